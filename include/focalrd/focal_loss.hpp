@@ -1,0 +1,55 @@
+// Focal-loss primitives of the paper (no I/O). All values are in nats.
+//
+// Notation: a reconstruction assigns mass p to the true symbol; q = 1 - p is
+// passed alongside p wherever the caller can compute it without cancellation
+// (for the most likely symbol of a cell, as the sum of the other masses).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace focalrd {
+
+// eq. (8): d(x; P) = (1 - P(x))^γ ln(1/P(x)), with p = P(x), q = 1 - p.
+// Returns +inf at p = 0 (the caller decides what a zero-probability symbol costs).
+double focal_loss(double p, double q, double gamma) noexcept;
+inline double focal_loss(double p, double gamma) noexcept { return focal_loss(p, 1.0 - p, gamma); }
+
+// φ(p) = -d/dp of eq. (8): a cell's optimal PMF satisfies r_a φ(p_a) = λ.
+// φ is positive and strictly decreasing on (0, 1) for γ >= 0 (the loss is
+// strictly convex, see cell_solver.hpp), with φ(0+) = +inf and φ(1) = [γ = 0].
+double focal_phi(double p, double q, double gamma) noexcept;
+
+// The stationarity condition in the logit variable s = ln(p / q):
+// ℓ(s) = ln φ(p(s)) = γ ln q + log1p(γ p L / q) + L, with L = ln(1/p).
+// ℓ is strictly decreasing, with slope -1 as s -> -inf and -γ as s -> +inf,
+// which is what makes Newton's method in s well behaved at both ends.
+struct LogitPoint {
+  double p;      // e^s / (1 + e^s)
+  double q;      // 1 / (1 + e^s), computed without cancellation
+  double log_p;  // ln p, always finite for finite s
+  double log_q;  // ln q
+};
+LogitPoint logit_point(double s) noexcept;
+
+struct LogPhi {
+  double value;  // ℓ(s)
+  double slope;  // dℓ/ds < 0
+};
+LogPhi log_phi(const LogitPoint& x, double gamma) noexcept;
+
+// Expected distortion of one cell: Σ_a r_a d(a; p), eq. (8) weighted by the
+// source masses r of the cell's symbols. p is the cell's reconstruction PMF
+// (restricted to the cell, same order as r). The complement 1 - p_a of the
+// most likely symbol is computed as the sum of the other masses, so a cell
+// with one dominant symbol is evaluated without cancellation. Symbols with
+// r_a = 0 cost nothing (0 · ln(1/0) := 0); r_a > 0 with p_a = 0 gives +inf.
+double cell_distortion(const double* r, const double* p, std::size_t k, double gamma) noexcept;
+
+// Shannon entropy H(R) = Σ R ln(1/R) (0 ln 0 := 0).
+double entropy(const std::vector<double>& r) noexcept;
+
+// eq. (11): H_γ(P) = ln Σ_x P(x)^((1 - P(x))^γ).
+double focal_entropy(const std::vector<double>& p, double gamma) noexcept;
+
+}  // namespace focalrd

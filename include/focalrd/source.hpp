@@ -1,0 +1,52 @@
+// Sources: the PMF R_X of the paper (eq. (7)), its parsing and validation.
+// A Source that exists is valid: finite masses in [0, 1] summing to 1.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace focalrd {
+
+struct SourceOptions {
+  // Rescale masses whose sum is off 1 by more than tol::kPmfSum instead of
+  // refusing them.
+  bool normalize = false;
+};
+
+class Source {
+ public:
+  // Throws std::invalid_argument naming the offending entry and the rule.
+  static Source from_pmf(std::vector<double> pmf, const SourceOptions& options = {},
+                         std::string label = "pmf");
+
+  // Parses a list such as "2/3, 1/4 1/12" or "[0.5,5e-1]": entries separated by
+  // commas and/or white space; decimals, exponents and fractions a/b.
+  static Source parse(const std::string& text, const SourceOptions& options = {});
+
+  // eqs. (6)-(7): R_X(x) = P_X(x) Q(x) / Σ_a P_X(a) Q(a). Q is a list of
+  // non-negative weights, one per symbol; only their ratios matter.
+  Source with_weights(const std::vector<double>& q) const;
+
+  const std::vector<double>& pmf() const { return r_; }
+  double operator[](std::size_t i) const { return r_[i]; }
+  std::size_t size() const { return r_.size(); }
+  // Number of symbols with positive mass.
+  std::size_t support_size() const;
+  const std::string& label() const { return label_; }
+
+ private:
+  Source(std::vector<double> r, std::string label) : r_(std::move(r)), label_(std::move(label)) {}
+  std::vector<double> r_;
+  std::string label_;
+};
+
+// Parses a list of numbers as Source::parse does, without checking them as a
+// PMF. `what` names the list in error messages (e.g. "--weights").
+std::vector<double> parse_number_list(const std::string& text, const std::string& what);
+
+// Parses one number: a decimal with optional exponent, or a fraction a/b.
+// Throws std::invalid_argument mentioning `what`.
+double parse_number(const std::string& token, const std::string& what);
+
+}  // namespace focalrd

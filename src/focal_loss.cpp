@@ -1,0 +1,104 @@
+#include "focalrd/focal_loss.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace focalrd {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// ln(1/p), taking whichever of p and q = 1 - p carries full precision.
+double log_inverse(double p, double q) noexcept {
+  return p > 0.5 ? -std::log1p(-q) : -std::log(p);
+}
+}  // namespace
+
+double focal_loss(double p, double q, double gamma) noexcept {
+  if (!(p > 0.0)) return kInf;
+  const double log_loss = log_inverse(p, q);
+  if (gamma == 0.0) return log_loss;
+  if (!(q > 0.0)) return 0.0;  // p = 1: no loss whatever γ > 0
+  return std::pow(q, gamma) * log_loss;
+}
+
+double focal_phi(double p, double q, double gamma) noexcept {
+  if (!(p > 0.0)) return kInf;
+  if (gamma == 0.0) return 1.0 / p;
+  if (!(q > 0.0)) return 0.0;
+  // φ = q^(γ-1) (γ L + q/p) = q^γ (1/p + γ L/q); L/q -> 1 as q -> 0, so the
+  // second form stays finite for γ < 1.
+  const double l_over_q = log_inverse(p, q) / q;
+  return std::pow(q, gamma) * (1.0 / p + gamma * l_over_q);
+}
+
+LogitPoint logit_point(double s) noexcept {
+  // e <= 1 always, so log1p(e) is accurate and nothing overflows; for large
+  // |s| the smaller of p and q underflows gracefully while its log stays exact.
+  LogitPoint x{};
+  if (s >= 0.0) {
+    const double e = std::exp(-s);
+    const double l = std::log1p(e);
+    x.p = 1.0 / (1.0 + e);
+    x.q = e / (1.0 + e);
+    x.log_p = -l;
+    x.log_q = -s - l;
+  } else {
+    const double e = std::exp(s);
+    const double l = std::log1p(e);
+    x.p = e / (1.0 + e);
+    x.q = 1.0 / (1.0 + e);
+    x.log_p = s - l;
+    x.log_q = -l;
+  }
+  return x;
+}
+
+LogPhi log_phi(const LogitPoint& x, double gamma) noexcept {
+  const double L = -x.log_p;  // ln(1/p) >= 0
+  // L/q -> 1 as q -> 0 (p -> 1), so p L / q stays bounded by max(1, ...).
+  const double l_over_q = x.q > 0.0 ? L / x.q : 1.0;
+  LogPhi out{};
+  out.value = gamma * x.log_q + std::log1p(gamma * x.p * l_over_q) + L;
+  // dℓ/ds = -(γ - 1) p - q (γ p + 1) / (q + γ p L); the denominator is
+  // q (1 + γ p L/q) > 0 whenever q > 0.
+  if (x.q > 0.0) {
+    out.slope = -(gamma - 1.0) * x.p - (gamma * x.p + 1.0) / (1.0 + gamma * x.p * l_over_q);
+  } else {
+    out.slope = -gamma;  // the limit s -> +inf
+  }
+  return out;
+}
+
+double cell_distortion(const double* r, const double* p, std::size_t k, double gamma) noexcept {
+  if (k == 0) return 0.0;
+  std::size_t top = 0;
+  for (std::size_t a = 1; a < k; ++a)
+    if (p[a] > p[top]) top = a;
+  double others = 0.0;  // 1 - p[top], as the sum of the other masses
+  for (std::size_t a = 0; a < k; ++a)
+    if (a != top) others += p[a];
+  double total = 0.0;
+  for (std::size_t a = 0; a < k; ++a) {
+    if (r[a] == 0.0) continue;  // 0 · ln(1/0) := 0
+    const double q = a == top ? others : 1.0 - p[a];
+    total += r[a] * focal_loss(p[a], q, gamma);
+  }
+  return total;
+}
+
+double entropy(const std::vector<double>& r) noexcept {
+  double h = 0.0;
+  for (double x : r)
+    if (x > 0.0) h -= x * std::log(x);
+  return h;
+}
+
+double focal_entropy(const std::vector<double>& p, double gamma) noexcept {
+  double sum = 0.0;
+  for (double x : p)
+    if (x > 0.0) sum += std::exp(std::pow(1.0 - x, gamma) * std::log(x));
+  return std::log(sum);
+}
+
+}  // namespace focalrd

@@ -1,0 +1,127 @@
+#include "focalrd/cell_solver.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "focalrd/focal_loss.hpp"
+#include "focalrd/tolerances.hpp"
+#include "support/random.hpp"
+
+using namespace focalrd;
+
+namespace {
+
+double solve_cost(CellSolverType type, const std::vector<double>& r, double gamma,
+                  std::vector<double>* pmf = nullptr) {
+  const auto solver = CellSolver::create(type);
+  const CellSolution s = solver->solve(r, gamma, pmf);
+  REQUIRE(s.status == SolveStatus::converged);
+  return s.cost;
+}
+
+}  // namespace
+
+TEST_CASE("cell solver names round-trip and unknown names are refused") {
+  for (CellSolverType t : all_cell_solver_types())
+    CHECK(cell_solver_type_from_string(to_string(t)) == t);
+  CHECK_THROWS_WITH_AS(cell_solver_type_from_string("newton"),
+                       "cell solver 'newton' is not known; use one of kkt, nlopt",
+                       std::invalid_argument);
+}
+
+TEST_CASE("closed forms: γ = 0, equal pairs, single symbols, zero masses") {
+  for (CellSolverType type : all_cell_solver_types()) {
+    INFO("solver " << to_string(type));
+    // γ = 0: c(S) = Σ r_a ln(R(S)/r_a), with p_a = r_a / R(S).
+    const std::vector<double> r{0.1, 0.05, 0.25, 0.02};
+    const double total = 0.42;
+    double expected = 0.0;
+    for (double x : r) expected += x * std::log(total / x);
+    std::vector<double> pmf;
+    CHECK(solve_cost(type, r, 0.0, &pmf) == doctest::Approx(expected).epsilon(1e-13));
+    for (std::size_t a = 0; a < r.size(); ++a)
+      CHECK(pmf[a] == doctest::Approx(r[a] / total).epsilon(1e-9));
+    // Two equal masses r: p = 1/2 each, cost 2 r 2^(-γ) ln 2.
+    for (double gamma : {0.0, 0.5, 1.0, 4.0, 50.0})
+      CHECK(solve_cost(type, {0.2, 0.2}, gamma) ==
+            doctest::Approx(0.4 * std::pow(2.0, -gamma) * std::log(2.0)).epsilon(1e-13));
+    // One symbol, or one symbol of positive mass: exact reconstruction.
+    CHECK(solve_cost(type, {0.3}, 2.0) == 0.0);
+    CHECK(solve_cost(type, {0.0, 0.3, 0.0}, 2.0, &pmf) == 0.0);
+    CHECK(pmf == std::vector<double>{0.0, 1.0, 0.0});
+    // Zero masses get no reconstruction mass and do not change the cost.
+    CHECK(solve_cost(type, {0.2, 0.0, 0.1}, 1.5, &pmf) ==
+          doctest::Approx(solve_cost(type, {0.2, 0.1}, 1.5)).epsilon(1e-14));
+    CHECK(pmf[1] == 0.0);
+  }
+}
+
+TEST_CASE("KKT solution satisfies the stationarity conditions r_a φ(p_a) = λ") {
+  auto g = test::rng("kkt stationarity");
+  const auto solver = CellSolver::create(CellSolverType::kkt);
+  for (int trial = 0; trial < 300; ++trial) {
+    const int k = test::uniform_int(g, 2, 40);
+    const std::vector<double> r = test::random_masses(g, k, trial);
+    const double gamma = test::uniform(g, 0.0, 20.0);
+    std::vector<double> p;
+    REQUIRE(solver->solve(r, gamma, &p).status == SolveStatus::converged);
+    double sum = 0.0;
+    for (double x : p) sum += x;
+    CHECK(sum == doctest::Approx(1.0).epsilon(1e-15));
+    // All r_a φ(p_a) equal, up to the precision of p (relative to q_a).
+    const double lambda = r[0] * focal_phi(p[0], 1.0 - p[0], gamma);
+    for (int a = 1; a < k; ++a) {
+      INFO("trial " << trial << " k=" << k << " gamma=" << gamma << " a=" << a);
+      if (p[a] > 0.5) continue;  // 1 - p rounds for the dominant symbol
+      CHECK(r[a] * focal_phi(p[a], 1.0 - p[a], gamma) == doctest::Approx(lambda).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("KKT and NLopt agree on random and extreme cells") {
+  auto g = test::rng("solver agreement");
+  const auto kkt = CellSolver::create(CellSolverType::kkt);
+  const auto nlopt = CellSolver::create(CellSolverType::nlopt);
+  const std::vector<double> gammas{0.0, 0.01, 0.25, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0};
+  int checked = 0;
+  double worst = 0.0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    const int k = trial % 10 == 0 ? 64 : test::uniform_int(g, 2, trial % 3 == 0 ? 64 : 12);
+    const std::vector<double> r = test::normalised(test::random_masses(g, k, trial));
+    const double gamma = trial % 2 ? gammas[trial / 2 % gammas.size()] : test::uniform(g, 0.0, 50.0);
+    const CellSolution a = kkt->solve(r, gamma, nullptr);
+    const CellSolution b = nlopt->solve(r, gamma, nullptr);
+    INFO("trial " << trial << " k=" << k << " gamma=" << gamma << " shape=" << trial % 5);
+    std::ostringstream masses;
+    masses << std::setprecision(17);
+    for (double x : r) masses << x << ' ';
+    INFO("masses " << masses.str());
+    INFO(std::setprecision(17) << "kkt " << a.cost << " nlopt " << b.cost << " (" << to_string(b.status) << ")");
+    REQUIRE(a.status == SolveStatus::converged);
+    CHECK(b.status != SolveStatus::failed);
+    CHECK(tol::agrees(b.cost, a.cost, tol::kSolverAgreementRel, tol::kSolverAgreementAbs));
+    // The exact solver is never beaten by more than rounding.
+    CHECK(a.cost <= b.cost * (1 + 1e-14) + 1e-300);
+    worst = std::max(worst, std::fabs(b.cost - a.cost) / std::max(a.cost, 1e-300));
+    ++checked;
+  }
+  MESSAGE("cells compared: " << checked << ", worst relative difference " << worst);
+}
+
+TEST_CASE("the KKT optimum is below random feasible PMFs (convexity spot check)") {
+  auto g = test::rng("below random pmfs");
+  const auto kkt = CellSolver::create(CellSolverType::kkt);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int k = test::uniform_int(g, 2, 8);
+    const std::vector<double> r = test::random_masses(g, k, trial);
+    const double gamma = test::uniform(g, 0.0, 6.0);
+    const double best = kkt->solve(r, gamma, nullptr).cost;
+    std::vector<double> p = test::normalised(test::random_masses(g, k, 1));
+    CHECK(best <= cell_distortion(r.data(), p.data(), k, gamma));
+  }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, whatever focalrd needs that is missing.
+#   tools/install-deps.sh            build and test dependencies
+#   tools/install-deps.sh --figures  also gnuplot, for tools/make-figures.sh
+# Runs apt-get as root, or through sudo when run as another user.
+set -euo pipefail
+
+packages=(g++ make cmake libnlopt-cxx-dev libboost-program-options-dev doctest-dev)
+if [[ "${1:-}" == "--figures" ]]; then
+  packages+=(gnuplot-nox)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+((${#missing[@]} == 0)) && exit 0
+
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "install-deps: missing packages (${missing[*]}) and not root, and sudo is not available" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -q
+"${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
