@@ -25,8 +25,17 @@ struct SoftmaxCell {
   std::vector<double> stretch, log_w, w, p, q, log_loss, t;
 
   SoftmaxCell(const double* r_, std::size_t k_, std::size_t pin_, double gamma_)
-      : r(r_), k(k_), pin(pin_), gamma(gamma_),
-        stretch(k, 1.0), log_w(k), w(k), p(k), q(k), log_loss(k), t(k) {}
+      : r(r_),
+        k(k_),
+        pin(pin_),
+        gamma(gamma_),
+        stretch(k, 1.0),
+        log_w(k),
+        w(k),
+        p(k),
+        q(k),
+        log_loss(k),
+        t(k) {}
 
   // Fills p, q = 1 - p and ln(1/p) from the logits y (y[pin] = 0) without
   // cancellation: the largest weight's complement is the sum of the others.
@@ -66,11 +75,11 @@ struct SoftmaxCell {
     return z;
   }
 
-  // Diagonal preconditioning for a run starting at logits y: stretch_b = sqrt(f / H_bb) with H_bb = ∂²f/∂y_b²,
-  // so that every variable has unit curvature relative to f. The masses span
-  // many orders of magnitude, and so do the curvatures: ≈ r_b for the log loss,
-  // far less where a dominant symbol's loss flattens out at large γ. From
-  // ∂f/∂y_b = p_b T - t_b (operator() below) and τ(p) = p φ(p):
+  // Diagonal preconditioning for a run starting at logits y: stretch_b = sqrt(f / H_bb) with H_bb =
+  // ∂²f/∂y_b², so that every variable has unit curvature relative to f. The masses span many orders
+  // of magnitude, and so do the curvatures: ≈ r_b for the log loss, far less where a dominant
+  // symbol's loss flattens out at large γ. From ∂f/∂y_b = p_b T - t_b (operator() below) and τ(p) =
+  // p φ(p):
   //   H_bb = p_b (1 - p_b) T - p_b² U + r_b τ'(p_b) p_b (2 p_b - 1),
   //   U = Σ_a r_a τ'(p_a) p_a,  τ'(p) = γ q^(γ-2) [L (q - (γ-1) p) - 2 q].
   // Where H_bb is not positive (f is not convex in y), the stretch is kept.

@@ -9,9 +9,7 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // ln(1/p), taking whichever of p and q = 1 - p carries full precision.
-double log_inverse(double p, double q) noexcept {
-  return p > 0.5 ? -std::log1p(-q) : -std::log(p);
-}
+double log_inverse(double p, double q) noexcept { return p > 0.5 ? -std::log1p(-q) : -std::log(p); }
 }  // namespace
 
 double focal_loss(double p, double q, double gamma) noexcept {

@@ -93,7 +93,8 @@ TEST_CASE("KKT and NLopt agree on random and extreme cells") {
   for (int trial = 0; trial < 3000; ++trial) {
     const int k = trial % 10 == 0 ? 64 : test::uniform_int(g, 2, trial % 3 == 0 ? 64 : 12);
     const std::vector<double> r = test::normalised(test::random_masses(g, k, trial));
-    const double gamma = trial % 2 ? gammas[trial / 2 % gammas.size()] : test::uniform(g, 0.0, 50.0);
+    const double gamma =
+        trial % 2 ? gammas[trial / 2 % gammas.size()] : test::uniform(g, 0.0, 50.0);
     const CellSolution a = kkt->solve(r, gamma, nullptr);
     const CellSolution b = nlopt->solve(r, gamma, nullptr);
     INFO("trial " << trial << " k=" << k << " gamma=" << gamma << " shape=" << trial % 5);
@@ -101,7 +102,8 @@ TEST_CASE("KKT and NLopt agree on random and extreme cells") {
     masses << std::setprecision(17);
     for (double x : r) masses << x << ' ';
     INFO("masses " << masses.str());
-    INFO(std::setprecision(17) << "kkt " << a.cost << " nlopt " << b.cost << " (" << to_string(b.status) << ")");
+    INFO(std::setprecision(17) << "kkt " << a.cost << " nlopt " << b.cost << " ("
+                               << to_string(b.status) << ")");
     REQUIRE(a.status == SolveStatus::converged);
     CHECK(b.status != SolveStatus::failed);
     CHECK(tol::agrees(b.cost, a.cost, tol::kSolverAgreementRel, tol::kSolverAgreementAbs));

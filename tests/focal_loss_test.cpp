@@ -45,8 +45,9 @@ TEST_CASE("the logit form ℓ(s) = ln φ(p(s)) and its slope") {
       if (phi > 1e-300)  // ℓ itself stays finite where φ underflows
         CHECK(l.value == doctest::Approx(std::log(phi)).epsilon(1e-12));
       const double h = 1e-5;
-      const double fd = (log_phi(logit_point(s + h), gamma).value -
-                         log_phi(logit_point(s - h), gamma).value) / (2 * h);
+      const double fd =
+          (log_phi(logit_point(s + h), gamma).value - log_phi(logit_point(s - h), gamma).value) /
+          (2 * h);
       CHECK(l.slope == doctest::Approx(fd).epsilon(1e-7));
       CHECK(l.slope < 0.0);
     }

@@ -34,7 +34,8 @@ TEST_CASE("bad PMFs are refused with a message naming the entry and the rule") {
   CHECK(message("0.5,,0.5").find("empty entry") != std::string::npos);
   CHECK(message("0.5,0.5,").find("empty entry") != std::string::npos);
   CHECK(message("1.1,-0.1").find("symbol 0 is 1.1") != std::string::npos);
-  CHECK(message("0.6,-0.1,0.5").find("symbol 1 is -0.1; probabilities must be finite and in [0, 1]") !=
+  CHECK(message("0.6,-0.1,0.5")
+            .find("symbol 1 is -0.1; probabilities must be finite and in [0, 1]") !=
         std::string::npos);
   CHECK(message("0.5,nan,0.5").find("symbol 1 is nan") != std::string::npos);
   CHECK(message("0.5,inf").find("symbol 1 is inf") != std::string::npos);

@@ -98,7 +98,7 @@ double warm_start(const double* r, std::size_t k, double gamma, double budget, d
 }  // namespace
 
 double log_phi_inverse_guess(double tau, double gamma) {
-  const double small_p = -tau;                            // ℓ ≈ -s
+  const double small_p = -tau;                               // ℓ ≈ -s
   const double large_p = (std::log1p(gamma) - tau) / gamma;  // ℓ ≈ ln(1+γ) - γ s
   return gamma >= 1.0 ? std::min(small_p, large_p) : std::max(small_p, large_p);
 }

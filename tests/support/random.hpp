@@ -40,11 +40,21 @@ inline std::vector<double> random_masses(std::mt19937_64& g, int k, int shape) {
   std::exponential_distribution<double> expo(1.0);
   for (int a = 0; a < k; ++a) {
     switch (shape % 5) {
-      case 0: r[a] = uniform(g, 0.5, 1.5); break;
-      case 1: r[a] = expo(g); break;
-      case 2: r[a] = std::pow(10.0, uniform(g, -15.0, 0.0)); break;
-      case 3: r[a] = a == 0 ? 1.0 : std::pow(10.0, uniform(g, -15.0, -8.0)); break;
-      default: r[a] = 1.0 + (a % 3); break;  // ties
+      case 0:
+        r[a] = uniform(g, 0.5, 1.5);
+        break;
+      case 1:
+        r[a] = expo(g);
+        break;
+      case 2:
+        r[a] = std::pow(10.0, uniform(g, -15.0, 0.0));
+        break;
+      case 3:
+        r[a] = a == 0 ? 1.0 : std::pow(10.0, uniform(g, -15.0, -8.0));
+        break;
+      default:
+        r[a] = 1.0 + (a % 3);
+        break;  // ties
     }
   }
   return r;

@@ -1,0 +1,38 @@
+// One instance of the paper's problem: a source R_X, a number of messages M
+// and a focus parameter γ. A Problem that exists is valid.
+#pragma once
+
+#include <cstddef>
+
+#include "focalrd/source.hpp"
+
+namespace focalrd {
+
+// Throws std::invalid_argument unless γ is finite and >= 0.
+void check_gamma(double gamma);
+// Throws std::invalid_argument unless M >= 1.
+void check_messages(long long M);
+
+class Problem {
+ public:
+  // Throws std::invalid_argument naming the value and the rule it breaks.
+  Problem(Source source, long long M, double gamma);
+
+  const Source& source() const { return source_; }
+  const std::vector<double>& pmf() const { return source_.pmf(); }
+  std::size_t size() const { return source_.size(); }
+  std::size_t messages() const { return M_; }
+  double gamma() const { return gamma_; }
+  // Cells a search must form: min(M, n). Using more cells never hurts:
+  // splitting a cell S = A ∪ B and giving each part the renormalised
+  // restriction of S's PMF raises every p_a, and the loss is non-increasing in
+  // p, so c(A) + c(B) <= c(S).
+  std::size_t cells() const { return M_ < size() ? M_ : size(); }
+
+ private:
+  Source source_;
+  std::size_t M_;
+  double gamma_;
+};
+
+}  // namespace focalrd

@@ -1,0 +1,41 @@
+#include "detail/cell_table.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "detail/small_buffer.hpp"
+
+namespace focalrd::detail {
+
+double solve_mask(const std::vector<double>& r, double gamma, const CellSolver& solver,
+                  std::uint64_t mask, SolveStatus* status) {
+  SmallBuffer<double> masses(64);
+  std::size_t k = 0;
+  for (std::uint64_t m = mask; m; m &= m - 1) masses[k++] = r[__builtin_ctzll(m)];
+  const CellSolution s = solver.solve(masses.data(), k, gamma, nullptr);
+  if (status) *status = s.status;
+  return s.cost;
+}
+
+CellTable::CellTable(const std::vector<double>& r, double gamma, const CellSolver& solver,
+                     std::size_t max_size, int threads)
+    : cost_(std::size_t{1} << r.size(), std::numeric_limits<double>::infinity()) {
+  const std::int64_t count = static_cast<std::int64_t>(cost_.size());
+  cost_[0] = 0.0;
+  std::uint64_t solves = 0;
+  int worst = static_cast<int>(SolveStatus::converged);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 256) reduction(+ : solves) \
+    reduction(max : worst)
+  for (std::int64_t m = 1; m < count; ++m) {
+    const auto mask = static_cast<std::uint64_t>(m);
+    if (static_cast<std::size_t>(__builtin_popcountll(mask)) > max_size) continue;
+    SolveStatus status = SolveStatus::converged;
+    cost_[m] = solve_mask(r, gamma, solver, mask, &status);
+    solves += (mask & (mask - 1)) != 0;  // singletons cost 0 without solving
+    worst = std::max(worst, static_cast<int>(status));
+  }
+  solves_ = solves;
+  worst_ = static_cast<SolveStatus>(worst);
+}
+
+}  // namespace focalrd::detail

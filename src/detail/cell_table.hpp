@@ -1,0 +1,36 @@
+// Optimal costs c(S) of cells S given as bit masks over the alphabet.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "focalrd/cell_solver.hpp"
+
+namespace focalrd::detail {
+
+// c(S) for one mask, solved on the spot: gathers the masses of S's symbols.
+double solve_mask(const std::vector<double>& r, double gamma, const CellSolver& solver,
+                  std::uint64_t mask, SolveStatus* status);
+
+// The dense table of c(S) for every S with at most max_size symbols (others
+// hold +inf), filled in parallel. Memory: 8 * 2^n bytes.
+class CellTable {
+ public:
+  CellTable(const std::vector<double>& r, double gamma, const CellSolver& solver,
+            std::size_t max_size, int threads);
+  double operator[](std::uint64_t mask) const { return cost_[mask]; }
+  std::uint64_t solves() const { return solves_; }
+  SolveStatus worst_status() const { return worst_; }
+  static double bytes(std::size_t n) { return 8.0 * static_cast<double>(std::uint64_t{1} << n); }
+
+ private:
+  std::vector<double> cost_;
+  std::uint64_t solves_ = 0;
+  SolveStatus worst_ = SolveStatus::converged;
+};
+
+// The worse of two statuses (converged < iteration_limit < failed).
+inline SolveStatus worse(SolveStatus a, SolveStatus b) { return a > b ? a : b; }
+
+}  // namespace focalrd::detail

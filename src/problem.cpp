@@ -1,0 +1,34 @@
+#include "focalrd/problem.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "detail/format.hpp"
+
+namespace focalrd {
+
+void check_gamma(double gamma) {
+  if (std::isfinite(gamma) && gamma < 0.0)
+    throw std::invalid_argument("gamma is " + detail::fmt(gamma) +
+                                "; negative gamma (future work in the paper) is not supported, "
+                                "gamma must be >= 0");
+  if (!std::isfinite(gamma))
+    throw std::invalid_argument("gamma is " + detail::fmt(gamma) +
+                                "; gamma must be a finite number >= 0");
+}
+
+void check_messages(long long M) {
+  if (M < 1)
+    throw std::invalid_argument("M is " + std::to_string(M) +
+                                "; the number of messages M must be at least 1");
+}
+
+Problem::Problem(Source source, long long M, double gamma)
+    : source_(std::move(source)), M_(0), gamma_(gamma) {
+  check_messages(M);
+  check_gamma(gamma);
+  M_ = static_cast<std::size_t>(M);
+}
+
+}  // namespace focalrd

@@ -1,0 +1,142 @@
+#include "focalrd/search.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "focalrd/partition.hpp"
+#include "focalrd/tolerances.hpp"
+#include "support/random.hpp"
+
+using namespace focalrd;
+
+namespace {
+
+ExactResult exact(const std::vector<double>& pmf, long long M, double gamma,
+                  ExactOptions options = {}) {
+  return solve_exact(Problem(Source::from_pmf(pmf), M, gamma), options);
+}
+
+std::vector<double> uniform(std::size_t n) { return std::vector<double>(n, 1.0 / n); }
+
+// Every symbol once, and the code's own distortion equals the reported value.
+void check_code(const std::vector<double>& pmf, const ExactResult& r) {
+  CHECK(r.code.cells.size() == std::min<std::size_t>(r.M, pmf.size()));
+  CHECK(code_distortion(pmf, r.code, r.gamma) ==
+        doctest::Approx(r.value).epsilon(1e-13).scale(1e-300));
+}
+
+}  // namespace
+
+TEST_CASE("closed forms: M >= n, uniform sources at γ = 0, Example 1") {
+  // M >= n: each symbol its own message, distortion 0 (Theorem 2).
+  const ExactResult all = exact({0.5, 0.3, 0.2}, 3, 2.0);
+  CHECK(all.value == 0.0);
+  CHECK(all.code.cells.size() == 3);
+  CHECK(exact({0.5, 0.3, 0.2}, 7, 0.0).value == 0.0);
+  // Uniform source, γ = 0, M dividing n: d* = log(n/M).
+  for (auto [n, M] : {std::pair{6, 2}, {8, 4}, {9, 3}, {8, 2}, {10, 5}}) {
+    const ExactResult r = exact(uniform(n), M, 0.0);
+    INFO("n=" << n << " M=" << M);
+    CHECK(r.value == doctest::Approx(std::log(double(n) / M)).epsilon(1e-14));
+    check_code(uniform(n), r);
+  }
+  // Example 1, R = [1/3, 1/3, 1/3], M = 2: a pair at p = 1/2 and a singleton,
+  // d* = (2/3) 2^(-γ) bits.
+  for (double gamma : {0.0, 0.5, 1.0, 3.0}) {
+    const ExactResult r = exact(uniform(3), 2, gamma);
+    CHECK(r.value / std::log(2.0) == doctest::Approx(2.0 / 3.0 * std::pow(2.0, -gamma)));
+  }
+  // One message: the whole alphabet is one cell.
+  const ExactResult one = exact({0.6, 0.4}, 1, 0.0);
+  CHECK(one.value == doctest::Approx(-(0.6 * std::log(0.6) + 0.4 * std::log(0.4))));
+}
+
+TEST_CASE("zero-probability symbols cost nothing wherever they go") {
+  const ExactResult with_zero = exact({0.5, 0.0, 0.3, 0.2}, 2, 1.5);
+  const ExactResult without = exact({0.5, 0.3, 0.2}, 2, 1.5);
+  CHECK(with_zero.value == doctest::Approx(without.value).epsilon(1e-14));
+  check_code({0.5, 0.0, 0.3, 0.2}, with_zero);
+}
+
+TEST_CASE("the same value and the same code for 1 and 2 threads") {
+  auto g = test::rng("threads");
+  for (int trial = 0; trial < 30; ++trial) {
+    const int n = test::uniform_int(g, 3, 10);
+    // Shape 4 has ties, where many partitions share the optimum.
+    const auto pmf = test::normalised(test::random_masses(g, n, trial));
+    const long long M = test::uniform_int(g, 2, n - 1);
+    const double gamma = trial % 3 ? test::uniform(g, 0.0, 6.0) : 1.0;
+    ExactOptions one, two;
+    one.threads = 1;
+    two.threads = 2;
+    const ExactResult a = exact(pmf, M, gamma, one);
+    const ExactResult b = exact(pmf, M, gamma, two);
+    INFO("trial " << trial << " n=" << n << " M=" << M << " gamma=" << gamma);
+    CHECK(a.value == b.value);  // bit for bit
+    REQUIRE(a.code.cells.size() == b.code.cells.size());
+    for (std::size_t c = 0; c < a.code.cells.size(); ++c) {
+      CHECK(a.code.cells[c].symbols == b.code.cells[c].symbols);
+      CHECK(a.code.cells[c].pmf == b.code.cells[c].pmf);
+    }
+    check_code(pmf, a);
+    CHECK(a.stats.partitions == stirling2(n, M));
+  }
+}
+
+TEST_CASE("exhaustive search with NLopt cells agrees with the KKT cells") {
+  auto g = test::rng("search solvers");
+  for (int trial = 0; trial < 12; ++trial) {
+    const int n = test::uniform_int(g, 3, 7);
+    const auto pmf = test::normalised(test::random_masses(g, n, trial));
+    const long long M = test::uniform_int(g, 2, n - 1);
+    const double gamma = test::uniform(g, 0.0, 10.0);
+    ExactOptions kkt, nlopt;
+    nlopt.cell_solver = CellSolverType::nlopt;
+    const double a = exact(pmf, M, gamma, kkt).value;
+    const double b = exact(pmf, M, gamma, nlopt).value;
+    INFO("trial " << trial << " n=" << n << " M=" << M << " gamma=" << gamma);
+    CHECK(tol::agrees(b, a, tol::kSolverAgreementRel, tol::kSolverAgreementAbs));
+  }
+}
+
+TEST_CASE("memoised cells (no table) give the tabulated result") {
+  ExactOptions small_memory;
+  small_memory.memory_budget_bytes = 16;
+  const std::vector<double> pmf{0.3, 0.25, 0.2, 0.1, 0.08, 0.07};
+  const ExactResult a = exact(pmf, 3, 2.0);
+  const ExactResult b = exact(pmf, 3, 2.0, small_memory);
+  CHECK(a.value == b.value);
+  CHECK(a.stats.cells_optimised > 0);
+  CHECK(b.stats.cells_optimised > 0);
+}
+
+TEST_CASE("instances beyond enumeration are refused with the work they would take") {
+  std::string message;
+  try {
+    exact(uniform(30), 5, 1.0);
+  } catch (const std::invalid_argument& e) {
+    message = e.what();
+  }
+  CHECK(message.find("S(30, 5) = 7.7") != std::string::npos);
+  CHECK(message.find("--max-partitions") != std::string::npos);
+  CHECK_THROWS_AS(exact(uniform(70), 2, 1.0), std::invalid_argument);
+  // Options are validated in one place.
+  ExactOptions bad;
+  bad.threads = -1;
+  CHECK_THROWS_WITH_AS(exact({0.5, 0.5}, 1, 1.0, bad),
+                       "threads is -1; violated constraint: threads >= 0 (0 means all)",
+                       std::invalid_argument);
+}
+
+TEST_CASE("problems validate M and γ") {
+  const Source s = Source::from_pmf({0.5, 0.5});
+  CHECK_THROWS_WITH_AS(Problem(s, 0, 1.0), "M is 0; the number of messages M must be at least 1",
+                       std::invalid_argument);
+  CHECK_THROWS_AS(Problem(s, 2, -0.5), std::invalid_argument);
+  CHECK_THROWS_AS(Problem(s, 2, NAN), std::invalid_argument);
+  CHECK_THROWS_AS(Problem(s, 2, INFINITY), std::invalid_argument);
+}
