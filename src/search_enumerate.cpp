@@ -68,7 +68,7 @@ void EnumerateSearch::check_feasible(const Problem& problem, const ExactOptions&
     throw std::invalid_argument(
         "exhaustive enumeration of n = " + std::to_string(n) +
         " symbols into M = " + std::to_string(k) + " cells visits S(" + std::to_string(n) + ", " +
-        std::to_string(k) + ") = " + detail::fmt(partitions) + " partitions, above the limit of " +
+        std::to_string(k) + ") = " + detail::fmt_short(partitions) + " partitions, above the limit of " +
         detail::fmt(options.max_partitions) +
         "; raise --max-partitions or pass --force to run it anyway");
 }

@@ -27,7 +27,7 @@ struct ExactOptions {
   CellSolverType cell_solver = CellSolverType::kkt;
   int threads = 0;  // OpenMP threads; 0 means all available
   // Enumeration refuses instances with more partitions than this (S(n, M)),
-  // unless forced. About 10 s at the rates measured on a 2-core machine.
+  // unless forced: about 20 s at the 1e8 partitions/s measured on 2 cores.
   double max_partitions = 2e9;
   bool force = false;
   // Memory allowed for tables of cell costs (8 bytes per subset of the alphabet).

@@ -17,6 +17,13 @@ inline std::string fmt(double x) {
   return buf;
 }
 
+// Three significant digits, for sizes and times in messages.
+inline std::string fmt_short(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.3g", x);
+  return buf;
+}
+
 // Full precision (17 significant digits), for JSON and CSV.
 inline std::string fmt17(double x) {
   char buf[40];

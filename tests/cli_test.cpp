@@ -1,0 +1,147 @@
+// End-to-end tests of the focalrd binary: printed values and exit statuses.
+#include <doctest/doctest.h>
+
+#include <boost/property_tree/json_parser.hpp>
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/cli.hpp"
+#include "support/reference.hpp"
+
+using focalrd::test::run_cli;
+
+namespace {
+
+focalrd::test::Tree parse_json(const std::string& text) {
+  focalrd::test::Tree t;
+  std::istringstream in(text);
+  boost::property_tree::read_json(in, t);
+  return t;
+}
+
+// Drops the fields that legitimately differ between runs.
+std::string without_timing(std::string json) {
+  for (const std::string key : {"\"wall_seconds\":", "\"threads\":"}) {
+    const auto at = json.find(key);
+    if (at == std::string::npos) continue;
+    const auto end = json.find_first_of(",}", at);
+    json.erase(at, end - at);
+  }
+  return json;
+}
+
+}  // namespace
+
+TEST_CASE("cli: exact prints d*, the code and the work done") {
+  const auto run = run_cli("exact --pmf 1/3,1/3,1/3 -M 2 --gamma 1 --format json");
+  REQUIRE(run.status == 0);
+  CHECK(run.err.empty());
+  const auto j = parse_json(run.out);
+  CHECK(j.get<double>("dstar") == doctest::Approx(1.0 / 3.0).epsilon(1e-15));
+  CHECK(j.get<int>("M") == 2);
+  CHECK(j.get<double>("gamma") == 1.0);
+  std::vector<std::string> symbols;
+  for (const auto& cell : j.get_child("cells")) {
+    std::string s;
+    for (const auto& a : cell.second.get_child("symbols")) s += a.second.data() + " ";
+    symbols.push_back(s);
+  }
+  CHECK(symbols == std::vector<std::string>{"0 1 ", "2 "});
+  CHECK(j.get<double>("stats.partitions") == 3);
+  CHECK(j.get<int>("stats.cells_optimised") >= 1);
+  CHECK(j.get<double>("stats.wall_seconds") >= 0.0);
+
+  const auto table = run_cli("exact --pmf 2/3,1/4,1/12 -M 2 --gamma 4");
+  CHECK(table.status == 0);
+  CHECK(table.out.find("d*(M = 2; gamma = 4) = 0.01754488288629977") != std::string::npos);
+  CHECK(table.out.find("{1, 2}") != std::string::npos);
+  CHECK(table.out.find("partitions") != std::string::npos);
+
+  const auto csv = run_cli("exact --pmf 2/3,1/4,1/12 -M 2 --gamma 4 --format csv");
+  CHECK(csv.status == 0);
+  CHECK(csv.out.rfind("n,M,gamma,units,dstar,", 0) == 0);
+  CHECK(csv.out.find(",0|1 2,") != std::string::npos);
+}
+
+TEST_CASE("cli: units, weights and normalisation") {
+  const auto bits = parse_json(run_cli("exact --pmf 0.5,0.3,0.2 -M 2 --gamma 2 --format json").out);
+  const auto nats =
+      parse_json(run_cli("exact --pmf 0.5,0.3,0.2 -M 2 --gamma 2 --units nats --format json").out);
+  CHECK(nats.get<double>("dstar") ==
+        doctest::Approx(bits.get<double>("dstar") * std::log(2.0)).epsilon(1e-15));
+  // Weights (eqs. (6)-(7)): P = [0.25, 0.25, 0.5] with Q = [2, 2, 1] is R = 1/3 each.
+  const auto weighted = parse_json(
+      run_cli("exact --pmf 0.25,0.25,0.5 --weights 2,2,1 -M 2 --gamma 1 --format json").out);
+  CHECK(weighted.get<double>("dstar") == doctest::Approx(1.0 / 3.0).epsilon(1e-15));
+  const auto normalised =
+      parse_json(run_cli("exact --pmf 1,1,1 --normalize -M 2 --gamma 1 --format json").out);
+  CHECK(normalised.get<double>("dstar") == doctest::Approx(1.0 / 3.0).epsilon(1e-15));
+}
+
+TEST_CASE("cli: the same output for 1 and 2 threads") {
+  const std::string args =
+      "exact --pmf 0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1 -M 3 --gamma 1.5 --format json";
+  const auto one = run_cli(args + " --threads 1");
+  const auto two = run_cli(args + " --threads 2");
+  REQUIRE(one.status == 0);
+  CHECK(without_timing(one.out) == without_timing(two.out));
+}
+
+TEST_CASE("cli: bad input gets one line on stderr and exit status 2") {
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  const std::string good = " -M 2 --gamma 1";
+  const std::vector<Case> cases{
+      {"exact --pmf 0.5,abc" + good, "--pmf: 'abc' is not a number"},
+      {"exact --pmf ''" + good, "--pmf is empty"},
+      {"exact --pmf 0.5,,0.5" + good, "empty entry"},
+      {"exact --pmf 0.6,-0.1,0.5" + good, "probability of symbol 1 is -0.1"},
+      {"exact --pmf 0.5,nan,0.5" + good, "probability of symbol 1 is nan"},
+      {"exact --pmf 0.5,inf" + good, "probability of symbol 1 is inf"},
+      {"exact --pmf 0.5,0.4" + good, "sum to 0.9; they must sum to 1 within 1e-09"},
+      {"exact --pmf 0.5,0.5 -M 0 --gamma 1", "M is 0; the number of messages M must be at least 1"},
+      {"exact --pmf 0.5,0.5 -M -3 --gamma 1", "M is -3"},
+      {"exact --pmf 0.5,0.5 -M two --gamma 1", "M is 'two'; M must be an integer"},
+      {"exact --pmf 0.5,0.5 -M 2 --gamma -1", "negative gamma (future work in the paper)"},
+      {"exact --pmf 0.5,0.5 -M 2 --gamma nan", "gamma is nan; gamma must be a finite number"},
+      {"exact --pmf 0.5,0.5 -M 2 --gamma inf", "gamma is inf"},
+      {"exact --pmf 0.5,0.5 --weights 1,2,3" + good, "--weights has 3 entries but the source has 2"},
+      {"exact --pmf 0.5,0.5 --weights 1,-2" + good, "weight of symbol 1 is -2"},
+      {"exact --pmf 0.5,0.5 -M 2", "missing --gamma"},
+      {"exact -M 2 --gamma 1", "missing --pmf"},
+      {"exact --pmf 0.5,0.5" + good + " --bogus", "unrecognised option '--bogus'"},
+      {"exact --pmf 0.5,0.5" + good + " stray", "unexpected argument 'stray'"},
+      {"exact --pmf 0.5,0.5" + good + " --cell-solver foo", "cell solver 'foo' is not known"},
+      {"exact --pmf 0.5,0.5" + good + " --method foo", "search method 'foo' is not known"},
+      {"exact --pmf 0.5,0.5" + good + " --format xml", "format 'xml' is not known"},
+      {"exact --pmf 0.5,0.5" + good + " --units dits", "units 'dits' is not known"},
+      {"exact --pmf 0.5,0.5" + good + " --threads -1", "threads is -1"},
+      {"exact --pmf 0.5,0.5" + good + " --max-partitions 0", "max partitions is 0"},
+      {"exact --pmf \"$(printf '1/30,%.0s' $(seq 29))1/30\" -M 5 --gamma 1",
+       "S(30, 5) = 7.71e+18 partitions, above the limit"},
+      {"exact --pmf \"$(printf '1/70,%.0s' $(seq 69))1/70\" -M 2 --gamma 1",
+       "at most 64 symbols, and the source has 70"},
+      {"nonsense", "unknown command 'nonsense'"},
+  };
+  for (const Case& c : cases) {
+    const auto run = run_cli(c.args);
+    INFO("focalrd " << c.args << "\n  stderr: " << run.err);
+    CHECK(run.status == 2);
+    CHECK(run.out.empty());
+    CHECK(run.err.rfind("focalrd: error: ", 0) == 0);
+    CHECK(run.err.find(c.message) != std::string::npos);
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);  // one line
+  }
+}
+
+TEST_CASE("cli: help and usage") {
+  CHECK(run_cli("--help").status == 0);
+  CHECK(run_cli("exact --help").out.find("--cell-solver") != std::string::npos);
+  const auto bare = run_cli("");
+  CHECK(bare.status == 2);
+  CHECK(bare.err.find("usage: focalrd <command>") != std::string::npos);
+}
