@@ -1,7 +1,10 @@
 #include "focalrd/focal_loss.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "detail/threads.hpp"
 
 namespace focalrd {
 
@@ -97,6 +100,72 @@ double focal_entropy(const std::vector<double>& p, double gamma) noexcept {
   for (double x : p)
     if (x > 0.0) sum += std::exp(std::pow(1.0 - x, gamma) * std::log(x));
   return std::log(sum);
+}
+
+double h_gamma_objective(double q, double d, double gamma) noexcept {
+  // Written as exponentials of logs: at q = 0 the second term is exp(-inf) = 0,
+  // at q = 1 the first is; 0^0 = 1 in q^γ keeps γ = 0 exact (both terms
+  // then sum to 1).
+  const double first = std::exp(std::pow(q, gamma) * std::log1p(-q));
+  const double x = q / d;
+  const double second = d * std::exp(std::pow(1.0 - x, gamma) * std::log(x));
+  return first + second;
+}
+
+namespace {
+
+// max over q in [0, 1] of h_gamma_objective(q, d, γ).
+double maximise_over_q(double d, double gamma) {
+  constexpr int kGrid = 400;
+  auto f = [&](double q) { return h_gamma_objective(q, d, gamma); };
+  double values[kGrid + 1];
+  for (int i = 0; i <= kGrid; ++i) values[i] = f(static_cast<double>(i) / kGrid);
+  double best = std::max(values[0], values[kGrid]);
+  constexpr double kInvPhi = 0.6180339887498949;  // 1/golden ratio
+  for (int i = 1; i < kGrid; ++i) {
+    if (!(values[i] >= values[i - 1] && values[i] >= values[i + 1])) continue;
+    // A local maximum of the grid: golden-section search on its two cells.
+    double a = static_cast<double>(i - 1) / kGrid, b = static_cast<double>(i + 1) / kGrid;
+    double c = b - kInvPhi * (b - a), e = a + kInvPhi * (b - a);
+    double fc = f(c), fe = f(e);
+    for (int it = 0; it < 80 && b - a > 1e-15; ++it) {
+      if (fc >= fe) {
+        b = e;
+        e = c;
+        fe = fc;
+        c = b - kInvPhi * (b - a);
+        fc = f(c);
+      } else {
+        a = c;
+        c = e;
+        fc = fe;
+        e = a + kInvPhi * (b - a);
+        fe = f(e);
+      }
+    }
+    best = std::max({best, values[i], fc, fe});
+  }
+  return best;
+}
+
+}  // namespace
+
+double h_gamma(std::size_t n, double gamma, int threads) {
+  if (n < 2 || gamma == 0.0) return 0.0;  // H_0 = 0 for every PMF, eq. (12); ln 1 for n = 1
+  const auto d_max = static_cast<std::int64_t>(n - 1);
+  double best = 1.0;  // q = 0: the objective is 1 for every d
+  // The maximum is taken over exact values, so its result is the same for
+  // any thread count and schedule.
+#pragma omp parallel for num_threads(detail::resolve_threads(threads)) schedule(dynamic, 16) \
+    reduction(max                                                                            \
+              : best) if (d_max > 64)
+  for (std::int64_t d = 1; d <= d_max; ++d)
+    best = std::max(best, maximise_over_q(static_cast<double>(d), gamma));
+  return std::log(best);
+}
+
+double h_gamma_bound(double gamma) noexcept {
+  return std::log1p(std::exp(std::max(1.0, gamma) / std::exp(1.0)));
 }
 
 }  // namespace focalrd

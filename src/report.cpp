@@ -1,11 +1,15 @@
 #include "focalrd/report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
+#include <variant>
 
 #include "detail/format.hpp"
 #include "detail/json.hpp"
+#include "detail/records.hpp"
 
 namespace focalrd {
 
@@ -73,20 +77,24 @@ void exact_json(std::ostream& out, const ExactResult& r, const std::vector<doubl
 }
 
 void exact_csv(std::ostream& out, const ExactResult& r, double scale, Units units) {
-  out << "n,M,gamma,units,dstar,lower_bound,certified,method,cell_solver,status,partitions,"
-         "cells_optimised,wall_seconds,threads,cells,pmfs\n";
   const std::string cells = joined(r.code.cells, "|", [](const Cell& c) {
     return joined(c.symbols, " ", [](std::size_t a) { return std::to_string(a); });
   });
   const std::string pmfs = joined(r.code.cells, "|", [](const Cell& c) {
     return joined(c.pmf, " ", [](double p) { return detail::fmt17(p); });
   });
-  out << r.n << ',' << r.M << ',' << detail::fmt17(r.gamma) << ',' << to_string(units) << ','
-      << detail::fmt17(r.value * scale) << ',' << detail::fmt17(r.lower_bound * scale) << ','
-      << (r.certified ? "true" : "false") << ',' << r.method << ',' << to_string(r.cell_solver)
-      << ',' << to_string(r.status) << ',' << detail::fmt17(r.stats.partitions) << ','
-      << r.stats.cells_optimised << ',' << detail::fmt17(r.stats.wall_seconds) << ','
-      << r.stats.threads << ',' << cells << ',' << pmfs << '\n';
+  detail::Record rec;
+  rec.add("n", static_cast<long long>(r.n)).add("M", static_cast<long long>(r.M));
+  rec.add("gamma", r.gamma).add("units", to_string(units));
+  rec.add("dstar", r.value * scale).add("lower_bound", r.lower_bound * scale);
+  rec.add("certified", r.certified).add("method", r.method);
+  rec.add("cell_solver", to_string(r.cell_solver)).add("status", to_string(r.status));
+  rec.add("partitions", r.stats.partitions);
+  rec.add("cells_optimised", static_cast<long long>(r.stats.cells_optimised));
+  rec.add("wall_seconds", r.stats.wall_seconds)
+      .add("threads", static_cast<long long>(r.stats.threads));
+  rec.add("cells", cells).add("pmfs", pmfs);
+  detail::write_records(out, {rec}, Format::csv);
 }
 
 void exact_table(std::ostream& out, const ExactResult& r, double scale, Units units) {
@@ -109,15 +117,225 @@ void exact_table(std::ostream& out, const ExactResult& r, double scale, Units un
                   short_number(c.distortion * scale).c_str());
     out << line << pmf << '\n';
   }
-  out << "work: " << r.method << " search with the " << to_string(r.cell_solver)
-      << " cell solver; " << detail::fmt(r.stats.partitions) << " partitions, "
-      << r.stats.cells_optimised << " cells optimised";
+  out << "work: " << r.method << " search with the " << to_string(r.cell_solver) << " cell solver; "
+      << detail::fmt(r.stats.partitions) << " partitions, " << r.stats.cells_optimised
+      << " cells optimised";
   if (r.stats.nodes) out << ", " << r.stats.nodes << " nodes";
-  out << "; " << short_number(r.stats.wall_seconds, 3) << " s on " << r.stats.threads
-      << " thread" << (r.stats.threads == 1 ? "" : "s") << '\n';
+  out << "; " << short_number(r.stats.wall_seconds, 3) << " s on " << r.stats.threads << " thread"
+      << (r.stats.threads == 1 ? "" : "s") << '\n';
+}
+
+std::string csv_text(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string field_text(const detail::Field& f, bool full_precision) {
+  return std::visit(
+      [&](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return "";
+        else if constexpr (std::is_same_v<T, double>)
+          return full_precision ? detail::fmt17(v) : short_number(v, 10);
+        else if constexpr (std::is_same_v<T, long long>)
+          return std::to_string(v);
+        else if constexpr (std::is_same_v<T, bool>)
+          return v ? "true" : "false";
+        else
+          return v;
+      },
+      f);
 }
 
 }  // namespace
+
+namespace detail {
+
+void write_records(std::ostream& out, const std::vector<Record>& records, Format format) {
+  if (format == Format::json) {
+    for (const Record& rec : records) {
+      JsonWriter j(out);
+      j.begin_object();
+      for (const auto& [name, f] : rec.fields) {
+        j.key(name);
+        std::visit(
+            [&](const auto& v) {
+              using T = std::decay_t<decltype(v)>;
+              if constexpr (std::is_same_v<T, std::monostate>)
+                j.null();
+              else
+                j.value(v);
+            },
+            f);
+      }
+      j.end_object();
+      out << '\n';
+    }
+    return;
+  }
+  if (records.empty()) return;
+  if (format == Format::csv) {
+    std::string header;
+    for (const auto& f : records.front().fields) header += (header.empty() ? "" : ",") + f.first;
+    out << header << '\n';
+    for (const Record& rec : records) {
+      std::string row;
+      for (std::size_t i = 0; i < rec.fields.size(); ++i)
+        row += (i ? "," : "") + csv_text(field_text(rec.fields[i].second, true));
+      out << row << '\n';
+    }
+    return;
+  }
+  if (records.size() == 1) {  // a key/value list
+    std::size_t width = 0;
+    for (const auto& f : records.front().fields) width = std::max(width, f.first.size());
+    for (const auto& [name, f] : records.front().fields)
+      out << "  " << name << std::string(width + 2 - name.size(), ' ') << field_text(f, false)
+          << '\n';
+    return;
+  }
+  // Aligned columns.
+  const std::size_t columns = records.front().fields.size();
+  std::vector<std::size_t> width(columns, 0);
+  std::vector<std::vector<std::string>> cells;
+  for (const Record& rec : records) {
+    cells.emplace_back();
+    for (std::size_t i = 0; i < columns; ++i)
+      cells.back().push_back(field_text(rec.fields[i].second, false));
+  }
+  for (std::size_t i = 0; i < columns; ++i) {
+    width[i] = records.front().fields[i].first.size();
+    for (const auto& row : cells) width[i] = std::max(width[i], row[i].size());
+  }
+  for (std::size_t i = 0; i < columns; ++i) {
+    const std::string& name = records.front().fields[i].first;
+    out << name << std::string(width[i] + 2 - name.size(), ' ');
+  }
+  out << '\n';
+  for (const auto& row : cells) {
+    for (std::size_t i = 0; i < columns; ++i)
+      out << row[i] << std::string(width[i] + 2 - row[i].size(), ' ');
+    out << '\n';
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
+// The columns of one bounds result, in a fixed order.
+void add_bounds(detail::Record& rec, const BoundsResult& b, double scale,
+                const std::vector<Quantity>* only) {
+  auto wanted = [&](Quantity q) {
+    if (!only) return true;
+    for (Quantity x : *only)
+      if (x == q) return true;
+    return false;
+  };
+  if (wanted(Quantity::entropy)) rec.add("entropy", b.entropy, scale);
+  if (wanted(Quantity::h_gamma)) rec.add("h_gamma", b.h_gamma, scale);
+  if (wanted(Quantity::h_gamma_bound)) rec.add("h_gamma_bound", b.h_gamma_bound, scale);
+  if (wanted(Quantity::converse)) rec.add("converse", b.converse, scale);
+  if (wanted(Quantity::achievability_28)) rec.add("achievability_28", b.achievability_28, scale);
+  if (wanted(Quantity::achievability_22)) rec.add("achievability_22", b.achievability_22, scale);
+  if (wanted(Quantity::achievability_23)) rec.add("achievability_23", b.achievability_23, scale);
+  if (wanted(Quantity::achievability_optimised_fx)) {
+    rec.add("achievability_optimised_fx", b.achievability_optimised_fx, scale);
+    rec.add("optimised_fx_gain", b.optimised_fx_gain, scale);
+  }
+  if (wanted(Quantity::achievability_reoptimised))
+    rec.add("achievability_reoptimised", b.achievability_reoptimised, scale);
+  if (wanted(Quantity::exact)) {
+    const ExactResult* e = b.exact ? &*b.exact : nullptr;
+    rec.add("exact", e ? std::optional<double>(e->value) : std::nullopt, scale);
+    rec.add("exact_lower_bound", e ? std::optional<double>(e->lower_bound) : std::nullopt, scale);
+    rec.add("exact_certified", e ? detail::Field(e->certified) : detail::Field());
+    rec.add("exact_method", e ? detail::Field(e->method) : detail::Field());
+  }
+}
+
+}  // namespace
+
+void write_bounds(std::ostream& out, const BoundsResult& b, const std::string& source,
+                  Format format, Units units) {
+  const double scale = per_nat(units);
+  detail::Record rec;
+  rec.add("source", source).add("n", static_cast<long long>(b.n));
+  rec.add("support", static_cast<long long>(b.support)).add("M", static_cast<long long>(b.M));
+  rec.add("gamma", b.gamma).add("units", to_string(units)).add("fx", to_string(b.fx));
+  add_bounds(rec, b, scale, nullptr);
+  if (!b.exact_note.empty()) rec.add("exact_note", b.exact_note);
+  if (format == Format::table)
+    out << "bounds on d*(M = " << b.M << "; gamma = " << detail::fmt(b.gamma) << ") for " << source
+        << ", in " << to_string(units) << ":\n";
+  detail::write_records(out, {rec}, format);
+}
+
+void write_sweep(std::ostream& out, const std::vector<SweepPoint>& points,
+                 const std::vector<Quantity>& quantities, const std::string& source, Format format,
+                 Units units) {
+  const double scale = per_nat(units);
+  std::vector<detail::Record> records;
+  for (const SweepPoint& p : points) {
+    detail::Record rec;
+    rec.add("source", source).add("n", static_cast<long long>(p.result.n)).add("M", p.M);
+    rec.add("gamma", p.gamma).add("units", to_string(units));
+    add_bounds(rec, p.result, scale, &quantities);
+    records.push_back(std::move(rec));
+  }
+  detail::write_records(out, records, format);
+}
+
+void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points, Format format,
+                   Units units) {
+  const double scale = per_nat(units);
+  std::vector<detail::Record> records;
+  for (const HGammaPoint& p : points) {
+    detail::Record rec;
+    rec.add("n", p.n).add("gamma", p.gamma).add("units", to_string(units));
+    rec.add("h_gamma", p.h_gamma * scale).add("h_gamma_bound", p.bound * scale);
+    records.push_back(std::move(rec));
+  }
+  detail::write_records(out, records, format);
+}
+
+void write_check(std::ostream& out, const CheckReport& report, Format format, Units units) {
+  const double scale = per_nat(units);
+  std::vector<detail::Record> records;
+  for (const CheckViolation& v : report.violations) {
+    detail::Record rec;
+    rec.add("trial", static_cast<long long>(v.instance.trial)).add("relation", v.relation);
+    rec.add("lhs", v.lhs * scale).add("rhs", v.rhs * scale).add("units", to_string(units));
+    rec.add("M", v.instance.M).add("gamma", v.instance.gamma).add("shape", v.instance.shape);
+    rec.add("pmf", joined(v.instance.pmf, " ", [](double x) { return detail::fmt17(x); }));
+    records.push_back(std::move(rec));
+  }
+  if (format == Format::table) {
+    for (const detail::Record& rec : records) {
+      out << "violation:";
+      for (const auto& [name, f] : rec.fields) out << ' ' << name << '=' << field_text(f, true);
+      out << '\n';
+    }
+    out << "check: " << report.trials << " random instances (seed " << report.seed << "), "
+        << report.relations_checked << " relations checked, " << report.violations.size()
+        << " violation" << (report.violations.size() == 1 ? "" : "s") << ", "
+        << short_number(report.seconds, 3) << " s\n";
+    return;
+  }
+  detail::write_records(out, records, format);
+  if (format == Format::json) {
+    detail::JsonWriter j(out);
+    j.begin_object()
+        .member("trials", report.trials)
+        .member("seed", static_cast<long long>(report.seed));
+    j.member("relations_checked", report.relations_checked);
+    j.member("violations", report.violations.size()).member("seconds", report.seconds).end_object();
+    out << '\n';
+  }
+}
 
 void write_exact(std::ostream& out, const ExactResult& result, const std::vector<double>& pmf,
                  Format format, Units units) {

@@ -62,14 +62,14 @@ void EnumerateSearch::check_feasible(const Problem& problem, const ExactOptions&
     throw std::invalid_argument("exhaustive enumeration handles at most " +
                                 std::to_string(kMaxSymbols) + " symbols, and the source has " +
                                 std::to_string(n) +
-                                "; use focalrd bounds for the paper's bounds on large alphabets");
+                                "; the paper's bounds (focalrd bounds) need no enumeration");
   const double partitions = stirling2(n, k);
   if (partitions > options.max_partitions && !options.force)
     throw std::invalid_argument(
         "exhaustive enumeration of n = " + std::to_string(n) +
         " symbols into M = " + std::to_string(k) + " cells visits S(" + std::to_string(n) + ", " +
-        std::to_string(k) + ") = " + detail::fmt_short(partitions) + " partitions, above the limit of " +
-        detail::fmt(options.max_partitions) +
+        std::to_string(k) + ") = " + detail::fmt_short(partitions) +
+        " partitions, above the limit of " + detail::fmt(options.max_partitions) +
         "; raise --max-partitions or pass --force to run it anyway");
 }
 

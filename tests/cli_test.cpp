@@ -1,4 +1,6 @@
 // End-to-end tests of the focalrd binary: printed values and exit statuses.
+#include "support/cli.hpp"
+
 #include <doctest/doctest.h>
 
 #include <boost/property_tree/json_parser.hpp>
@@ -7,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "support/cli.hpp"
 #include "support/reference.hpp"
 
 using focalrd::test::run_cli;
@@ -109,10 +110,11 @@ TEST_CASE("cli: bad input gets one line on stderr and exit status 2") {
       {"exact --pmf 0.5,0.5 -M 2 --gamma -1", "negative gamma (future work in the paper)"},
       {"exact --pmf 0.5,0.5 -M 2 --gamma nan", "gamma is nan; gamma must be a finite number"},
       {"exact --pmf 0.5,0.5 -M 2 --gamma inf", "gamma is inf"},
-      {"exact --pmf 0.5,0.5 --weights 1,2,3" + good, "--weights has 3 entries but the source has 2"},
+      {"exact --pmf 0.5,0.5 --weights 1,2,3" + good,
+       "--weights has 3 entries but the source has 2"},
       {"exact --pmf 0.5,0.5 --weights 1,-2" + good, "weight of symbol 1 is -2"},
       {"exact --pmf 0.5,0.5 -M 2", "missing --gamma"},
-      {"exact -M 2 --gamma 1", "missing --pmf"},
+      {"exact -M 2 --gamma 1", "missing source: give --pmf LIST, --pmf-file PATH or --source SPEC"},
       {"exact --pmf 0.5,0.5" + good + " --bogus", "unrecognised option '--bogus'"},
       {"exact --pmf 0.5,0.5" + good + " stray", "unexpected argument 'stray'"},
       {"exact --pmf 0.5,0.5" + good + " --cell-solver foo", "cell solver 'foo' is not known"},
@@ -126,6 +128,25 @@ TEST_CASE("cli: bad input gets one line on stderr and exit status 2") {
       {"exact --pmf \"$(printf '1/70,%.0s' $(seq 69))1/70\" -M 2 --gamma 1",
        "at most 64 symbols, and the source has 70"},
       {"nonsense", "unknown command 'nonsense'"},
+      // Sources, grids and the other commands.
+      {"bounds --source poisson:3" + good, "source kind 'poisson' is not known"},
+      {"bounds --source binomial:100,1.5" + good, "P is 1.5; binomial:K,P needs P in [0, 1]"},
+      {"bounds --source binomial:0,0.5" + good, "K is 0; binomial:K,P needs 1 <= K"},
+      {"bounds --source uniform:4 --pmf 0.5,0.5" + good, "give only one of --pmf"},
+      {"bounds --pmf-file /nonexistent" + good, "cannot open '/nonexistent'"},
+      {"bounds --source uniform:4 -M 0 --gamma 1", "M is 0"},
+      {"bounds --source uniform:4 -M 2 --gamma -2", "negative gamma"},
+      {"bounds --source uniform:4" + good + " --fx 0.5,0.5",
+       "--fx has 2 entries but the source has 4"},
+      {"sweep --source uniform:4 -M 8:2 --gamma 1", "-M: the range '8:2' is empty"},
+      {"sweep --source uniform:4 -M 2 --gamma 0:0:1", "--gamma: the step of '0:0:1' is 0"},
+      {"sweep --source uniform:4 -M 0:2 --gamma 1", "M is 0"},
+      {"sweep --source uniform:4 -M 2 --gamma=-1:1", "negative gamma"},
+      {"sweep --source uniform:4 -M 2 --gamma 1 --quantities foo", "quantity 'foo' is not known"},
+      {"hgamma --gamma 1 --n 0:3", "n is 0"},
+      {"hgamma --n 2:5", "missing --gamma"},
+      {"check --trials 0", "trials is 0; violated constraint: 1 <= trials"},
+      {"check --max-symbols 20", "max-symbols is 20"},
   };
   for (const Case& c : cases) {
     const auto run = run_cli(c.args);
@@ -136,6 +157,65 @@ TEST_CASE("cli: bad input gets one line on stderr and exit status 2") {
     CHECK(run.err.find(c.message) != std::string::npos);
     CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);  // one line
   }
+}
+
+TEST_CASE("cli: bounds for Example 2 and a small source") {
+  const auto run = run_cli("bounds --source binomial:100,0.5 -M 8 --gamma 1 --format json");
+  REQUIRE(run.status == 0);
+  const auto j = parse_json(run.out);
+  CHECK(j.get<double>("converse") == doctest::Approx(0.84069057564929703).epsilon(1e-12));
+  CHECK(j.get<double>("achievability_28") == doctest::Approx(0.91322385490261993).epsilon(1e-12));
+  CHECK(j.get<double>("achievability_22") == doctest::Approx(1.4022544631956167).epsilon(1e-12));
+  CHECK(j.get<double>("achievability_23") == doctest::Approx(1.9157311734409521).epsilon(1e-12));
+  CHECK(j.get<double>("achievability_optimised_fx") <= j.get<double>("achievability_28"));
+  CHECK(j.get<std::string>("exact") == "null");
+  for (const char* key : {"entropy", "h_gamma", "h_gamma_bound", "achievability_reoptimised"})
+    CHECK(j.count(key) == 1);
+
+  const auto small =
+      parse_json(run_cli("bounds --pmf 0.5,0.3,0.2 -M 2 --gamma 1 --format json").out);
+  CHECK(small.get<double>("exact") == doctest::Approx(0.24305374521461037).epsilon(1e-12));
+  CHECK(run_cli("bounds --pmf 0.5,0.3,0.2 -M 2 --gamma 1 --no-exact --format json")
+            .out.find("\"exact\":null") != std::string::npos);
+}
+
+TEST_CASE("cli: sweep to CSV and JSON lines, hgamma, check") {
+  const auto csv =
+      run_cli("sweep --pmf 1/3,1/3,1/3 -M 2 --gamma 0:0.5:1 --quantities exact,converse");
+  REQUIRE(csv.status == 0);
+  std::istringstream lines(csv.out);
+  std::string header, row;
+  std::getline(lines, header);
+  CHECK(header ==
+        "source,n,M,gamma,units,converse,exact,exact_lower_bound,exact_certified,exact_method");
+  int rows = 0;
+  while (std::getline(lines, row)) ++rows;
+  CHECK(rows == 3);
+  // γ = 1: converse (17) = log2(3) - 1 - h_1(3) = 0.0566..., d* = 1/3.
+  CHECK(csv.out.find("pmf,3,2,1,bits,0.056641") != std::string::npos);
+  CHECK(csv.out.find(",0.33333333333333331,0.33333333333333331,true,enumerate") !=
+        std::string::npos);
+
+  const auto jsonl = run_cli("sweep --source uniform:4 -M 2,3 --gamma 1 --format json");
+  REQUIRE(jsonl.status == 0);
+  std::istringstream objects(jsonl.out);
+  std::string object;
+  int count = 0;
+  while (std::getline(objects, object)) {
+    const auto j = parse_json(object);
+    CHECK(j.get<int>("gamma") == 1);
+    ++count;
+  }
+  CHECK(count == 2);
+
+  const auto h = run_cli("hgamma --gamma 1 --n 2,3 --format csv");
+  CHECK(h.out.rfind("n,gamma,units,h_gamma,h_gamma_bound\n2,1,bits,0.500000000000000", 0) == 0);
+  CHECK(h.out.find("\n3,1,bits,0.5283208335737186") != std::string::npos);
+
+  const auto check = run_cli("check --trials 40 --seed 3");
+  CHECK(check.status == 0);
+  CHECK(check.out.find("40 random instances (seed 3)") != std::string::npos);
+  CHECK(check.out.find(", 0 violations,") != std::string::npos);
 }
 
 TEST_CASE("cli: help and usage") {

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -68,4 +70,69 @@ TEST_CASE("weights, eqs. (6)-(7): R = P Q / Σ P Q") {
                        std::invalid_argument);
   CHECK_THROWS_AS(p.with_weights({1.0, -1.0, 1.0}), std::invalid_argument);
   CHECK_THROWS_AS(p.with_weights({0.0, 0.0, 0.0}), std::invalid_argument);
+}
+
+TEST_CASE("source families: binomial, uniform, geometric, dirichlet") {
+  const Source b = Source::family("binomial:4,0.5");
+  REQUIRE(b.size() == 5);
+  const double expected[] = {1.0 / 16, 4.0 / 16, 6.0 / 16, 4.0 / 16, 1.0 / 16};
+  for (int k = 0; k < 5; ++k) CHECK(b[k] == expected[k]);
+  // Binomial(100, 0.1): exact probabilities, every symbol kept, the sum 1 to rounding.
+  const Source b100 = Source::family("binomial:100,0.1");
+  CHECK(b100.size() == 101);
+  CHECK(b100.support_size() == 101);
+  CHECK(b100[100] == doctest::Approx(1e-100).epsilon(1e-13));
+  CHECK(b100[10] == doctest::Approx(0.13186534682448858).epsilon(1e-15));
+  double sum = 0;
+  for (double x : b100.pmf()) sum += x;
+  CHECK(sum == doctest::Approx(1.0).epsilon(1e-15));
+  // Degenerate P gives true zeros, not dropped symbols.
+  CHECK(Source::family("binomial:3,1")[3] == 1.0);
+  CHECK(Source::family("binomial:3,1").size() == 4);
+  // Underflow is refused rather than dropped silently.
+  CHECK_THROWS_WITH_AS(Source::family("binomial:2000,0.5"),
+                       doctest::Contains("symbols with probability below"), std::invalid_argument);
+  CHECK(Source::family("uniform:7")[3] == doctest::Approx(1.0 / 7));
+  const Source geo = Source::family("geometric:0.5,3");
+  CHECK(geo[0] == doctest::Approx(4.0 / 7).epsilon(1e-15));
+  CHECK(geo[2] == doctest::Approx(1.0 / 7).epsilon(1e-15));
+  // Dirichlet: reproducible from the seed, different across seeds.
+  CHECK(Source::family("dirichlet:6,42").pmf() == Source::family("dirichlet:6,42").pmf());
+  CHECK(Source::family("dirichlet:6,42").pmf() != Source::family("dirichlet:6,43").pmf());
+  CHECK(Source::family("dirichlet:6,42,0.1").size() == 6);
+}
+
+TEST_CASE("source families: bad specifications") {
+  auto message = [](const std::string& spec) {
+    try {
+      Source::family(spec);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(message("poisson:3").find("source kind 'poisson' is not known") != std::string::npos);
+  CHECK(message("binomial:0,0.5").find("K is 0") != std::string::npos);
+  CHECK(message("binomial:10,1.5").find("P is 1.5") != std::string::npos);
+  CHECK(message("binomial:10").find("needs the form binomial:K,P") != std::string::npos);
+  CHECK(message("binomial:2.5,0.5").find("it must be an integer") != std::string::npos);
+  CHECK(message("uniform:0").find("N is 0") != std::string::npos);
+  CHECK(message("geometric:0,5").find("P is 0") != std::string::npos);
+  CHECK(message("dirichlet:5,1,-1").find("ALPHA is -1") != std::string::npos);
+}
+
+TEST_CASE("PMF files: lines, CSV columns, headers, comments") {
+  const std::string path = "/tmp/focalrd-source-test.csv";
+  {
+    std::ofstream f(path);
+    f << "# a comment\nsymbol,prob\n0,0.5\n1, 0.25\n\n2,1/4\n";
+  }
+  const Source by_name = Source::read_file(path, "prob");
+  CHECK(by_name.pmf() == std::vector<double>{0.5, 0.25, 0.25});
+  const Source by_index = Source::read_file(path, "1");
+  CHECK(by_index.pmf() == by_name.pmf());
+  CHECK_THROWS_WITH_AS(Source::read_file(path, "missing"), doctest::Contains("no column named"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(Source::read_file("/nonexistent/file"), std::invalid_argument);
+  std::remove(path.c_str());
 }

@@ -52,4 +52,19 @@ double entropy(const std::vector<double>& r) noexcept;
 // eq. (11): H_γ(P) = ln Σ_x P(x)^((1 - P(x))^γ).
 double focal_entropy(const std::vector<double>& p, double gamma) noexcept;
 
+// The objective of eq. (15) for one d, before the logarithm:
+// (1 - q)^(q^γ) + d (q/d)^((1 - q/d)^γ), q in [0, 1].
+double h_gamma_objective(double q, double d, double gamma) noexcept;
+
+// eq. (15): h_γ(n) = max over d in [1, n-1] and q in [0, 1] of
+// ln((1 - q)^(q^γ) + d (q/d)^((1 - q/d)^γ)), the largest H_γ of eq. (11) over
+// PMFs on n symbols (Proposition 2). n >= 1 (h_γ(1) = 0). The inner problem in
+// q is not always unimodal: each d is bracketed on a 400-point grid and every
+// local maximum refined by golden-section search, so the value is stable to
+// about 1e-15. Work grows linearly in n; threads as in OpenMP (0: all).
+double h_gamma(std::size_t n, double gamma, int threads = 0);
+
+// eq. (16): the n-free bound h_γ(n) <= ln(1 + e^(max(1, γ)/e)).
+double h_gamma_bound(double gamma) noexcept;
+
 }  // namespace focalrd

@@ -24,6 +24,22 @@ class Source {
   // commas and/or white space; decimals, exponents and fractions a/b.
   static Source parse(const std::string& text, const SourceOptions& options = {});
 
+  // A named family:
+  //   binomial:K,P        Binomial(K, P) on {0..K}, exact probabilities
+  //   uniform:N           1/N each
+  //   geometric:P,N       P (1-P)^k on {0..N-1}, truncated and renormalised
+  //   dirichlet:N,SEED[,ALPHA]  a random PMF from Dirichlet(ALPHA, ..., ALPHA)
+  //                       (ALPHA = 1 by default), reproducible from SEED
+  // No symbol is dropped: a family whose probabilities underflow a double is
+  // refused with the count and the smallest value.
+  static Source family(const std::string& spec);
+
+  // Reads one probability per line, or one column of a CSV file: `column` is
+  // a 0-based index or a header name. Blank lines and lines starting with '#'
+  // are skipped; a first line that is not a number in that column is a header.
+  static Source read_file(const std::string& path, const std::string& column = "0",
+                          const SourceOptions& options = {});
+
   // eqs. (6)-(7): R_X(x) = P_X(x) Q(x) / Σ_a P_X(a) Q(a). Q is a list of
   // non-negative weights, one per symbol; only their ratios matter.
   Source with_weights(const std::vector<double>& q) const;

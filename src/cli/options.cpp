@@ -13,7 +13,7 @@ namespace focalrd::cli {
 
 namespace {
 
-// ---- values -----------------------------------------------------------------
+// ---- values -------------------------------------------------------------------
 
 long long parse_integer(const std::string& text, const std::string& name) {
   const char* begin = text.c_str();
@@ -25,49 +25,22 @@ long long parse_integer(const std::string& text, const std::string& name) {
   return v;
 }
 
-double parse_real(const std::string& text, const std::string& name) {
-  return parse_number(text, name);
+int parse_bounded(const std::string& text, const std::string& name, long long lo, long long hi) {
+  const long long v = parse_integer(text, name);
+  if (v < lo || v > hi)
+    throw std::invalid_argument(name + " is " + text + "; violated constraint: " +
+                                std::to_string(lo) + " <= " + name + " <= " + std::to_string(hi));
+  return static_cast<int>(v);
 }
 
 std::string get(const po::variables_map& vm, const std::string& key) {
   return vm[key].as<std::string>();
 }
 
+bool flag(const po::variables_map& vm, const std::string& key) { return vm[key].as<bool>(); }
+
 void require(const po::variables_map& vm, const std::string& key, const std::string& what) {
   if (!vm.count(key)) throw std::invalid_argument("missing " + what);
-}
-
-// ---- option groups shared by commands -------------------------------------------
-
-po::options_description source_options() {
-  po::options_description d("Source");
-  d.add_options()
-      ("pmf", po::value<std::string>()->value_name("LIST"),
-       "the PMF P_X, comma- or space-separated; decimals, exponents and fractions a/b")
-      ("weights", po::value<std::string>()->value_name("LIST"),
-       "weights Q(x) >= 0 turning P_X into R_X = P_X Q / sum(P_X Q), eqs. (6)-(7)")
-      ("normalize", po::bool_switch(), "rescale the PMF to sum 1 instead of refusing it");
-  return d;
-}
-
-Source source_from(const po::variables_map& vm) {
-  require(vm, "pmf", "--pmf: give the source PMF, e.g. --pmf 2/3,1/4,1/12");
-  SourceOptions options;
-  options.normalize = vm["normalize"].as<bool>();
-  Source source = Source::parse(get(vm, "pmf"), options);
-  if (vm.count("weights")) source = source.with_weights(parse_number_list(get(vm, "weights"), "--weights"));
-  return source;
-}
-
-po::options_description output_options() {
-  po::options_description d("Output");
-  d.add_options()
-      ("units", po::value<std::string>()->default_value("bits")->value_name("bits|nats"),
-       "logarithm base of every distortion")
-      ("format", po::value<std::string>()->default_value("table")->value_name("table|json|csv"),
-       "table for reading; json and csv carry 17 significant digits")
-      ("help,h", "print this help");
-  return d;
 }
 
 po::variables_map parse(const std::vector<std::string>& args, const po::options_description& d) {
@@ -77,11 +50,153 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
   for (const std::string& extra : po::collect_unrecognized(parsed.options, po::include_positional))
     throw std::invalid_argument(extra.rfind("-", 0) == 0
                                     ? "unrecognised option '" + extra + "'"
-                                    : "unexpected argument '" + extra + "'; every value follows "
-                                      "its option, e.g. --gamma 1");
+                                    : "unexpected argument '" + extra +
+                                          "'; every value follows its option, e.g. --gamma 1");
   po::store(parsed, vm);
   po::notify(vm);
   return vm;
+}
+
+// ---- option groups shared by commands ---------------------------------------------
+
+po::options_description source_options() {
+  po::options_description d("Source (one of --pmf, --pmf-file, --source)");
+  d.add_options()("pmf", po::value<std::string>()->value_name("LIST"),
+                  "the PMF P_X, comma- or space-separated; decimals, exponents and fractions a/b")(
+      "pmf-file", po::value<std::string>()->value_name("PATH"),
+      "read P_X from a file: one probability per line, or a CSV column")(
+      "pmf-column", po::value<std::string>()->default_value("0")->value_name("C"),
+      "the column of --pmf-file: 0-based index or header name")(
+      "source", po::value<std::string>()->value_name("SPEC"),
+      "a family: binomial:K,P  uniform:N  geometric:P,N  dirichlet:N,SEED[,ALPHA]")(
+      "weights", po::value<std::string>()->value_name("LIST"),
+      "weights Q(x) >= 0 turning P_X into R_X = P_X Q / sum(P_X Q), eqs. (6)-(7)")(
+      "normalize", po::bool_switch(), "rescale the PMF to sum 1 instead of refusing it");
+  return d;
+}
+
+Source source_from(const po::variables_map& vm) {
+  const int given = static_cast<int>(vm.count("pmf") + vm.count("pmf-file") + vm.count("source"));
+  if (given == 0)
+    throw std::invalid_argument(
+        "missing source: give --pmf LIST, --pmf-file PATH or --source SPEC, e.g. --pmf "
+        "2/3,1/4,1/12");
+  if (given > 1) throw std::invalid_argument("give only one of --pmf, --pmf-file and --source");
+  SourceOptions options;
+  options.normalize = flag(vm, "normalize");
+  Source source = vm.count("pmf") ? Source::parse(get(vm, "pmf"), options)
+                  : vm.count("pmf-file")
+                      ? Source::read_file(get(vm, "pmf-file"), get(vm, "pmf-column"), options)
+                      : Source::family(get(vm, "source"));
+  if (vm.count("weights"))
+    source = source.with_weights(parse_number_list(get(vm, "weights"), "--weights"));
+  return source;
+}
+
+po::options_description search_options(const std::string& max_partitions) {
+  po::options_description d("Exact search");
+  d.add_options()("method",
+                  po::value<std::string>()->default_value("enumerate")->value_name("NAME"),
+                  "search strategy: enumerate")(
+      "cell-solver", po::value<std::string>()->default_value("kkt")->value_name("kkt|nlopt"),
+      "per-cell optimiser: kkt (exact, fast) or nlopt (L-BFGS)")(
+      "max-partitions", po::value<std::string>()->default_value(max_partitions)->value_name("X"),
+      "refuse enumerations of more partitions than this")("force", po::bool_switch(),
+                                                          "run even beyond --max-partitions");
+  return d;
+}
+
+ExactOptions exact_options_from(const po::variables_map& vm, int threads) {
+  ExactOptions options;
+  options.method = search_method_from_string(get(vm, "method"));
+  options.cell_solver = cell_solver_type_from_string(get(vm, "cell-solver"));
+  options.threads = threads;
+  options.max_partitions = parse_number(get(vm, "max-partitions"), "max-partitions");
+  options.force = flag(vm, "force");
+  options.validate();
+  return options;
+}
+
+po::options_description fx_options() {
+  po::options_description d("Achievability (Theorem 2)");
+  d.add_options()("fx", po::value<std::string>()->default_value("source")->value_name("F"),
+                  "auxiliary PMF F_X for (28), (22), (23): source, uniform, optimised, or a LIST")(
+      "fx-evaluations", po::value<std::string>()->default_value("20000")->value_name("N"),
+      "evaluations of (28) per start when optimising F_X");
+  return d;
+}
+
+void fx_from(const po::variables_map& vm, BoundsOptions& options) {
+  const std::string fx = get(vm, "fx");
+  if (fx == "source") {
+    options.fx = FxKind::source;
+  } else if (fx == "uniform") {
+    options.fx = FxKind::uniform;
+  } else if (fx == "optimised" || fx == "optimized") {
+    options.fx = FxKind::optimised;
+  } else {
+    options.fx = FxKind::given;
+    options.fx_given = parse_number_list(fx, "--fx");
+  }
+  options.fx_evaluations = parse_bounded(get(vm, "fx-evaluations"), "fx-evaluations", 1, 100000000);
+}
+
+po::options_description output_options(const std::string& default_format) {
+  po::options_description d("Output");
+  d.add_options()("units", po::value<std::string>()->default_value("bits")->value_name("bits|nats"),
+                  "logarithm base of every distortion")(
+      "format",
+      po::value<std::string>()->default_value(default_format)->value_name("table|json|csv"),
+      "table for reading; json and csv carry 17 significant digits")(
+      "threads", po::value<std::string>()->default_value("0")->value_name("N"),
+      "OpenMP threads, 0 for all")("help,h", "print this help");
+  return d;
+}
+
+Output output_from(const po::variables_map& vm) {
+  return Output{format_from_string(get(vm, "format")), units_from_string(get(vm, "units"))};
+}
+
+int threads_from(const po::variables_map& vm) {
+  const long long threads = parse_integer(get(vm, "threads"), "threads");
+  if (threads < 0 || threads > INT_MAX)
+    throw std::invalid_argument("threads is " + get(vm, "threads") +
+                                "; violated constraint: threads >= 0 (0 means all)");
+  return static_cast<int>(threads);
+}
+
+po::options_description problem_options(bool grids) {
+  po::options_description d("Problem");
+  d.add_options()("messages,M", po::value<std::string>()->value_name(grids ? "GRID" : "M"),
+                  grids ? "numbers of messages: a value, list or range, e.g. 2:64 or 2,4,8"
+                        : "number of messages M >= 1")(
+      "gamma", po::value<std::string>()->value_name(grids ? "GRID" : "G"),
+      grids ? "focus parameters: a value, list or range, e.g. 0:0.05:4"
+            : "focus parameter gamma >= 0");
+  return d;
+}
+
+// Parses with the given groups; returns nothing after printing --help.
+template <typename... Groups>
+std::optional<po::variables_map> parse_command(const std::vector<std::string>& args,
+                                               std::ostream& help, const std::string& title,
+                                               const Groups&... groups) {
+  po::options_description all(title);
+  (all.add(groups), ...);
+  po::variables_map vm = parse(args, all);
+  if (vm.count("help")) {
+    help << all << '\n';
+    return std::nullopt;
+  }
+  return vm;
+}
+
+Problem problem_from(const po::variables_map& vm) {
+  const Source source = source_from(vm);
+  require(vm, "messages", "-M: give the number of messages, e.g. -M 2");
+  require(vm, "gamma", "--gamma: give the focus parameter, e.g. --gamma 1");
+  return Problem(source, parse_integer(get(vm, "messages"), "M"),
+                 parse_number(get(vm, "gamma"), "gamma"));
 }
 
 }  // namespace
@@ -104,47 +219,124 @@ std::vector<std::string> attach_negative_values(const std::vector<std::string>& 
 }
 
 std::optional<ExactRequest> parse_exact(const std::vector<std::string>& args, std::ostream& help) {
-  po::options_description problem("Problem");
-  problem.add_options()
-      ("messages,M", po::value<std::string>()->value_name("M"), "number of messages M >= 1")
-      ("gamma", po::value<std::string>()->value_name("G"), "focus parameter gamma >= 0");
-  po::options_description search("Search");
-  search.add_options()
-      ("method", po::value<std::string>()->default_value("enumerate")->value_name("NAME"),
-       "search strategy: enumerate")
-      ("cell-solver", po::value<std::string>()->default_value("kkt")->value_name("kkt|nlopt"),
-       "per-cell optimiser: kkt (exact, fast) or nlopt (L-BFGS)")
-      ("threads", po::value<std::string>()->default_value("0")->value_name("N"),
-       "OpenMP threads, 0 for all")
-      ("max-partitions", po::value<std::string>()->default_value("2e9")->value_name("X"),
-       "refuse enumerations of more partitions than this")
-      ("force", po::bool_switch(), "run even beyond --max-partitions");
-  po::options_description all("focalrd exact: the exact d*(M; gamma) of eq. (5) and an optimal code\n"
-                              "usage: focalrd exact --pmf LIST -M M --gamma G [options]");
-  all.add(source_options()).add(problem).add(search).add(output_options());
-  const po::variables_map vm = parse(args, all);
-  if (vm.count("help")) {
-    help << all << '\n';
-    return std::nullopt;
-  }
-  const Source source = source_from(vm);
-  require(vm, "messages", "-M: give the number of messages, e.g. -M 2");
-  require(vm, "gamma", "--gamma: give the focus parameter, e.g. --gamma 1");
-  ExactOptions options;
-  options.method = search_method_from_string(get(vm, "method"));
-  options.cell_solver = cell_solver_type_from_string(get(vm, "cell-solver"));
-  const long long threads = parse_integer(get(vm, "threads"), "threads");
-  if (threads < 0 || threads > INT_MAX)
-    throw std::invalid_argument("threads is " + get(vm, "threads") +
-                                "; violated constraint: threads >= 0 (0 means all)");
-  options.threads = static_cast<int>(threads);
-  options.max_partitions = parse_real(get(vm, "max-partitions"), "max-partitions");
-  options.force = vm["force"].as<bool>();
-  options.validate();
-  return ExactRequest{Problem(source, parse_integer(get(vm, "messages"), "M"),
-                              parse_real(get(vm, "gamma"), "gamma")),
-                      options, format_from_string(get(vm, "format")),
-                      units_from_string(get(vm, "units"))};
+  const auto vm = parse_command(
+      args, help,
+      "focalrd exact: the exact d*(M; gamma) of eq. (5) and an optimal code\n"
+      "usage: focalrd exact --pmf LIST -M M --gamma G [options]",
+      source_options(), problem_options(false), search_options("2e9"), output_options("table"));
+  if (!vm) return std::nullopt;
+  Problem problem = problem_from(*vm);
+  return ExactRequest{std::move(problem), exact_options_from(*vm, threads_from(*vm)),
+                      output_from(*vm)};
+}
+
+std::optional<BoundsRequest> parse_bounds(const std::vector<std::string>& args,
+                                          std::ostream& help) {
+  po::options_description what("Quantities");
+  what.add_options()("no-exact", po::bool_switch(), "skip the exact d* even for small alphabets")(
+      "no-optimise-fx", po::bool_switch(), "skip the optimisation of F_X");
+  const auto vm = parse_command(
+      args, help,
+      "focalrd bounds: the paper's converse (17) and achievability (28), (22), (23), with "
+      "h_gamma,\n"
+      "the optimised-F_X and re-optimised-cell codes, and the exact d* when it is small enough\n"
+      "usage: focalrd bounds (--pmf LIST | --pmf-file PATH | --source SPEC) -M M --gamma G "
+      "[options]",
+      source_options(), problem_options(false), fx_options(), what, search_options("1e8"),
+      output_options("table"));
+  if (!vm) return std::nullopt;
+  Problem problem = problem_from(*vm);
+  BoundsOptions options;
+  fx_from(*vm, options);
+  options.threads = threads_from(*vm);
+  options.exact = !flag(*vm, "no-exact");
+  options.optimised_fx = !flag(*vm, "no-optimise-fx");
+  options.exact_options = exact_options_from(*vm, options.threads);
+  if (options.fx == FxKind::given) auxiliary_pmf(problem, options.fx, options.fx_given);
+  return BoundsRequest{std::move(problem), options, output_from(*vm)};
+}
+
+std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, std::ostream& help) {
+  po::options_description what("Sweep");
+  what.add_options()(
+      "quantities",
+      po::value<std::string>()
+          ->default_value("converse,achievability_28,achievability_22,achievability_23")
+          ->value_name("LIST"),
+      "columns to compute, or all: entropy, h_gamma, h_gamma_bound, converse, achievability_28,\n"
+      "achievability_22, achievability_23, achievability_optimised_fx, achievability_reoptimised, "
+      "exact")("output,o", po::value<std::string>()->value_name("PATH"),
+               "write to a file, not standard output")("no-progress", po::bool_switch(),
+                                                       "no progress lines on standard error");
+  const auto vm = parse_command(
+      args, help,
+      "focalrd sweep: quantities over a grid of gamma and M, as CSV, JSON lines or a table\n"
+      "usage: focalrd sweep (--pmf LIST | --pmf-file PATH | --source SPEC) -M GRID --gamma GRID "
+      "[options]",
+      source_options(), problem_options(true), what, fx_options(), search_options("1e8"),
+      output_options("csv"));
+  if (!vm) return std::nullopt;
+  Source source = source_from(*vm);
+  require(*vm, "messages", "-M: give the numbers of messages, e.g. -M 2:64");
+  require(*vm, "gamma", "--gamma: give the focus parameters, e.g. --gamma 0:0.25:4");
+  SweepOptions options;
+  options.messages = parse_integer_grid(get(*vm, "messages"), "-M");
+  options.gammas = parse_real_grid(get(*vm, "gamma"), "--gamma");
+  for (long long M : options.messages) check_messages(M);
+  for (double g : options.gammas) check_gamma(g);
+  options.quantities = parse_quantities(get(*vm, "quantities"));
+  options.threads = threads_from(*vm);
+  fx_from(*vm, options.bounds);
+  options.bounds.exact_options = exact_options_from(*vm, 1);
+  const std::string path = vm->count("output") ? get(*vm, "output") : "";
+  return SweepRequest{std::move(source), std::move(options), output_from(*vm), path,
+                      !flag(*vm, "no-progress")};
+}
+
+std::optional<HGammaRequest> parse_h_gamma(const std::vector<std::string>& args,
+                                           std::ostream& help) {
+  po::options_description what("Grid");
+  what.add_options()("n", po::value<std::string>()->default_value("2:100")->value_name("GRID"),
+                     "alphabet sizes, e.g. 2:100 or 2,10,100")(
+      "gamma", po::value<std::string>()->value_name("GRID"), "focus parameters, e.g. 0.5,1,2,4,8");
+  const auto vm =
+      parse_command(args, help,
+                    "focalrd hgamma: h_gamma(n) of eq. (15) and its bound (16) (Fig. 1)\n"
+                    "usage: focalrd hgamma --gamma GRID [--n GRID] [options]",
+                    what, output_options("table"));
+  if (!vm) return std::nullopt;
+  require(*vm, "gamma", "--gamma: give the focus parameters, e.g. --gamma 1,2,4");
+  return HGammaRequest{parse_integer_grid(get(*vm, "n"), "--n"),
+                       parse_real_grid(get(*vm, "gamma"), "--gamma"), threads_from(*vm),
+                       output_from(*vm)};
+}
+
+std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, std::ostream& help) {
+  po::options_description what("Check");
+  what.add_options()("trials", po::value<std::string>()->default_value("100")->value_name("N"),
+                     "random instances")(
+      "seed", po::value<std::string>()->default_value("1")->value_name("S"), "random seed")(
+      "max-symbols", po::value<std::string>()->default_value("9")->value_name("N"),
+      "largest alphabet drawn (2 to 12)")(
+      "fx-evaluations", po::value<std::string>()->default_value("3000")->value_name("N"),
+      "evaluations of (28) per start when optimising F_X");
+  const auto vm = parse_command(
+      args, help,
+      "focalrd check: random instances against converse <= exact <= (28) <= (22) <= (23)\n"
+      "usage: focalrd check [--trials N] [--seed S] [options]",
+      what, output_options("table"));
+  if (!vm) return std::nullopt;
+  CheckRequest request;
+  request.options.trials = parse_bounded(get(*vm, "trials"), "trials", 1, 100000000);
+  const long long seed = parse_integer(get(*vm, "seed"), "seed");
+  if (seed < 0) throw std::invalid_argument("seed is " + get(*vm, "seed") + "; it must be >= 0");
+  request.options.seed = static_cast<std::uint64_t>(seed);
+  request.options.max_symbols = parse_bounded(get(*vm, "max-symbols"), "max-symbols", 2, 12);
+  request.options.fx_evaluations =
+      parse_bounded(get(*vm, "fx-evaluations"), "fx-evaluations", 1, 100000000);
+  request.options.threads = threads_from(*vm);
+  request.output = output_from(*vm);
+  return request;
 }
 
 }  // namespace focalrd::cli

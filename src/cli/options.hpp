@@ -7,24 +7,62 @@
 #include <string>
 #include <vector>
 
+#include "focalrd/bounds.hpp"
 #include "focalrd/problem.hpp"
 #include "focalrd/report.hpp"
 #include "focalrd/search.hpp"
+#include "focalrd/sweep.hpp"
 #include "focalrd/units.hpp"
 
 namespace focalrd::cli {
 
+struct Output {
+  Format format = Format::table;
+  Units units = Units::bits;
+};
+
 struct ExactRequest {
   Problem problem;
   ExactOptions options;
-  Format format;
-  Units units;
+  Output output;
 };
 
-// Parses the arguments after `focalrd exact`. Returns nothing when --help was
-// asked for (the help is written to `help`). Throws std::invalid_argument (or
-// a Boost.Program_options error) with a one-line message on bad input.
+struct BoundsRequest {
+  Problem problem;
+  BoundsOptions options;
+  Output output;
+};
+
+struct SweepRequest {
+  Source source;
+  SweepOptions options;
+  Output output;
+  std::string output_path;  // empty: standard output
+  bool progress = true;
+};
+
+struct HGammaRequest {
+  std::vector<long long> ns;
+  std::vector<double> gammas;
+  int threads = 0;
+  Output output;
+};
+
+struct CheckRequest {
+  CheckOptions options;
+  Output output;
+};
+
+// Each parses the arguments after `focalrd <command>`. They return nothing
+// when --help was asked for (the help is written to `help`), and throw
+// std::invalid_argument (or a Boost.Program_options error) with a one-line
+// message on bad input.
 std::optional<ExactRequest> parse_exact(const std::vector<std::string>& args, std::ostream& help);
+std::optional<BoundsRequest> parse_bounds(const std::vector<std::string>& args, std::ostream& help);
+std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, std::ostream& help);
+std::optional<HGammaRequest> parse_h_gamma(const std::vector<std::string>& args,
+                                           std::ostream& help);
+std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, std::ostream& help);
 
 // Rewrites "--opt -1" as "--opt=-1" (and "-M -1" as "-M-1") so that negative
 // numbers reach the validation that explains why they are refused, instead of

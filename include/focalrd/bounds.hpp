@@ -1,0 +1,114 @@
+// The paper's bounds on d*(M; γ), for any source: the converse of Theorem 1
+// (eq. (17)) and the achievability of Theorem 2: the code of eqs. (26)-(27)
+// built from an auxiliary PMF F, its exact distortion (28), and the bounds
+// (22) and (23). All values in nats.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "focalrd/cell_solver.hpp"
+#include "focalrd/problem.hpp"
+#include "focalrd/result.hpp"
+#include "focalrd/search.hpp"
+
+namespace focalrd {
+
+// eq. (17): [H(R) - ln M - h_γ(|X|)]^+. |X| is the support of R: an optimal
+// code puts no reconstruction mass outside it, so step (e) of the proof holds
+// with the support's size, which only tightens the bound.
+double converse_bound(const Problem& problem);
+
+// eq. (26): the compressor of Theorem 2. Symbols sorted by F descending (ties:
+// lower index first); the first min(M, n) get their own messages; each later
+// symbol goes to the message with the least accumulated F mass (lowest message
+// on ties). Returns the cells in message order, symbols ascending.
+std::vector<std::vector<std::size_t>> scheme_partition(const std::vector<double>& F, std::size_t M);
+
+// eqs. (26)-(27): that partition with the decompressor P_m(a) = F(a) / P_F(m).
+// A cell whose symbols all have F = 0 (possible only for R = 0 there) gets
+// the uniform PMF.
+Code scheme_code(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
+                 double gamma);
+
+// eq. (28): the exact distortion of the scheme. 0 when n <= M.
+double achievability_28(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
+                        double gamma);
+// eq. (22) and eq. (23): its upper bounds, sums over A = {F(a) < 1/M}; 0 when
+// n <= M (Theorem 2). Strictly (28) < (22) < (23) when some F(a) < 1/M.
+double achievability_22(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
+                        double gamma);
+double achievability_23(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
+                        double gamma);
+
+// The auxiliary PMF F of Theorem 2.
+enum class FxKind {
+  source,     // F = R, as in the paper
+  uniform,    // F = 1/n
+  given,      // a user-supplied PMF
+  optimised,  // the F found by optimise_fx
+};
+std::string to_string(FxKind kind);
+
+// F for a problem (source, uniform or given; optimised F comes from
+// optimise_fx). A given F must be a PMF on the alphabet with F(a) > 0
+// wherever R(a) > 0 (else (28) is infinite); throws std::invalid_argument.
+std::vector<double> auxiliary_pmf(const Problem& problem, FxKind kind,
+                                  const std::vector<double>& given = {});
+
+struct FxOptimum {
+  std::vector<double> F;      // the best F found
+  double value = 0.0;         // (28) at F
+  double source_value = 0.0;  // (28) at F = R, for the gain
+  int evaluations = 0;
+  SolveStatus status = SolveStatus::converged;
+};
+
+// Minimises (28) over F with NLopt's Subplex (LN_SBPLX), F = softmax(θ) on the
+// support of R. (28) is only piecewise smooth in F, and jumps where the
+// partition (26) changes, so a gradient method would be misled; Subplex, a
+// Nelder-Mead variant on low-dimensional subspaces, needs no derivatives,
+// tolerates the jumps, and scales to a hundred variables better than plain
+// Nelder-Mead. It is started from F = R, from F ∝ R^(1/(1+γ)) and from the
+// uniform F; the best is kept, so the result never exceeds (28) at F = R.
+// Deterministic.
+FxOptimum optimise_fx(const Problem& problem, int max_evaluations = 20000);
+
+// The partition of the scheme (26) for F, with each cell's PMF optimised by
+// `solver` instead of (27): an achievability at least as good as (28).
+Code reoptimised_scheme_code(const Problem& problem, const std::vector<double>& F,
+                             const CellSolver& solver);
+
+// Which quantities evaluate_bounds computes, and how.
+struct BoundsOptions {
+  bool entropy = true, h_gamma = true, converse = true;
+  bool scheme = true;        // (28), (22), (23) for the chosen F (`fx`)
+  bool optimised_fx = true;  // (28) at the optimised F
+  bool reoptimised = true;   // the scheme's partition with optimal cell PMFs
+  bool exact = true;         // d*, when the alphabet is small enough
+  FxKind fx = FxKind::source;
+  std::vector<double> fx_given;
+  int fx_evaluations = 20000;  // per start of optimise_fx
+  // The exact search; it is attempted only if its strategy accepts the size.
+  ExactOptions exact_options;
+  int threads = 0;  // for h_γ(n) (the rest is sequential)
+};
+
+struct BoundsResult {
+  std::size_t n = 0, support = 0, M = 0;
+  double gamma = 0.0;
+  std::optional<double> entropy, h_gamma, h_gamma_bound, converse;
+  std::optional<double> achievability_28, achievability_22, achievability_23;
+  std::optional<double> achievability_optimised_fx, optimised_fx_gain;
+  std::optional<double> achievability_reoptimised;
+  std::optional<ExactResult> exact;
+  std::string exact_note;  // why exact is absent, when it was asked for
+  FxKind fx = FxKind::source;
+  std::vector<double> fx_optimised;
+};
+
+BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& options = {});
+
+}  // namespace focalrd

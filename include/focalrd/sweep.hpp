@@ -1,0 +1,106 @@
+// Sweeps over γ and M, the h_γ table, and random checks of the paper's
+// chain of inequalities: the data behind the figures and the regression files.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "focalrd/bounds.hpp"
+#include "focalrd/source.hpp"
+
+namespace focalrd {
+
+// Grids: comma-separated items, each a value or an inclusive range a:b (step
+// 1) or a:step:b; e.g. "0:0.05:4", "2,4,8", "2:64", "1,2:4". Values of a real
+// range are a + i step (not accumulated), the last one kept when within 1e-9
+// steps of b. Throws std::invalid_argument for empty ranges or a zero step.
+std::vector<double> parse_real_grid(const std::string& text, const std::string& what);
+std::vector<long long> parse_integer_grid(const std::string& text, const std::string& what);
+
+enum class Quantity {
+  entropy,
+  h_gamma,
+  h_gamma_bound,
+  converse,
+  achievability_28,
+  achievability_22,
+  achievability_23,
+  achievability_optimised_fx,
+  achievability_reoptimised,
+  exact,
+};
+const std::vector<Quantity>& all_quantities();
+std::string to_string(Quantity q);  // also the CSV column and JSON key
+// A comma-separated list of names, or "all". Throws std::invalid_argument.
+std::vector<Quantity> parse_quantities(const std::string& text);
+
+struct SweepOptions {
+  std::vector<long long> messages;  // M values
+  std::vector<double> gammas;
+  std::vector<Quantity> quantities;
+  BoundsOptions
+      bounds;       // F choice, exact search, ...; its quantity flags are set from `quantities`
+  int threads = 0;  // across grid points
+  // Called now and then from one thread with (points done, points in all).
+  std::function<void(std::size_t, std::size_t)> progress;
+};
+
+struct SweepPoint {
+  long long M = 0;
+  double gamma = 0.0;
+  BoundsResult result;
+};
+
+// Every (γ, M) of the grid, γ-major, computed in parallel; the output order and
+// values do not depend on the thread count.
+std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& options);
+
+struct HGammaPoint {
+  long long n = 0;
+  double gamma = 0.0;
+  double h_gamma = 0.0;  // eq. (15), nats
+  double bound = 0.0;    // eq. (16), nats
+};
+std::vector<HGammaPoint> h_gamma_table(const std::vector<long long>& ns,
+                                       const std::vector<double>& gammas, int threads = 0);
+
+// Random instances checked against converse <= exact <= reoptimised <= (28)
+// <= (22) <= (23), exact <= optimised-F (28) <= (28), and the strict
+// inequalities (28) < (22) < (23) when some F(a) < 1/M.
+struct CheckOptions {
+  int trials = 100;
+  std::uint64_t seed = 1;
+  int max_symbols = 9;
+  int fx_evaluations = 3000;
+  int threads = 0;
+};
+
+struct CheckInstance {
+  int trial = 0;
+  std::string shape;
+  std::vector<double> pmf;
+  long long M = 0;
+  double gamma = 0.0;
+};
+
+struct CheckViolation {
+  CheckInstance instance;
+  std::string relation;  // e.g. "exact <= achievability_28"
+  double lhs = 0.0, rhs = 0.0;
+};
+
+struct CheckReport {
+  int trials = 0;
+  std::uint64_t seed = 0;
+  int relations_checked = 0;
+  std::vector<CheckViolation> violations;
+  double seconds = 0.0;
+};
+
+// The instance of one trial: a function of (seed, trial) only.
+CheckInstance check_instance(std::uint64_t seed, int trial, int max_symbols);
+CheckReport run_check(const CheckOptions& options);
+
+}  // namespace focalrd

@@ -1,0 +1,323 @@
+#include "focalrd/bounds.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <queue>
+#include <stdexcept>
+
+#include "detail/format.hpp"
+#include "detail/nlopt_run.hpp"
+#include "focalrd/focal_loss.hpp"
+#include "focalrd/tolerances.hpp"
+
+namespace focalrd {
+
+double converse_bound(const Problem& problem) {
+  const double h = h_gamma(problem.source().support_size(), problem.gamma());
+  const double value =
+      entropy(problem.pmf()) - std::log(static_cast<double>(problem.messages())) - h;
+  return std::max(0.0, value);  // eq. (17)
+}
+
+std::vector<std::vector<std::size_t>> scheme_partition(const std::vector<double>& F,
+                                                       std::size_t M) {
+  const std::size_t n = F.size();
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return F[a] > F[b]; });
+  const std::size_t k = std::min(M, n);
+  std::vector<std::vector<std::size_t>> cells(k);
+  // (load, message): the least loaded message on top, the lowest one on ties.
+  using Load = std::pair<double, std::size_t>;
+  std::priority_queue<Load, std::vector<Load>, std::greater<Load>> loads;
+  for (std::size_t m = 0; m < k; ++m) {  // eq. (26a)
+    cells[m].push_back(order[m]);
+    loads.push({F[order[m]], m});
+  }
+  for (std::size_t i = k; i < n; ++i) {  // eq. (26b)
+    auto [load, m] = loads.top();
+    loads.pop();
+    cells[m].push_back(order[i]);
+    loads.push({load + F[order[i]], m});
+  }
+  for (auto& c : cells) std::sort(c.begin(), c.end());
+  return cells;
+}
+
+Code scheme_code(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
+                 double gamma) {
+  Code code;
+  for (const auto& symbols : scheme_partition(F, M)) {
+    Cell cell;
+    cell.symbols = symbols;
+    double mass = 0.0;  // P_F(m)
+    for (std::size_t a : symbols) mass += F[a];
+    std::vector<double> rc;
+    for (std::size_t a : symbols) {
+      cell.pmf.push_back(mass > 0.0 ? F[a] / mass : 1.0 / symbols.size());  // eq. (27)
+      rc.push_back(r[a]);
+    }
+    cell.distortion = cell_distortion(rc.data(), cell.pmf.data(), rc.size(), gamma);
+    code.cells.push_back(std::move(cell));
+  }
+  return code;
+}
+
+double achievability_28(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
+                        double gamma) {
+  if (r.size() <= M) return 0.0;
+  // eq. (28) is the distortion of the code (26)-(27): each term is
+  // R(a) d(a; P_m) with P_m(a) = F(a)/P_F(m), evaluated by cell_distortion,
+  // which computes 1 - P_m(a) of a cell's heaviest symbol without cancellation.
+  double total = 0.0;
+  for (const Cell& c : scheme_code(r, F, M, gamma).cells) total += c.distortion;
+  return total;
+}
+
+namespace {
+
+// Σ over A = {a : F(a) < 1/M} of R(a) term(M F(a)); 0 · term := 0 for R(a) = 0.
+template <typename Term>
+double sum_over_a(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
+                  Term term) {
+  if (r.size() <= M) return 0.0;
+  const double m = static_cast<double>(M);
+  double total = 0.0;
+  for (std::size_t a = 0; a < r.size(); ++a)
+    if (r[a] > 0.0 && m * F[a] < 1.0) total += r[a] * term(m * F[a]);
+  return total;
+}
+
+}  // namespace
+
+double achievability_22(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
+                        double gamma) {
+  // eq. (22), as (38): (1/(1 + M F))^γ ln(1 + 1/(M F)).
+  return sum_over_a(r, F, M, [gamma](double mf) {
+    return std::pow(1.0 / (1.0 + mf), gamma) * std::log1p(1.0 / mf);
+  });
+}
+
+double achievability_23(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
+                        double gamma) {
+  // eq. (23), as (39): (1 - M F / 2)^γ ln(2 / (M F)).
+  return sum_over_a(
+      r, F, M, [gamma](double mf) { return std::pow(1.0 - 0.5 * mf, gamma) * std::log(2.0 / mf); });
+}
+
+std::string to_string(FxKind kind) {
+  switch (kind) {
+    case FxKind::source:
+      return "source";
+    case FxKind::uniform:
+      return "uniform";
+    case FxKind::given:
+      return "given";
+    case FxKind::optimised:
+      return "optimised";
+  }
+  return "?";
+}
+
+std::vector<double> auxiliary_pmf(const Problem& problem, FxKind kind,
+                                  const std::vector<double>& given) {
+  const std::vector<double>& r = problem.pmf();
+  switch (kind) {
+    case FxKind::source:
+      return r;
+    case FxKind::uniform:
+      return std::vector<double>(r.size(), 1.0 / static_cast<double>(r.size()));
+    case FxKind::given: {
+      if (given.size() != r.size())
+        throw std::invalid_argument("--fx has " + std::to_string(given.size()) +
+                                    " entries but the source has " + std::to_string(r.size()) +
+                                    " symbols");
+      const Source f = Source::from_pmf(given, {}, "--fx");  // a PMF: validated there
+      for (std::size_t a = 0; a < r.size(); ++a)
+        if (r[a] > 0.0 && f[a] == 0.0)
+          throw std::invalid_argument("--fx gives symbol " + std::to_string(a) +
+                                      " probability 0 where the source does not; (28) would be "
+                                      "infinite");
+      return f.pmf();
+    }
+    case FxKind::optimised:
+      break;
+  }
+  throw std::invalid_argument("unknown F kind");
+}
+
+namespace {
+
+// (28) as a function of θ, F = softmax(θ) on the support (pinned θ = 0 for the
+// most likely symbol), F = 0 off the support.
+struct FxObjective {
+  const std::vector<double>& r;
+  std::size_t M;
+  double gamma;
+  std::vector<std::size_t> support;
+  std::size_t pin = 0;  // index into support
+  int evaluations = 0;
+  std::vector<double> F;
+
+  std::vector<double> pmf(const double* theta) {
+    F.assign(r.size(), 0.0);
+    std::vector<double> logits(support.size(), 0.0);
+    for (std::size_t i = 0, j = 0; i < support.size(); ++i)
+      if (i != pin) logits[i] = theta[j++];
+    const double top = *std::max_element(logits.begin(), logits.end());
+    double sum = 0.0;
+    for (std::size_t i = 0; i < support.size(); ++i)
+      sum += F[support[i]] = std::exp(logits[i] - top);
+    for (double& x : F) x /= sum;
+    return F;
+  }
+
+  std::vector<double> theta(const std::vector<double>& f) const {
+    std::vector<double> out;
+    for (std::size_t i = 0; i < support.size(); ++i)
+      if (i != pin) out.push_back(std::log(f[support[i]] / f[support[pin]]));
+    return out;
+  }
+
+  double operator()(const double* theta) {
+    ++evaluations;
+    const double v = achievability_28(r, pmf(theta), M, gamma);
+    return std::isfinite(v) ? v : std::numeric_limits<double>::max();
+  }
+};
+
+double fx_objective(unsigned, const double* theta, double*, void* data) {
+  return (*static_cast<FxObjective*>(data))(theta);
+}
+
+}  // namespace
+
+FxOptimum optimise_fx(const Problem& problem, int max_evaluations) {
+  const std::vector<double>& r = problem.pmf();
+  FxOptimum out;
+  out.F = r;
+  out.source_value = out.value = achievability_28(r, r, problem.messages(), problem.gamma());
+  FxObjective objective{r, problem.messages(), problem.gamma(), {}, 0, 0, {}};
+  for (std::size_t a = 0; a < r.size(); ++a)
+    if (r[a] > 0.0) objective.support.push_back(a);
+  const std::size_t s = objective.support.size();
+  if (s <= problem.messages() || s < 2) return out;  // (28) is already 0
+  for (std::size_t i = 0; i < s; ++i)
+    if (r[objective.support[i]] > r[objective.support[objective.pin]]) objective.pin = i;
+
+  // Starts: F = R, F ∝ R^(1/(1+γ)), uniform on the support.
+  std::vector<std::vector<double>> starts(3, std::vector<double>(r.size(), 0.0));
+  for (std::size_t a : objective.support) {
+    starts[0][a] = std::log(r[a]);
+    starts[1][a] = std::log(r[a]) / (1.0 + problem.gamma());
+    starts[2][a] = 0.0;
+  }
+  for (const auto& logits : starts) {
+    std::vector<double> f(r.size(), 0.0);
+    double sum = 0.0;
+    for (std::size_t a : objective.support)
+      sum += f[a] = std::exp(logits[a] - logits[objective.support[objective.pin]]);
+    for (double& x : f) x /= sum;
+    std::vector<double> theta = objective.theta(f);
+    nlopt::opt opt(nlopt::LN_SBPLX, static_cast<unsigned>(s - 1));
+    opt.set_min_objective(fx_objective, &objective);
+    opt.set_ftol_rel(1e-12);
+    opt.set_xtol_rel(1e-10);
+    opt.set_maxeval(max_evaluations);
+    opt.set_initial_step(0.5);
+    const detail::NloptOutcome run = detail::run_nlopt(opt, theta);
+    if (run.status == SolveStatus::failed) {
+      out.status = SolveStatus::failed;
+      continue;
+    }
+    if (run.status == SolveStatus::iteration_limit && out.status == SolveStatus::converged)
+      out.status = SolveStatus::iteration_limit;
+    const std::vector<double> F = objective.pmf(theta.data());
+    const double value = achievability_28(r, F, problem.messages(), problem.gamma());
+    if (value < out.value) {
+      out.value = value;
+      out.F = F;
+    }
+  }
+  out.evaluations = objective.evaluations;
+  return out;
+}
+
+Code reoptimised_scheme_code(const Problem& problem, const std::vector<double>& F,
+                             const CellSolver& solver) {
+  const std::vector<double>& r = problem.pmf();
+  Code code;
+  for (const auto& symbols : scheme_partition(F, problem.messages())) {
+    Cell cell;
+    cell.symbols = symbols;
+    std::vector<double> rc;
+    for (std::size_t a : symbols) rc.push_back(r[a]);
+    cell.distortion = solver.solve(rc, problem.gamma(), &cell.pmf).cost;
+    code.cells.push_back(std::move(cell));
+  }
+  return code;
+}
+
+BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& options) {
+  const std::vector<double>& r = problem.pmf();
+  const std::size_t M = problem.messages();
+  const double gamma = problem.gamma();
+  BoundsResult out;
+  out.n = problem.size();
+  out.support = problem.source().support_size();
+  out.M = M;
+  out.gamma = gamma;
+  out.fx = options.fx;
+  std::optional<FxOptimum> best;
+  if (options.optimised_fx || options.fx == FxKind::optimised)
+    best = optimise_fx(problem, options.fx_evaluations);
+  const std::vector<double> F = options.fx == FxKind::optimised
+                                    ? best->F
+                                    : auxiliary_pmf(problem, options.fx, options.fx_given);
+  if (options.entropy) out.entropy = entropy(r);
+  if (options.h_gamma || options.converse) {
+    const double h = h_gamma(out.support, gamma, options.threads);
+    if (options.h_gamma) {
+      out.h_gamma = h;
+      out.h_gamma_bound = h_gamma_bound(gamma);
+    }
+    if (options.converse)
+      out.converse = std::max(0.0, entropy(r) - std::log(static_cast<double>(M)) - h);  // eq. (17)
+  }
+  if (options.scheme) {
+    out.achievability_28 = achievability_28(r, F, M, gamma);
+    out.achievability_22 = achievability_22(r, F, M, gamma);
+    out.achievability_23 = achievability_23(r, F, M, gamma);
+  }
+  if (best) {
+    out.achievability_optimised_fx = best->value;
+    out.optimised_fx_gain = best->source_value - best->value;
+    out.fx_optimised = best->F;
+  }
+  if (options.reoptimised) {
+    const auto solver = CellSolver::create(options.exact_options.cell_solver);
+    double total = 0.0;
+    for (const Cell& c : reoptimised_scheme_code(problem, F, *solver).cells) total += c.distortion;
+    out.achievability_reoptimised = total;
+  }
+  if (options.exact) {
+    options.exact_options.validate();
+    bool feasible = true;
+    if (M < problem.size()) {
+      try {
+        SearchStrategy::create(options.exact_options.method)
+            ->check_feasible(problem, options.exact_options);
+      } catch (const std::invalid_argument& e) {
+        feasible = false;
+        out.exact_note = e.what();
+      }
+    }
+    if (feasible) out.exact = solve_exact(problem, options.exact_options);
+  }
+  return out;
+}
+
+}  // namespace focalrd

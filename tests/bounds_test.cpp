@@ -1,0 +1,171 @@
+#include "focalrd/bounds.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <iomanip>
+#include <string>
+#include <vector>
+
+#include "focalrd/focal_loss.hpp"
+#include "focalrd/tolerances.hpp"
+#include "support/random.hpp"
+#include "support/reference.hpp"
+
+using namespace focalrd;
+
+namespace {
+
+const double kBits = 1.0 / std::log(2.0);
+
+bool matches(double nats, double reference_bits) {
+  return tol::agrees(nats * kBits, reference_bits, tol::kReferenceRel, tol::kReferenceAbs);
+}
+
+}  // namespace
+
+TEST_CASE("h_gamma, eq. (15), and its bound (16) against hgamma.json") {
+  const auto records = test::read_records("reference/hgamma.json");
+  REQUIRE(records.size() == 50);
+  for (const auto& rec : records) {
+    const auto n = rec.get<std::size_t>("n");
+    const double gamma = test::number(rec, "gamma");
+    INFO(std::setprecision(17) << "n=" << n << " gamma=" << gamma
+                               << " h=" << h_gamma(n, gamma) * kBits);
+    CHECK(matches(h_gamma(n, gamma), test::number(rec, "h")));
+    CHECK(matches(h_gamma_bound(gamma), test::number(rec, "bound16")));
+  }
+}
+
+TEST_CASE("h_gamma: closed forms and Proposition 2") {
+  // γ = 0: H_0 = 0 for every PMF.
+  CHECK(h_gamma(50, 0.0) == 0.0);
+  // n = 2: q = 1/2 by symmetry, h = (1 - 2^(-γ)) bits.
+  for (double gamma : {0.3, 1.0, 2.5, 6.0})
+    CHECK(h_gamma(2, gamma) * kBits == doctest::Approx(1.0 - std::pow(2.0, -gamma)).epsilon(1e-13));
+  // Non-decreasing in n, below (16), and the same for 1 and 2 threads.
+  for (double gamma : {0.5, 3.0, 12.0}) {
+    double previous = 0.0;
+    for (std::size_t n = 2; n <= 300; n += 7) {
+      const double h = h_gamma(n, gamma, 2);
+      CHECK(h >= previous);
+      CHECK(h <= h_gamma_bound(gamma));
+      CHECK(h == h_gamma(n, gamma, 1));
+      previous = h;
+    }
+  }
+  // The maximum is a maximum: no PMF of the form in (54) does better.
+  auto g = test::rng("h_gamma is a max");
+  for (int trial = 0; trial < 200; ++trial) {
+    const double gamma = test::uniform(g, 0.0, 10.0);
+    const int n = test::uniform_int(g, 2, 12);
+    const std::vector<double> p = test::normalised(test::random_masses(g, n, trial));
+    CHECK(focal_entropy(p, gamma) <= h_gamma(n, gamma) + 1e-14);
+  }
+}
+
+TEST_CASE("the scheme (26): sorting, own messages, least-loaded assignment, ties") {
+  // F = [0.4, 0.3, 0.2, 0.1], M = 2: {0}, {1}; 2 joins the lighter message 1
+  // (0.3 < 0.4); 3 joins message 0 (0.4 < 0.5).
+  CHECK(scheme_partition({0.4, 0.3, 0.2, 0.1}, 2) ==
+        std::vector<std::vector<std::size_t>>{{0, 3}, {1, 2}});
+  // Unsorted input and ties: F sorted descending with lower index first on
+  // ties; equal loads go to the lowest message.
+  CHECK(scheme_partition({0.25, 0.25, 0.25, 0.25}, 2) ==
+        std::vector<std::vector<std::size_t>>{{0, 2}, {1, 3}});
+  CHECK(scheme_partition({0.1, 0.2, 0.7}, 2) == std::vector<std::vector<std::size_t>>{{2}, {0, 1}});
+  // n <= M: singletons, and every bound is 0 (Theorem 2).
+  const std::vector<double> r{0.7, 0.2, 0.1};
+  CHECK(scheme_partition(r, 5).size() == 3);
+  CHECK(achievability_28(r, r, 3, 2.0) == 0.0);
+  CHECK(achievability_22(r, r, 3, 2.0) == 0.0);
+  CHECK(achievability_23(r, r, 4, 2.0) == 0.0);
+}
+
+TEST_CASE("(28), (22), (23) by hand for a small case") {
+  // R = F = [1/2, 1/4, 1/4], M = 2, γ = 1: cells {0}, {1, 2} with P = 1/2 each.
+  const std::vector<double> r{0.5, 0.25, 0.25};
+  const double gamma = 1.0;
+  // (28): 2 · (1/4) · (1/2) · ln 2.
+  CHECK(achievability_28(r, r, 2, gamma) == doctest::Approx(0.25 * std::log(2.0)).epsilon(1e-15));
+  // A = {1, 2} (F = 1/4 < 1/2); M F = 1/2.
+  // (22): 2 · (1/4) · (1/(1 + 1/2)) · ln(1 + 2) = (1/3) ln 3.
+  CHECK(achievability_22(r, r, 2, gamma) == doctest::Approx(std::log(3.0) / 3.0).epsilon(1e-15));
+  // (23): 2 · (1/4) · (1 - 1/4) · ln(4) = (3/8) ln 4.
+  CHECK(achievability_23(r, r, 2, gamma) == doctest::Approx(0.375 * std::log(4.0)).epsilon(1e-15));
+}
+
+TEST_CASE("bounds against binomial_bounds.json (Example 2, Figs. 3-4)") {
+  const auto records = test::read_records("reference/binomial_bounds.json");
+  REQUIRE(records.size() == 34);
+  for (const auto& rec : records) {
+    const Source source = Source::family(rec.get<std::string>("source"));
+    const Problem problem(source, rec.get<long long>("M"), test::number(rec, "gamma"));
+    BoundsOptions options;
+    options.optimised_fx = options.reoptimised = options.exact = false;
+    const BoundsResult b = evaluate_bounds(problem, options);
+    INFO(source.label() << " M=" << problem.messages() << " gamma=" << problem.gamma());
+    CHECK(b.n == 101);
+    CHECK(matches(*b.entropy, test::number(rec, "entropy")));
+    CHECK(matches(*b.h_gamma, test::number(rec, "h_gamma")));
+    CHECK(matches(*b.converse, test::number(rec, "converse")));
+    CHECK(matches(*b.achievability_28, test::number(rec, "ach28")));
+    CHECK(matches(*b.achievability_22, test::number(rec, "ach22")));
+    CHECK(matches(*b.achievability_23, test::number(rec, "ach23")));
+  }
+}
+
+TEST_CASE("bounds against exact_cases.json, and the chain with the exact value") {
+  for (const auto& rec : test::read_records("reference/exact_cases.json")) {
+    const Problem problem(Source::from_pmf(test::numbers(rec, "pmf")), rec.get<long long>("M"),
+                          test::number(rec, "gamma"));
+    BoundsOptions options;
+    options.fx_evaluations = 3000;
+    const BoundsResult b = evaluate_bounds(problem, options);
+    INFO("M=" << problem.messages() << " gamma=" << problem.gamma());
+    CHECK(matches(*b.converse, test::number(rec, "converse")));
+    CHECK(matches(*b.achievability_28, test::number(rec, "ach28")));
+    CHECK(matches(*b.achievability_22, test::number(rec, "ach22")));
+    CHECK(matches(*b.achievability_23, test::number(rec, "ach23")));
+    REQUIRE(b.exact);
+    CHECK(matches(b.exact->value, test::number(rec, "dstar")));
+    const double slack = 1e-12;
+    CHECK(*b.converse <= b.exact->value + slack);
+    CHECK(b.exact->value <= *b.achievability_reoptimised + slack);
+    CHECK(b.exact->value <= *b.achievability_optimised_fx + slack);
+    CHECK(*b.achievability_reoptimised <= *b.achievability_28 + slack);
+    CHECK(*b.achievability_optimised_fx <= *b.achievability_28);
+    CHECK(*b.achievability_28 < *b.achievability_22);
+    CHECK(*b.achievability_22 < *b.achievability_23);
+  }
+}
+
+TEST_CASE("F_X choices: uniform, given, optimised; bad F refused") {
+  const Problem problem(Source::from_pmf({0.5, 0.2, 0.2, 0.1}), 2, 3.0);
+  CHECK(auxiliary_pmf(problem, FxKind::uniform) == std::vector<double>(4, 0.25));
+  CHECK(auxiliary_pmf(problem, FxKind::given, {0.4, 0.3, 0.2, 0.1})[1] == 0.3);
+  CHECK_THROWS_AS(auxiliary_pmf(problem, FxKind::given, {0.5, 0.5}), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(auxiliary_pmf(problem, FxKind::given, {0.5, 0.5, 0.0, 0.0}),
+                       "--fx gives symbol 2 probability 0 where the source does not; (28) would "
+                       "be infinite",
+                       std::invalid_argument);
+  // The optimised F is never worse than F = R, and is used for (28)-(23)
+  // when asked for.
+  BoundsOptions options;
+  options.fx = FxKind::optimised;
+  const BoundsResult b = evaluate_bounds(problem, options);
+  CHECK(*b.achievability_28 == *b.achievability_optimised_fx);
+  CHECK(*b.optimised_fx_gain >= 0.0);
+  CHECK(b.fx_optimised.size() == 4);
+}
+
+TEST_CASE("F_X = R is not optimal in finite blocklength (Example 2)") {
+  // Binomial(100, 0.1), M = 8, γ = 4: the paper's (28) is 0.2106 bits; another
+  // F_X does far better (the exact optimum is about 0.0648 bits).
+  const Problem problem(Source::family("binomial:100,0.1"), 8, 4.0);
+  const FxOptimum best = optimise_fx(problem);
+  CHECK(best.source_value * kBits == doctest::Approx(0.21057216843069759).epsilon(1e-12));
+  CHECK(best.value * kBits < 0.07);
+  CHECK(best.value * kBits > 0.0648);
+  CHECK(achievability_28(problem.pmf(), best.F, 8, 4.0) == best.value);
+}
