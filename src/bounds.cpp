@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "detail/format.hpp"
+#include "detail/kkt.hpp"
 #include "detail/nlopt_run.hpp"
 #include "focalrd/focal_loss.hpp"
 #include "focalrd/tolerances.hpp"
@@ -19,6 +20,31 @@ double converse_bound(const Problem& problem) {
   const double value =
       entropy(problem.pmf()) - std::log(static_cast<double>(problem.messages())) - h;
   return std::max(0.0, value);  // eq. (17)
+}
+
+double lagrangian_converse(const Problem& problem) {
+  std::vector<double> r;
+  for (double x : problem.pmf())
+    if (x > 0.0) r.push_back(x);
+  const double M = static_cast<double>(problem.messages());
+  if (r.size() <= problem.messages()) return 0.0;
+  std::vector<double> p(r.size()), q(r.size());
+  const detail::BudgetSolution dual = detail::solve_budget(r.data(), r.size(), problem.gamma(), M,
+                                                           p.data(), q.data());
+  // L(λ) = Σ_a [r_a g(p_a) + λ p_a] - λ M, with Σ p_a - M summed without
+  // cancellation (the p_a near 1 through their q_a).
+  double value = 0.0, excess = 0.0, high = 0.0;
+  for (std::size_t a = 0; a < r.size(); ++a) {
+    value += r[a] * focal_loss(p[a], q[a], problem.gamma());
+    if (p[a] > 0.5) {
+      high += 1.0;
+      excess -= q[a];
+    } else {
+      excess += p[a];
+    }
+  }
+  excess += high - M;
+  return std::max(0.0, value + dual.lambda * excess);
 }
 
 std::vector<std::vector<std::size_t>> scheme_partition(const std::vector<double>& F,
@@ -287,6 +313,7 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
     if (options.converse)
       out.converse = std::max(0.0, entropy(r) - std::log(static_cast<double>(M)) - h);  // eq. (17)
   }
+  if (options.lagrangian) out.converse_lagrangian = lagrangian_converse(problem);
   if (options.scheme) {
     out.achievability_28 = achievability_28(r, F, M, gamma);
     out.achievability_22 = achievability_22(r, F, M, gamma);
@@ -304,16 +331,12 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
     out.achievability_reoptimised = total;
   }
   if (options.exact) {
-    options.exact_options.validate();
     bool feasible = true;
-    if (M < problem.size()) {
-      try {
-        SearchStrategy::create(options.exact_options.method)
-            ->check_feasible(problem, options.exact_options);
-      } catch (const std::invalid_argument& e) {
-        feasible = false;
-        out.exact_note = e.what();
-      }
+    try {
+      check_exact_feasible(problem, options.exact_options);
+    } catch (const std::invalid_argument& e) {
+      feasible = false;
+      out.exact_note = e.what();
     }
     if (feasible) out.exact = solve_exact(problem, options.exact_options);
   }

@@ -68,7 +68,9 @@ void exact_json(std::ostream& out, const ExactResult& r, const std::vector<doubl
   }
   j.end_array();
   j.key("stats").begin_object();
-  j.member("partitions", r.stats.partitions).member("nodes", static_cast<long long>(r.stats.nodes));
+  j.member("partitions", r.stats.partitions).member("transitions", r.stats.transitions);
+  j.member("nodes", static_cast<long long>(r.stats.nodes));
+  j.member("table_bytes", r.stats.table_bytes);
   j.member("cells_optimised", static_cast<long long>(r.stats.cells_optimised));
   j.member("wall_seconds", r.stats.wall_seconds).member("threads", r.stats.threads);
   j.end_object();
@@ -89,7 +91,8 @@ void exact_csv(std::ostream& out, const ExactResult& r, double scale, Units unit
   rec.add("dstar", r.value * scale).add("lower_bound", r.lower_bound * scale);
   rec.add("certified", r.certified).add("method", r.method);
   rec.add("cell_solver", to_string(r.cell_solver)).add("status", to_string(r.status));
-  rec.add("partitions", r.stats.partitions);
+  rec.add("partitions", r.stats.partitions).add("transitions", r.stats.transitions);
+  rec.add("nodes", static_cast<long long>(r.stats.nodes));
   rec.add("cells_optimised", static_cast<long long>(r.stats.cells_optimised));
   rec.add("wall_seconds", r.stats.wall_seconds)
       .add("threads", static_cast<long long>(r.stats.threads));
@@ -117,10 +120,12 @@ void exact_table(std::ostream& out, const ExactResult& r, double scale, Units un
                   short_number(c.distortion * scale).c_str());
     out << line << pmf << '\n';
   }
-  out << "work: " << r.method << " search with the " << to_string(r.cell_solver) << " cell solver; "
-      << detail::fmt(r.stats.partitions) << " partitions, " << r.stats.cells_optimised
-      << " cells optimised";
-  if (r.stats.nodes) out << ", " << r.stats.nodes << " nodes";
+  out << "work: " << r.method << " search with the " << to_string(r.cell_solver)
+      << " cell solver; ";
+  if (r.stats.partitions > 0) out << detail::fmt(r.stats.partitions) << " partitions, ";
+  if (r.stats.transitions > 0) out << detail::fmt_short(r.stats.transitions) << " transitions, ";
+  if (r.stats.nodes) out << r.stats.nodes << " nodes, ";
+  out << r.stats.cells_optimised << " cells optimised";
   out << "; " << short_number(r.stats.wall_seconds, 3) << " s on " << r.stats.threads << " thread"
       << (r.stats.threads == 1 ? "" : "s") << '\n';
 }
@@ -239,6 +244,8 @@ void add_bounds(detail::Record& rec, const BoundsResult& b, double scale,
   if (wanted(Quantity::h_gamma)) rec.add("h_gamma", b.h_gamma, scale);
   if (wanted(Quantity::h_gamma_bound)) rec.add("h_gamma_bound", b.h_gamma_bound, scale);
   if (wanted(Quantity::converse)) rec.add("converse", b.converse, scale);
+  if (wanted(Quantity::converse_lagrangian))
+    rec.add("converse_lagrangian", b.converse_lagrangian, scale);
   if (wanted(Quantity::achievability_28)) rec.add("achievability_28", b.achievability_28, scale);
   if (wanted(Quantity::achievability_22)) rec.add("achievability_22", b.achievability_22, scale);
   if (wanted(Quantity::achievability_23)) rec.add("achievability_23", b.achievability_23, scale);

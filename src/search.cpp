@@ -1,23 +1,30 @@
 #include "focalrd/search.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "detail/cell_table.hpp"
 #include "detail/format.hpp"
 #include "detail/strategies.hpp"
 #include "detail/threads.hpp"
+#include "focalrd/partition.hpp"
 
 namespace focalrd {
 
 const std::vector<SearchMethod>& all_search_methods() {
-  static const std::vector<SearchMethod> all{SearchMethod::enumerate};
+  static const std::vector<SearchMethod> all{SearchMethod::automatic, SearchMethod::enumerate,
+                                             SearchMethod::dp};
   return all;
 }
 
 std::string to_string(SearchMethod method) {
   switch (method) {
+    case SearchMethod::automatic:
+      return "auto";
     case SearchMethod::enumerate:
       return "enumerate";
+    case SearchMethod::dp:
+      return "dp";
   }
   return "?";
 }
@@ -41,14 +48,42 @@ void ExactOptions::validate() const {
   if (!(memory_budget_bytes > 0.0))
     throw std::invalid_argument("memory budget is " + detail::fmt(memory_budget_bytes) +
                                 " bytes; violated constraint: memory budget > 0");
+  if (!(rel_gap >= 0.0 && rel_gap < 1.0))
+    throw std::invalid_argument("relative gap is " + detail::fmt(rel_gap) +
+                                "; violated constraint: 0 <= relative gap < 1");
+  if (!(time_limit_seconds >= 0.0) || !std::isfinite(time_limit_seconds))
+    throw std::invalid_argument("time limit is " + detail::fmt(time_limit_seconds) +
+                                " s; violated constraint: time limit >= 0 (0: none)");
+  if (!(node_limit >= 0.0))
+    throw std::invalid_argument("node limit is " + detail::fmt(node_limit) +
+                                "; violated constraint: node limit >= 0 (0: none)");
 }
 
 std::unique_ptr<SearchStrategy> SearchStrategy::create(SearchMethod method) {
   switch (method) {
     case SearchMethod::enumerate:
       return std::make_unique<detail::EnumerateSearch>();
+    case SearchMethod::dp:
+      return std::make_unique<detail::DpSearch>();
+    case SearchMethod::automatic:
+      break;
   }
-  throw std::invalid_argument("unknown search method");
+  throw std::invalid_argument("search method 'auto' is resolved by choose_method, not created");
+}
+
+SearchMethod choose_method(const Problem& problem, const ExactOptions& options) {
+  const std::size_t n = problem.size(), k = problem.cells();
+  // Enumeration costs about k cell lookups per partition, the DP about one
+  // lookup pair per transition; both first tabulate the 2^n cell costs.
+  const double partitions = n <= 64 ? stirling2(n, k) : HUGE_VAL;
+  if (partitions <= 1e6) return SearchMethod::enumerate;
+  const bool dp_fits = n <= detail::DpSearch::kMaxSymbols &&
+                       detail::DpSearch::table_bytes(n, k) <= options.memory_budget_bytes;
+  const double dp_work = dp_fits ? detail::DpSearch::transitions(n, k) : HUGE_VAL;
+  if (partitions * static_cast<double>(k) <= dp_work && partitions <= options.max_partitions)
+    return SearchMethod::enumerate;
+  if (dp_fits) return SearchMethod::dp;
+  return SearchMethod::enumerate;  // refuses, with the size, if it is too large
 }
 
 namespace detail {
@@ -75,6 +110,19 @@ Code make_code(const Problem& problem, const std::vector<std::uint64_t>& blocks,
 
 }  // namespace detail
 
+namespace {
+SearchMethod resolved(const Problem& problem, const ExactOptions& options) {
+  return options.method == SearchMethod::automatic ? choose_method(problem, options)
+                                                   : options.method;
+}
+}  // namespace
+
+void check_exact_feasible(const Problem& problem, const ExactOptions& options) {
+  options.validate();
+  if (problem.messages() >= problem.size()) return;
+  SearchStrategy::create(resolved(problem, options))->check_feasible(problem, options);
+}
+
 ExactResult solve_exact(const Problem& problem, const ExactOptions& options) {
   options.validate();
   const detail::Stopwatch clock;
@@ -86,7 +134,7 @@ ExactResult solve_exact(const Problem& problem, const ExactOptions& options) {
     result.method = "closed form (M >= n)";
     result.stats.partitions = 1;
   } else {
-    const auto strategy = SearchStrategy::create(options.method);
+    const auto strategy = SearchStrategy::create(resolved(problem, options));
     strategy->check_feasible(problem, options);
     const auto solver = CellSolver::create(options.cell_solver);
     result = strategy->search(problem, *solver, options);

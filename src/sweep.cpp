@@ -100,6 +100,7 @@ const std::vector<Quantity>& all_quantities() {
                                          Quantity::h_gamma,
                                          Quantity::h_gamma_bound,
                                          Quantity::converse,
+                                         Quantity::converse_lagrangian,
                                          Quantity::achievability_28,
                                          Quantity::achievability_22,
                                          Quantity::achievability_23,
@@ -119,6 +120,8 @@ std::string to_string(Quantity q) {
       return "h_gamma_bound";
     case Quantity::converse:
       return "converse";
+    case Quantity::converse_lagrangian:
+      return "converse_lagrangian";
     case Quantity::achievability_28:
       return "achievability_28";
     case Quantity::achievability_22:
@@ -167,6 +170,7 @@ std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& opti
   bounds.entropy = wants(Quantity::entropy);
   bounds.h_gamma = wants(Quantity::h_gamma) || wants(Quantity::h_gamma_bound);
   bounds.converse = wants(Quantity::converse);
+  bounds.lagrangian = wants(Quantity::converse_lagrangian);
   bounds.scheme = wants(Quantity::achievability_28) || wants(Quantity::achievability_22) ||
                   wants(Quantity::achievability_23);
   bounds.optimised_fx = wants(Quantity::achievability_optimised_fx);
@@ -313,6 +317,7 @@ CheckReport run_check(const CheckOptions& options) {
         if (!ok) found[t].push_back(CheckViolation{inst, relation, lhs, rhs});
       };
       check("converse <= exact", conv, exact, false);
+      check("converse_lagrangian <= exact", lagrangian_converse(problem), exact, false);
       check("exact <= achievability_reoptimised", exact, reopt, false);
       check("exact <= achievability_optimised_fx", exact, optimised, false);
       for (FxKind kind : {FxKind::source, FxKind::uniform}) {

@@ -140,3 +140,62 @@ TEST_CASE("problems validate M and γ") {
   CHECK_THROWS_AS(Problem(s, 2, NAN), std::invalid_argument);
   CHECK_THROWS_AS(Problem(s, 2, INFINITY), std::invalid_argument);
 }
+
+namespace {
+
+// Every strategy against plain enumeration on random instances with ties,
+// equal probabilities and extreme masses: the same optimum to 1e-10.
+void check_against_enumeration(SearchMethod method, int trials, int max_n, const char* name) {
+  auto g = test::rng(name);
+  for (int trial = 0; trial < trials; ++trial) {
+    const int n = test::uniform_int(g, 3, max_n);
+    const auto pmf = test::normalised(test::random_masses(g, n, trial));
+    const long long M = test::uniform_int(g, 2, n - 1);
+    const double gamma = trial % 4 == 0 ? 0.0 : test::uniform(g, 0.0, 8.0);
+    ExactOptions reference, other;
+    reference.method = SearchMethod::enumerate;
+    other.method = method;
+    const ExactResult a = exact(pmf, M, gamma, reference);
+    const ExactResult b = exact(pmf, M, gamma, other);
+    INFO("trial " << trial << " n=" << n << " M=" << M << " gamma=" << gamma << " shape "
+                  << trial % 5);
+    CHECK(b.method == to_string(method));
+    CHECK(tol::agrees(b.value, a.value, 1e-10, 1e-300));
+    CHECK(b.certified);
+    CHECK(b.lower_bound <= b.value);
+    CHECK(b.code.cells.size() <= static_cast<std::size_t>(M));
+    CHECK(code_distortion(pmf, b.code, gamma) ==
+          doctest::Approx(b.value).epsilon(1e-12).scale(1e-300));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("subset DP agrees with enumeration") {
+  check_against_enumeration(SearchMethod::dp, 150, 12, "dp vs enumeration");
+}
+
+TEST_CASE("subset DP: the same code for 1 and 2 threads; memory guard") {
+  const auto pmf = test::normalised(std::vector<double>{5, 4, 4, 3, 3, 3, 2, 2, 1, 1, 1, 1});
+  ExactOptions one, two;
+  one.method = two.method = SearchMethod::dp;
+  one.threads = 1;
+  two.threads = 2;
+  const ExactResult a = exact(pmf, 4, 1.0, one), b = exact(pmf, 4, 1.0, two);
+  CHECK(a.value == b.value);
+  REQUIRE(a.code.cells.size() == b.code.cells.size());
+  for (std::size_t c = 0; c < a.code.cells.size(); ++c)
+    CHECK(a.code.cells[c].symbols == b.code.cells[c].symbols);
+  ExactOptions tight = one;
+  tight.memory_budget_bytes = 1024;
+  CHECK_THROWS_WITH_AS(exact(pmf, 4, 1.0, tight),
+                       doctest::Contains("MiB of tables, above the budget of"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("auto picks a strategy that accepts the instance and says which") {
+  const ExactResult small = exact({0.5, 0.3, 0.2}, 2, 1.0);
+  CHECK(small.method == "enumerate");
+  const Problem mid(Source::family("dirichlet:18,3"), 5, 1.0);
+  CHECK(choose_method(mid, {}) == SearchMethod::dp);
+}

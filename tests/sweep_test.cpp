@@ -59,6 +59,8 @@ TEST_CASE("a sweep is its points' bounds, in γ-major order, for any thread coun
   for (std::size_t i = 0; i < one.size(); ++i) {
     CHECK(*one[i].result.converse == *two[i].result.converse);
     CHECK(*one[i].result.achievability_optimised_fx == *two[i].result.achievability_optimised_fx);
+    REQUIRE(one[i].result.exact);
+    REQUIRE(two[i].result.exact);
     CHECK(one[i].result.exact->value == two[i].result.exact->value);
     BoundsOptions b;
     b.fx_evaluations = 2000;

@@ -21,6 +21,15 @@ namespace focalrd {
 // with the support's size, which only tightens the bound.
 double converse_bound(const Problem& problem);
 
+// A converse from Lagrangian duality, valid for any source, M and γ >= 0:
+// every code's cell PMFs satisfy Σ_{a in cell} p_a <= 1, so Σ_a p_a <= M over
+// all symbols; relaxing that with a multiplier λ >= 0 gives
+//   d* >= L(λ) = Σ_a min_{p in (0,1]} [r_a (1-p)^γ ln(1/p) + λ p] - M λ,
+// concave in λ and maximal where Σ_a p_a(λ) = M (the KKT budget solver).
+// 0 when the support has at most M symbols. At γ = 0 it equals
+// [H(R) - ln M]^+ whenever no symbol has r_a >= λ.
+double lagrangian_converse(const Problem& problem);
+
 // eq. (26): the compressor of Theorem 2. Symbols sorted by F descending (ties:
 // lower index first); the first min(M, n) get their own messages; each later
 // symbol goes to the message with the least accumulated F mass (lowest message
@@ -84,6 +93,7 @@ Code reoptimised_scheme_code(const Problem& problem, const std::vector<double>& 
 // Which quantities evaluate_bounds computes, and how.
 struct BoundsOptions {
   bool entropy = true, h_gamma = true, converse = true;
+  bool lagrangian = true;      // the Lagrangian converse
   bool scheme = true;        // (28), (22), (23) for the chosen F (`fx`)
   bool optimised_fx = true;  // (28) at the optimised F
   bool reoptimised = true;   // the scheme's partition with optimal cell PMFs
@@ -99,7 +109,7 @@ struct BoundsOptions {
 struct BoundsResult {
   std::size_t n = 0, support = 0, M = 0;
   double gamma = 0.0;
-  std::optional<double> entropy, h_gamma, h_gamma_bound, converse;
+  std::optional<double> entropy, h_gamma, h_gamma_bound, converse, converse_lagrangian;
   std::optional<double> achievability_28, achievability_22, achievability_23;
   std::optional<double> achievability_optimised_fx, optimised_fx_gain;
   std::optional<double> achievability_reoptimised;

@@ -30,9 +30,11 @@ double code_distortion(const std::vector<double>& r, const Code& code, double ga
 
 // Work done by a search.
 struct SearchStats {
-  double partitions = 0.0;            // complete partitions evaluated
-  std::uint64_t nodes = 0;            // search-tree nodes (branch-and-bound)
+  double partitions = 0.0;            // complete partitions evaluated (enumeration)
+  double transitions = 0.0;           // (state, cell) pairs evaluated (DP)
+  std::uint64_t nodes = 0;            // search-tree nodes bounded (branch-and-bound)
   std::uint64_t cells_optimised = 0;  // per-cell solver calls
+  double table_bytes = 0.0;           // memory of the cost and value tables
   double wall_seconds = 0.0;
   int threads = 1;
 };

@@ -3,6 +3,7 @@
 // CellSolver. Strategies share one interface and a factory.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,7 +15,9 @@
 namespace focalrd {
 
 enum class SearchMethod {
+  automatic,  // "auto": the fastest strategy that accepts the instance
   enumerate,  // every partition into exactly min(M, n) blocks, once each
+  dp,         // subset dynamic programming over a table of all cell costs
 };
 
 std::string to_string(SearchMethod method);
@@ -23,15 +26,23 @@ SearchMethod search_method_from_string(const std::string& name);
 const std::vector<SearchMethod>& all_search_methods();
 
 struct ExactOptions {
-  SearchMethod method = SearchMethod::enumerate;
+  SearchMethod method = SearchMethod::automatic;
   CellSolverType cell_solver = CellSolverType::kkt;
   int threads = 0;  // OpenMP threads; 0 means all available
   // Enumeration refuses instances with more partitions than this (S(n, M)),
   // unless forced: about 20 s at the 1e8 partitions/s measured on 2 cores.
   double max_partitions = 2e9;
   bool force = false;
-  // Memory allowed for tables of cell costs (8 bytes per subset of the alphabet).
+  // Memory allowed for tables of cell costs and DP values (bytes).
   double memory_budget_bytes = 2.0 * 1024 * 1024 * 1024;
+  // Branch-and-bound stops when the certified interval [lower, upper] has
+  // upper - lower <= rel_gap * upper, or at a limit (0: none); the result then
+  // says whether it is certified.
+  double rel_gap = 1e-9;
+  double time_limit_seconds = 0.0;
+  double node_limit = 0.0;
+  // Called now and then (at most about once a second) with a one-line status.
+  std::function<void(const std::string&)> progress;
 
   // Throws std::invalid_argument naming the violated constraint.
   void validate() const;
@@ -52,6 +63,15 @@ class SearchStrategy {
 
   static std::unique_ptr<SearchStrategy> create(SearchMethod method);
 };
+
+// The strategy "auto" picks for a problem: enumeration when it is cheap, the
+// DP when its tables fit the memory budget and its O(3^n) work is moderate,
+// branch-and-bound otherwise.
+SearchMethod choose_method(const Problem& problem, const ExactOptions& options);
+
+// Throws std::invalid_argument, as solve_exact would before any work, when the
+// instance is beyond the chosen strategy (auto resolved by choose_method).
+void check_exact_feasible(const Problem& problem, const ExactOptions& options);
 
 // d*(M; γ) with its optimal code: validates the options, settles M >= n in
 // closed form (each symbol its own message, distortion 0, Theorem 2), and

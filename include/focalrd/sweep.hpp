@@ -24,6 +24,7 @@ enum class Quantity {
   h_gamma,
   h_gamma_bound,
   converse,
+  converse_lagrangian,
   achievability_28,
   achievability_22,
   achievability_23,
@@ -66,7 +67,8 @@ struct HGammaPoint {
 std::vector<HGammaPoint> h_gamma_table(const std::vector<long long>& ns,
                                        const std::vector<double>& gammas, int threads = 0);
 
-// Random instances checked against converse <= exact <= reoptimised <= (28)
+// Random instances checked against converse (17) and the Lagrangian converse
+// <= exact <= reoptimised <= (28)
 // <= (22) <= (23), exact <= optimised-F (28) <= (28), and the strict
 // inequalities (28) < (22) < (23) when some F(a) < 1/M.
 struct CheckOptions {

@@ -28,9 +28,22 @@ const char* kUsage =
     "  hgamma   h_gamma(n) of eq. (15) and its bound (16)\n"
     "  check    random instances against converse <= exact <= (28) <= (22) <= (23)\n";
 
+// Status lines on stderr, once a run has taken a few seconds.
+class StatusLine {
+ public:
+  void operator()(const std::string& line) {
+    if (clock_.seconds() >= 3.0) std::cerr << "focalrd: " << line << std::endl;
+  }
+
+ private:
+  detail::Stopwatch clock_;
+};
+
 int run_exact(const std::vector<std::string>& args) {
-  const auto request = cli::parse_exact(args, std::cout);
+  auto request = cli::parse_exact(args, std::cout);
   if (!request) return 0;
+  StatusLine status;
+  request->options.progress = [&status](const std::string& line) { status(line); };
   const ExactResult result = solve_exact(request->problem, request->options);
   write_exact(std::cout, result, request->problem.pmf(), request->output.format,
               request->output.units);

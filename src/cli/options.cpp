@@ -1,8 +1,10 @@
 #include "cli/options.hpp"
 
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <cerrno>
 #include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <regex>
 #include <stdexcept>
@@ -59,21 +61,24 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
 
 // ---- option groups shared by commands ---------------------------------------------
 
+// clang-format off
 po::options_description source_options() {
   po::options_description d("Source (one of --pmf, --pmf-file, --source)");
-  d.add_options()("pmf", po::value<std::string>()->value_name("LIST"),
-                  "the PMF P_X, comma- or space-separated; decimals, exponents and fractions a/b")(
-      "pmf-file", po::value<std::string>()->value_name("PATH"),
-      "read P_X from a file: one probability per line, or a CSV column")(
-      "pmf-column", po::value<std::string>()->default_value("0")->value_name("C"),
-      "the column of --pmf-file: 0-based index or header name")(
-      "source", po::value<std::string>()->value_name("SPEC"),
-      "a family: binomial:K,P  uniform:N  geometric:P,N  dirichlet:N,SEED[,ALPHA]")(
-      "weights", po::value<std::string>()->value_name("LIST"),
-      "weights Q(x) >= 0 turning P_X into R_X = P_X Q / sum(P_X Q), eqs. (6)-(7)")(
-      "normalize", po::bool_switch(), "rescale the PMF to sum 1 instead of refusing it");
+  d.add_options()
+      ("pmf", po::value<std::string>()->value_name("LIST"),
+       "the PMF P_X, comma- or space-separated; decimals, exponents and fractions a/b")
+      ("pmf-file", po::value<std::string>()->value_name("PATH"),
+       "read P_X from a file: one probability per line, or a CSV column")
+      ("pmf-column", po::value<std::string>()->default_value("0")->value_name("C"),
+       "the column of --pmf-file: 0-based index or header name")
+      ("source", po::value<std::string>()->value_name("SPEC"),
+       "a family: binomial:K,P  uniform:N  geometric:P,N  dirichlet:N,SEED[,ALPHA]")
+      ("weights", po::value<std::string>()->value_name("LIST"),
+       "weights Q(x) >= 0 turning P_X into R_X = P_X Q / sum(P_X Q), eqs. (6)-(7)")
+      ("normalize", po::bool_switch(), "rescale the PMF to sum 1 instead of refusing it");
   return d;
 }
+// clang-format on
 
 Source source_from(const po::variables_map& vm) {
   const int given = static_cast<int>(vm.count("pmf") + vm.count("pmf-file") + vm.count("source"));
@@ -93,18 +98,43 @@ Source source_from(const po::variables_map& vm) {
   return source;
 }
 
+double parse_bytes(const std::string& text) {
+  // A number of bytes with an optional binary suffix K, M or G.
+  std::string digits = text;
+  double unit = 1.0;
+  if (!digits.empty()) {
+    const auto at = std::string("KMG").find(
+        static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back()))));
+    if (at != std::string::npos) {
+      unit = std::ldexp(1.0, 10 * static_cast<int>(at + 1));
+      digits.pop_back();
+    }
+  }
+  return parse_number(digits, "memory-budget") * unit;
+}
+
+// clang-format off
 po::options_description search_options(const std::string& max_partitions) {
   po::options_description d("Exact search");
-  d.add_options()("method",
-                  po::value<std::string>()->default_value("enumerate")->value_name("NAME"),
-                  "search strategy: enumerate")(
-      "cell-solver", po::value<std::string>()->default_value("kkt")->value_name("kkt|nlopt"),
-      "per-cell optimiser: kkt (exact, fast) or nlopt (L-BFGS)")(
-      "max-partitions", po::value<std::string>()->default_value(max_partitions)->value_name("X"),
-      "refuse enumerations of more partitions than this")("force", po::bool_switch(),
-                                                          "run even beyond --max-partitions");
+  d.add_options()
+      ("method", po::value<std::string>()->default_value("auto")->value_name("NAME"),
+       "search strategy: auto, enumerate, dp or bnb")
+      ("cell-solver", po::value<std::string>()->default_value("kkt")->value_name("kkt|nlopt"),
+       "per-cell optimiser: kkt (exact, fast) or nlopt (L-BFGS)")
+      ("max-partitions", po::value<std::string>()->default_value(max_partitions)->value_name("X"),
+       "refuse enumerations of more partitions than this")
+      ("force", po::bool_switch(), "run even beyond --max-partitions")
+      ("memory-budget", po::value<std::string>()->default_value("2G")->value_name("BYTES"),
+       "memory for the DP's tables, e.g. 512M or 4G")
+      ("rel-gap", po::value<std::string>()->default_value("1e-9")->value_name("X"),
+       "branch-and-bound stops when upper - lower <= X upper")
+      ("time-limit", po::value<std::string>()->default_value("0")->value_name("SECONDS"),
+       "branch-and-bound stops here with its certified interval (0: none)")
+      ("node-limit", po::value<std::string>()->default_value("0")->value_name("N"),
+       "branch-and-bound stops after about this many nodes (0: none)");
   return d;
 }
+// clang-format on
 
 ExactOptions exact_options_from(const po::variables_map& vm, int threads) {
   ExactOptions options;
@@ -113,18 +143,25 @@ ExactOptions exact_options_from(const po::variables_map& vm, int threads) {
   options.threads = threads;
   options.max_partitions = parse_number(get(vm, "max-partitions"), "max-partitions");
   options.force = flag(vm, "force");
+  options.memory_budget_bytes = parse_bytes(get(vm, "memory-budget"));
+  options.rel_gap = parse_number(get(vm, "rel-gap"), "rel-gap");
+  options.time_limit_seconds = parse_number(get(vm, "time-limit"), "time-limit");
+  options.node_limit = parse_number(get(vm, "node-limit"), "node-limit");
   options.validate();
   return options;
 }
 
+// clang-format off
 po::options_description fx_options() {
   po::options_description d("Achievability (Theorem 2)");
-  d.add_options()("fx", po::value<std::string>()->default_value("source")->value_name("F"),
-                  "auxiliary PMF F_X for (28), (22), (23): source, uniform, optimised, or a LIST")(
-      "fx-evaluations", po::value<std::string>()->default_value("20000")->value_name("N"),
-      "evaluations of (28) per start when optimising F_X");
+  d.add_options()
+      ("fx", po::value<std::string>()->default_value("source")->value_name("F"),
+       "auxiliary PMF F_X for (28), (22), (23): source, uniform, optimised, or a LIST")
+      ("fx-evaluations", po::value<std::string>()->default_value("20000")->value_name("N"),
+       "evaluations of (28) per start when optimising F_X");
   return d;
 }
+// clang-format on
 
 void fx_from(const po::variables_map& vm, BoundsOptions& options) {
   const std::string fx = get(vm, "fx");
@@ -141,17 +178,20 @@ void fx_from(const po::variables_map& vm, BoundsOptions& options) {
   options.fx_evaluations = parse_bounded(get(vm, "fx-evaluations"), "fx-evaluations", 1, 100000000);
 }
 
+// clang-format off
 po::options_description output_options(const std::string& default_format) {
   po::options_description d("Output");
-  d.add_options()("units", po::value<std::string>()->default_value("bits")->value_name("bits|nats"),
-                  "logarithm base of every distortion")(
-      "format",
-      po::value<std::string>()->default_value(default_format)->value_name("table|json|csv"),
-      "table for reading; json and csv carry 17 significant digits")(
-      "threads", po::value<std::string>()->default_value("0")->value_name("N"),
-      "OpenMP threads, 0 for all")("help,h", "print this help");
+  d.add_options()
+      ("units", po::value<std::string>()->default_value("bits")->value_name("bits|nats"),
+       "logarithm base of every distortion")
+      ("format", po::value<std::string>()->default_value(default_format)->value_name("table|json|csv"),
+       "table for reading; json and csv carry 17 significant digits")
+      ("threads", po::value<std::string>()->default_value("0")->value_name("N"),
+       "OpenMP threads, 0 for all")
+      ("help,h", "print this help");
   return d;
 }
+// clang-format on
 
 Output output_from(const po::variables_map& vm) {
   return Output{format_from_string(get(vm, "format")), units_from_string(get(vm, "units"))};
@@ -165,16 +205,19 @@ int threads_from(const po::variables_map& vm) {
   return static_cast<int>(threads);
 }
 
+// clang-format off
 po::options_description problem_options(bool grids) {
   po::options_description d("Problem");
-  d.add_options()("messages,M", po::value<std::string>()->value_name(grids ? "GRID" : "M"),
-                  grids ? "numbers of messages: a value, list or range, e.g. 2:64 or 2,4,8"
-                        : "number of messages M >= 1")(
-      "gamma", po::value<std::string>()->value_name(grids ? "GRID" : "G"),
-      grids ? "focus parameters: a value, list or range, e.g. 0:0.05:4"
-            : "focus parameter gamma >= 0");
+  d.add_options()
+      ("messages,M", po::value<std::string>()->value_name(grids ? "GRID" : "M"),
+       grids ? "numbers of messages: a value, list or range, e.g. 2:64 or 2,4,8"
+             : "number of messages M >= 1")
+      ("gamma", po::value<std::string>()->value_name(grids ? "GRID" : "G"),
+       grids ? "focus parameters: a value, list or range, e.g. 0:0.05:4"
+             : "focus parameter gamma >= 0");
   return d;
 }
+// clang-format on
 
 // Parses with the given groups; returns nothing after printing --help.
 template <typename... Groups>
@@ -233,8 +276,11 @@ std::optional<ExactRequest> parse_exact(const std::vector<std::string>& args, st
 std::optional<BoundsRequest> parse_bounds(const std::vector<std::string>& args,
                                           std::ostream& help) {
   po::options_description what("Quantities");
-  what.add_options()("no-exact", po::bool_switch(), "skip the exact d* even for small alphabets")(
-      "no-optimise-fx", po::bool_switch(), "skip the optimisation of F_X");
+  // clang-format off
+  what.add_options()
+      ("no-exact", po::bool_switch(), "skip the exact d* even for small alphabets")
+      ("no-optimise-fx", po::bool_switch(), "skip the optimisation of F_X");
+  // clang-format on
   const auto vm = parse_command(
       args, help,
       "focalrd bounds: the paper's converse (17) and achievability (28), (22), (23), with "
@@ -258,16 +304,17 @@ std::optional<BoundsRequest> parse_bounds(const std::vector<std::string>& args,
 
 std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, std::ostream& help) {
   po::options_description what("Sweep");
-  what.add_options()(
-      "quantities",
-      po::value<std::string>()
-          ->default_value("converse,achievability_28,achievability_22,achievability_23")
-          ->value_name("LIST"),
-      "columns to compute, or all: entropy, h_gamma, h_gamma_bound, converse, achievability_28,\n"
-      "achievability_22, achievability_23, achievability_optimised_fx, achievability_reoptimised, "
-      "exact")("output,o", po::value<std::string>()->value_name("PATH"),
-               "write to a file, not standard output")("no-progress", po::bool_switch(),
-                                                       "no progress lines on standard error");
+  // clang-format off
+  what.add_options()
+      ("quantities", po::value<std::string>()
+           ->default_value("converse,achievability_28,achievability_22,achievability_23")
+           ->value_name("LIST"),
+       "columns to compute, or all: entropy, h_gamma, h_gamma_bound, converse,\n"
+       "converse_lagrangian, achievability_28, achievability_22, achievability_23,\n"
+       "achievability_optimised_fx, achievability_reoptimised, exact")
+      ("output,o", po::value<std::string>()->value_name("PATH"), "write to a file, not standard output")
+      ("no-progress", po::bool_switch(), "no progress lines on standard error");
+  // clang-format on
   const auto vm = parse_command(
       args, help,
       "focalrd sweep: quantities over a grid of gamma and M, as CSV, JSON lines or a table\n"
@@ -296,9 +343,12 @@ std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, st
 std::optional<HGammaRequest> parse_h_gamma(const std::vector<std::string>& args,
                                            std::ostream& help) {
   po::options_description what("Grid");
-  what.add_options()("n", po::value<std::string>()->default_value("2:100")->value_name("GRID"),
-                     "alphabet sizes, e.g. 2:100 or 2,10,100")(
-      "gamma", po::value<std::string>()->value_name("GRID"), "focus parameters, e.g. 0.5,1,2,4,8");
+  // clang-format off
+  what.add_options()
+      ("n", po::value<std::string>()->default_value("2:100")->value_name("GRID"),
+       "alphabet sizes, e.g. 2:100 or 2,10,100")
+      ("gamma", po::value<std::string>()->value_name("GRID"), "focus parameters, e.g. 0.5,1,2,4,8");
+  // clang-format on
   const auto vm =
       parse_command(args, help,
                     "focalrd hgamma: h_gamma(n) of eq. (15) and its bound (16) (Fig. 1)\n"
@@ -313,13 +363,15 @@ std::optional<HGammaRequest> parse_h_gamma(const std::vector<std::string>& args,
 
 std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, std::ostream& help) {
   po::options_description what("Check");
-  what.add_options()("trials", po::value<std::string>()->default_value("100")->value_name("N"),
-                     "random instances")(
-      "seed", po::value<std::string>()->default_value("1")->value_name("S"), "random seed")(
-      "max-symbols", po::value<std::string>()->default_value("9")->value_name("N"),
-      "largest alphabet drawn (2 to 12)")(
-      "fx-evaluations", po::value<std::string>()->default_value("3000")->value_name("N"),
-      "evaluations of (28) per start when optimising F_X");
+  // clang-format off
+  what.add_options()
+      ("trials", po::value<std::string>()->default_value("100")->value_name("N"), "random instances")
+      ("seed", po::value<std::string>()->default_value("1")->value_name("S"), "random seed")
+      ("max-symbols", po::value<std::string>()->default_value("9")->value_name("N"),
+       "largest alphabet drawn (2 to 12)")
+      ("fx-evaluations", po::value<std::string>()->default_value("3000")->value_name("N"),
+       "evaluations of (28) per start when optimising F_X");
+  // clang-format on
   const auto vm = parse_command(
       args, help,
       "focalrd check: random instances against converse <= exact <= (28) <= (22) <= (23)\n"

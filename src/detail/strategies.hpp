@@ -17,6 +17,22 @@ class EnumerateSearch final : public SearchStrategy {
                      const ExactOptions& options) const override;
 };
 
+// Subset dynamic programming over the cost c(S) of every subset S:
+// D_c(T) = min over S ⊆ T with S ∋ min(T) of c(S) + D_{c-1}(T \ S).
+class DpSearch final : public SearchStrategy {
+ public:
+  static constexpr std::size_t kMaxSymbols = 30;
+  // Bytes of the cell table and the value and choice tables for n symbols, k cells.
+  static double table_bytes(std::size_t n, std::size_t k);
+  // (state, cell) pairs the recursion evaluates.
+  static double transitions(std::size_t n, std::size_t k);
+
+  SearchMethod method() const override { return SearchMethod::dp; }
+  void check_feasible(const Problem& problem, const ExactOptions& options) const override;
+  ExactResult search(const Problem& problem, const CellSolver& solver,
+                     const ExactOptions& options) const override;
+};
+
 // The code whose cells are the given blocks (bit masks over the alphabet),
 // each with its optimal PMF from `solver`; records the worst solver status.
 Code make_code(const Problem& problem, const std::vector<std::uint64_t>& blocks,
