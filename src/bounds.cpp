@@ -29,8 +29,8 @@ double lagrangian_converse(const Problem& problem) {
   const double M = static_cast<double>(problem.messages());
   if (r.size() <= problem.messages()) return 0.0;
   std::vector<double> p(r.size()), q(r.size());
-  const detail::BudgetSolution dual = detail::solve_budget(r.data(), r.size(), problem.gamma(), M,
-                                                           p.data(), q.data());
+  const detail::BudgetSolution dual =
+      detail::solve_budget(r.data(), r.size(), problem.gamma(), M, p.data(), q.data());
   // L(λ) = Σ_a [r_a g(p_a) + λ p_a] - λ M, with Σ p_a - M summed without
   // cancellation (the p_a near 1 through their q_a).
   double value = 0.0, excess = 0.0, high = 0.0;

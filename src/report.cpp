@@ -70,7 +70,7 @@ void exact_json(std::ostream& out, const ExactResult& r, const std::vector<doubl
   j.key("stats").begin_object();
   j.member("partitions", r.stats.partitions).member("transitions", r.stats.transitions);
   j.member("nodes", static_cast<long long>(r.stats.nodes));
-  j.member("table_bytes", r.stats.table_bytes);
+  j.member("table_bytes", r.stats.table_bytes).member("table_seconds", r.stats.table_seconds);
   j.member("cells_optimised", static_cast<long long>(r.stats.cells_optimised));
   j.member("wall_seconds", r.stats.wall_seconds).member("threads", r.stats.threads);
   j.end_object();

@@ -1,5 +1,6 @@
 #include "focalrd/search.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -13,7 +14,7 @@ namespace focalrd {
 
 const std::vector<SearchMethod>& all_search_methods() {
   static const std::vector<SearchMethod> all{SearchMethod::automatic, SearchMethod::enumerate,
-                                             SearchMethod::dp};
+                                             SearchMethod::dp, SearchMethod::bnb};
   return all;
 }
 
@@ -25,6 +26,8 @@ std::string to_string(SearchMethod method) {
       return "enumerate";
     case SearchMethod::dp:
       return "dp";
+    case SearchMethod::bnb:
+      return "bnb";
   }
   return "?";
 }
@@ -65,6 +68,8 @@ std::unique_ptr<SearchStrategy> SearchStrategy::create(SearchMethod method) {
       return std::make_unique<detail::EnumerateSearch>();
     case SearchMethod::dp:
       return std::make_unique<detail::DpSearch>();
+    case SearchMethod::bnb:
+      return std::make_unique<detail::BnbSearch>();
     case SearchMethod::automatic:
       break;
   }
@@ -82,30 +87,39 @@ SearchMethod choose_method(const Problem& problem, const ExactOptions& options) 
   const double dp_work = dp_fits ? detail::DpSearch::transitions(n, k) : HUGE_VAL;
   if (partitions * static_cast<double>(k) <= dp_work && partitions <= options.max_partitions)
     return SearchMethod::enumerate;
-  if (dp_fits) return SearchMethod::dp;
-  return SearchMethod::enumerate;  // refuses, with the size, if it is too large
+  if (dp_fits && dp_work <= 2e10) return SearchMethod::dp;
+  return SearchMethod::bnb;
 }
 
 namespace detail {
 
-Code make_code(const Problem& problem, const std::vector<std::uint64_t>& blocks,
+Code make_code(const Problem& problem, const std::vector<std::vector<std::size_t>>& blocks,
                const CellSolver& solver, SolveStatus* worst) {
   const std::vector<double>& r = problem.pmf();
   Code code;
-  for (std::uint64_t mask : blocks) {
+  for (const std::vector<std::size_t>& symbols : blocks) {
     Cell cell;
+    cell.symbols = symbols;
+    std::sort(cell.symbols.begin(), cell.symbols.end());
     std::vector<double> masses;
-    for (std::size_t a = 0; a < r.size(); ++a)
-      if (mask >> a & 1) {
-        cell.symbols.push_back(a);
-        masses.push_back(r[a]);
-      }
+    for (std::size_t a : cell.symbols) masses.push_back(r[a]);
     const CellSolution s = solver.solve(masses, problem.gamma(), &cell.pmf);
     cell.distortion = s.cost;
     if (worst) *worst = detail::worse(*worst, s.status);
     code.cells.push_back(std::move(cell));
   }
   return code;
+}
+
+Code make_code(const Problem& problem, const std::vector<std::uint64_t>& blocks,
+               const CellSolver& solver, SolveStatus* worst) {
+  std::vector<std::vector<std::size_t>> lists;
+  for (std::uint64_t mask : blocks) {
+    lists.emplace_back();
+    for (std::size_t a = 0; a < problem.size(); ++a)
+      if (mask >> a & 1) lists.back().push_back(a);
+  }
+  return make_code(problem, lists, solver, worst);
 }
 
 }  // namespace detail

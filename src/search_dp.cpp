@@ -57,11 +57,11 @@ void DpSearch::check_feasible(const Problem& problem, const ExactOptions& option
                                 std::to_string(n) + "; use --method bnb");
   const double bytes = table_bytes(n, k);
   if (bytes > options.memory_budget_bytes)
-    throw std::invalid_argument("the subset DP for n = " + std::to_string(n) + ", M = " +
-                                std::to_string(k) + " needs " + fmt_short(bytes / 1048576.0) +
-                                " MiB of tables, above the budget of " +
-                                fmt_short(options.memory_budget_bytes / 1048576.0) +
-                                " MiB; raise --memory-budget or use --method bnb");
+    throw std::invalid_argument(
+        "the subset DP for n = " + std::to_string(n) + ", M = " + std::to_string(k) + " needs " +
+        fmt_short(bytes / 1048576.0) + " MiB of tables, above the budget of " +
+        fmt_short(options.memory_budget_bytes / 1048576.0) +
+        " MiB; raise --memory-budget or use --method bnb");
 }
 
 ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
@@ -70,9 +70,11 @@ ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
   const int threads = resolve_threads(options.threads);
   const Stopwatch clock;
   auto report = [&](const std::string& what) {
-    if (options.progress) options.progress("dp: " + what + ", " + fmt_short(clock.seconds()) + " s");
+    if (options.progress)
+      options.progress("dp: " + what + ", " + fmt_short(clock.seconds()) + " s");
   };
   const CellTable table(problem.pmf(), problem.gamma(), solver, n - k + 1, threads);
+  const double table_seconds = clock.seconds();
   report("cell table done (" + std::to_string(table.solves()) + " cells)");
   double transitions = 0.0;
 
@@ -134,7 +136,8 @@ ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
 #pragma omp for schedule(static) nowait
     for (std::int64_t i = subsets - 1; i >= 0; --i) {
       const Mask u = static_cast<Mask>(i) << 1;
-      const double v = table[1u | u] + (k == 1 ? (u == rest ? 0.0 : kInf) : previous_value(k - 1, rest ^ u));
+      const double v =
+          table[1u | u] + (k == 1 ? (u == rest ? 0.0 : kInf) : previous_value(k - 1, rest ^ u));
       if (v < local || (v == local && u > local_u)) {
         local = v;
         local_u = u;
@@ -168,6 +171,7 @@ ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
   result.stats.transitions = transitions;
   result.stats.cells_optimised = table.solves();
   result.stats.table_bytes = table_bytes(n, k);
+  result.stats.table_seconds = table_seconds;
   result.stats.threads = threads;
   return result;
 }

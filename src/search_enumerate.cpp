@@ -89,7 +89,10 @@ ExactResult EnumerateSearch::search(const Problem& problem, const CellSolver& so
   if (CellTable::bytes(n) <= options.memory_budget_bytes) {
     // Every cell a partition can use, solved once: far fewer solves than
     // partitions times k whenever that product exceeds 2^n.
+    const Stopwatch clock;
     const CellTable table(r, gamma, solver, n - k + 1, threads);
+    result.stats.table_seconds = clock.seconds();
+    result.stats.table_bytes = CellTable::bytes(n);
     solves = table.solves();
     status = table.worst_status();
     auto cost = [&table](std::uint64_t mask) { return table[mask]; };

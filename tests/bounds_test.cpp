@@ -169,3 +169,21 @@ TEST_CASE("F_X = R is not optimal in finite blocklength (Example 2)") {
   CHECK(best.value * kBits > 0.0648);
   CHECK(achievability_28(problem.pmf(), best.F, 8, 4.0) == best.value);
 }
+
+TEST_CASE("the Lagrangian converse: closed form at γ = 0, below d*, above (17) here") {
+  // Uniform on 8 symbols, M = 2, γ = 0: no symbol is capped, so the bound is
+  // H - ln M = ln 4, which is d* itself.
+  const Problem uniform(Source::family("uniform:8"), 2, 0.0);
+  CHECK(lagrangian_converse(uniform) == doctest::Approx(std::log(4.0)).epsilon(1e-14));
+  CHECK(lagrangian_converse(Problem(Source::family("uniform:3"), 3, 1.0)) == 0.0);
+  for (const auto& rec : test::read_records("reference/exact_cases.json")) {
+    const Problem problem(Source::from_pmf(test::numbers(rec, "pmf")), rec.get<long long>("M"),
+                          test::number(rec, "gamma"));
+    const double dstar = test::number(rec, "dstar") * std::log(2.0);
+    CHECK(lagrangian_converse(problem) <= dstar * (1 + 1e-12));
+  }
+  // Example 2: the Lagrangian converse is positive where (17) is 0.
+  const Problem example2(Source::family("binomial:100,0.1"), 8, 4.0);
+  CHECK(converse_bound(example2) == 0.0);
+  CHECK(lagrangian_converse(example2) / std::log(2.0) == doctest::Approx(0.0645).epsilon(0.002));
+}

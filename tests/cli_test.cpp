@@ -5,6 +5,7 @@
 
 #include <boost/property_tree/json_parser.hpp>
 #include <cmath>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -23,14 +24,9 @@ focalrd::test::Tree parse_json(const std::string& text) {
 }
 
 // Drops the fields that legitimately differ between runs.
-std::string without_timing(std::string json) {
-  for (const std::string key : {"\"wall_seconds\":", "\"threads\":"}) {
-    const auto at = json.find(key);
-    if (at == std::string::npos) continue;
-    const auto end = json.find_first_of(",}", at);
-    json.erase(at, end - at);
-  }
-  return json;
+std::string without_timing(const std::string& json) {
+  static const std::regex timing(R"re("(wall_seconds|table_seconds|threads)":[^,}]*)re");
+  return std::regex_replace(json, timing, "");
 }
 
 }  // namespace
@@ -123,9 +119,9 @@ TEST_CASE("cli: bad input gets one line on stderr and exit status 2") {
       {"exact --pmf 0.5,0.5" + good + " --units dits", "units 'dits' is not known"},
       {"exact --pmf 0.5,0.5" + good + " --threads -1", "threads is -1"},
       {"exact --pmf 0.5,0.5" + good + " --max-partitions 0", "max partitions is 0"},
-      {"exact --pmf \"$(printf '1/30,%.0s' $(seq 29))1/30\" -M 5 --gamma 1",
+      {"exact --pmf \"$(printf '1/30,%.0s' $(seq 29))1/30\" -M 5 --gamma 1 --method enumerate",
        "S(30, 5) = 7.71e+18 partitions, above the limit"},
-      {"exact --pmf \"$(printf '1/70,%.0s' $(seq 69))1/70\" -M 2 --gamma 1",
+      {"exact --pmf \"$(printf '1/70,%.0s' $(seq 69))1/70\" -M 2 --gamma 1 --method enumerate",
        "at most 64 symbols, and the source has 70"},
       {"nonsense", "unknown command 'nonsense'"},
       // Sources, grids and the other commands.
@@ -147,6 +143,10 @@ TEST_CASE("cli: bad input gets one line on stderr and exit status 2") {
       {"hgamma --n 2:5", "missing --gamma"},
       {"check --trials 0", "trials is 0; violated constraint: 1 <= trials"},
       {"check --max-symbols 20", "max-symbols is 20"},
+      {"exact --pmf 0.5,0.5" + good + " --rel-gap 2", "relative gap is 2"},
+      {"exact --pmf 0.5,0.5" + good + " --time-limit -1", "time limit is -1"},
+      {"exact --pmf 0.5,0.5" + good + " --memory-budget lots", "'lots' is not a number"},
+      {"bench --format csv", "format 'csv' is not offered by bench"},
   };
   for (const Case& c : cases) {
     const auto run = run_cli(c.args);
@@ -160,7 +160,8 @@ TEST_CASE("cli: bad input gets one line on stderr and exit status 2") {
 }
 
 TEST_CASE("cli: bounds for Example 2 and a small source") {
-  const auto run = run_cli("bounds --source binomial:100,0.5 -M 8 --gamma 1 --format json");
+  const auto run =
+      run_cli("bounds --source binomial:100,0.5 -M 8 --gamma 1 --no-exact --format json");
   REQUIRE(run.status == 0);
   const auto j = parse_json(run.out);
   CHECK(j.get<double>("converse") == doctest::Approx(0.84069057564929703).epsilon(1e-12));
@@ -216,6 +217,24 @@ TEST_CASE("cli: sweep to CSV and JSON lines, hgamma, check") {
   CHECK(check.status == 0);
   CHECK(check.out.find("40 random instances (seed 3)") != std::string::npos);
   CHECK(check.out.find(", 0 violations,") != std::string::npos);
+}
+
+TEST_CASE("cli: strategies report their certificate; bench runs") {
+  for (const std::string method : {"enumerate", "dp", "bnb", "auto"}) {
+    const auto run =
+        run_cli("exact --source dirichlet:9,4 -M 3 --gamma 1.5 --format json --method " + method);
+    REQUIRE(run.status == 0);
+    const auto j = parse_json(run.out);
+    CHECK(j.get<double>("dstar") == doctest::Approx(j.get<double>("upper_bound")));
+    CHECK(j.get<double>("lower_bound") <= j.get<double>("upper_bound"));
+    CHECK(j.get<bool>("certified"));
+    if (method != "auto") CHECK(j.get<std::string>("method") == method);
+  }
+  const auto bench = run_cli("bench --quick --no-single-thread --no-progress");
+  REQUIRE(bench.status == 0);
+  CHECK(bench.out.find("cell solvers") != std::string::npos);
+  CHECK(bench.out.find("dirichlet n=9") != std::string::npos);
+  CHECK(bench.out.find(" NO ") == std::string::npos);  // every solve certified
 }
 
 TEST_CASE("cli: help and usage") {

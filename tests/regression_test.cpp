@@ -68,15 +68,18 @@ TEST_CASE("regression: Fig. 1 data (h_gamma and its bound)") {
 TEST_CASE("regression: Fig. 2 data (exact d* of Example 1)") {
   for (const std::string file : {"fig2_uniform.csv", "fig2_skewed.csv"}) {
     for (const auto& row : sample(file, 9)) {
-      const Problem problem(Source::parse(file == "fig2_uniform.csv" ? "1/3,1/3,1/3" : "2/3,1/4,1/12"),
-                            std::stoll(row.at("M")), std::stod(row.at("gamma")));
+      const Problem problem(
+          Source::parse(file == "fig2_uniform.csv" ? "1/3,1/3,1/3" : "2/3,1/4,1/12"),
+          std::stoll(row.at("M")), std::stod(row.at("gamma")));
       INFO(file << " gamma=" << problem.gamma());
       check_value(row, "exact", solve_exact(problem).value);
     }
   }
 }
 
-TEST_CASE("regression: Fig. 3 data (Binomial(100, 0.5))") { replay_bounds("fig3_binomial_p05.csv", 43); }
+TEST_CASE("regression: Fig. 3 data (Binomial(100, 0.5))") {
+  replay_bounds("fig3_binomial_p05.csv", 43);
+}
 
 TEST_CASE("regression: Fig. 4 data (Binomial(100, 0.1), M = 8)") {
   replay_bounds("fig4_binomial_p01.csv", 23);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "focalrd/bounds.hpp"
 #include "focalrd/partition.hpp"
 #include "focalrd/tolerances.hpp"
 #include "support/random.hpp"
@@ -116,14 +117,16 @@ TEST_CASE("memoised cells (no table) give the tabulated result") {
 
 TEST_CASE("instances beyond enumeration are refused with the work they would take") {
   std::string message;
+  ExactOptions enumeration;
+  enumeration.method = SearchMethod::enumerate;
   try {
-    exact(uniform(30), 5, 1.0);
+    exact(uniform(30), 5, 1.0, enumeration);
   } catch (const std::invalid_argument& e) {
     message = e.what();
   }
   CHECK(message.find("S(30, 5) = 7.71e+18") != std::string::npos);
   CHECK(message.find("--max-partitions") != std::string::npos);
-  CHECK_THROWS_AS(exact(uniform(70), 2, 1.0), std::invalid_argument);
+  CHECK_THROWS_AS(exact(uniform(70), 2, 1.0, enumeration), std::invalid_argument);
   // Options are validated in one place.
   ExactOptions bad;
   bad.threads = -1;
@@ -198,4 +201,58 @@ TEST_CASE("auto picks a strategy that accepts the instance and says which") {
   CHECK(small.method == "enumerate");
   const Problem mid(Source::family("dirichlet:18,3"), 5, 1.0);
   CHECK(choose_method(mid, {}) == SearchMethod::dp);
+}
+
+TEST_CASE("branch-and-bound agrees with enumeration and certifies its result") {
+  check_against_enumeration(SearchMethod::bnb, 200, 11, "bnb vs enumeration");
+}
+
+TEST_CASE("branch-and-bound: the same result for 1 and 2 threads") {
+  // Sixteen symbols: the search splits into subproblems solved in waves.
+  const Problem problem(Source::family("dirichlet:16,5"), 4, 1.0);
+  ExactOptions one, two;
+  one.method = two.method = SearchMethod::bnb;
+  one.threads = 1;
+  two.threads = 2;
+  const ExactResult a = solve_exact(problem, one), b = solve_exact(problem, two);
+  CHECK(a.certified);
+  CHECK(a.value == b.value);
+  CHECK(a.lower_bound == b.lower_bound);
+  CHECK(a.stats.nodes == b.stats.nodes);
+  REQUIRE(a.code.cells.size() == b.code.cells.size());
+  for (std::size_t c = 0; c < a.code.cells.size(); ++c)
+    CHECK(a.code.cells[c].symbols == b.code.cells[c].symbols);
+}
+
+TEST_CASE("branch-and-bound: limits give a certified interval, not a crash") {
+  const Problem problem(Source::family("dirichlet:18,2"), 5, 2.0);
+  ExactOptions full, limited, timed;
+  full.method = limited.method = timed.method = SearchMethod::bnb;
+  limited.node_limit = 1;
+  timed.time_limit_seconds = 1e-3;
+  const ExactResult exact = solve_exact(problem, full);
+  REQUIRE(exact.certified);
+  for (const ExactOptions& o : {limited, timed}) {
+    const ExactResult r = solve_exact(problem, o);
+    CHECK(r.lower_bound <= exact.value * (1 + 1e-9));
+    CHECK(r.value >= exact.value * (1 - 1e-9));
+    CHECK(r.lower_bound <= r.value);
+    if (!r.certified) CHECK(r.message.find("stopped at a limit") != std::string::npos);
+    CHECK(code_distortion(problem.pmf(), r.code, 2.0) == doctest::Approx(r.value).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("branch-and-bound on the paper's Example 2 (101 symbols)") {
+  // Binomial(100, 0.1), M = 8, gamma = 4: (28) gives 0.2106 bits, the
+  // optimum is about 0.0648 bits; the Lagrangian converse is below it.
+  const Problem problem(Source::family("binomial:100,0.1"), 8, 4.0);
+  ExactOptions options;
+  const ExactResult r = solve_exact(problem, options);
+  CHECK(r.method == "bnb");
+  CHECK(r.certified);
+  CHECK(r.value / std::log(2.0) == doctest::Approx(0.0648).epsilon(0.002));
+  CHECK(r.value - r.lower_bound <= 1e-9 * r.value);
+  CHECK(lagrangian_converse(problem) <= r.lower_bound);
+  CHECK(r.code.cells.size() == 8);
+  CHECK(code_distortion(problem.pmf(), r.code, 4.0) == doctest::Approx(r.value).epsilon(1e-12));
 }

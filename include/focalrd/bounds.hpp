@@ -93,7 +93,7 @@ Code reoptimised_scheme_code(const Problem& problem, const std::vector<double>& 
 // Which quantities evaluate_bounds computes, and how.
 struct BoundsOptions {
   bool entropy = true, h_gamma = true, converse = true;
-  bool lagrangian = true;      // the Lagrangian converse
+  bool lagrangian = true;    // the Lagrangian converse
   bool scheme = true;        // (28), (22), (23) for the chosen F (`fx`)
   bool optimised_fx = true;  // (28) at the optimised F
   bool reoptimised = true;   // the scheme's partition with optimal cell PMFs

@@ -35,6 +35,7 @@ struct SearchStats {
   std::uint64_t nodes = 0;            // search-tree nodes bounded (branch-and-bound)
   std::uint64_t cells_optimised = 0;  // per-cell solver calls
   double table_bytes = 0.0;           // memory of the cost and value tables
+  double table_seconds = 0.0;         // time spent tabulating cell costs
   double wall_seconds = 0.0;
   int threads = 1;
 };

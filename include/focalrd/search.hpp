@@ -18,6 +18,7 @@ enum class SearchMethod {
   automatic,  // "auto": the fastest strategy that accepts the instance
   enumerate,  // every partition into exactly min(M, n) blocks, once each
   dp,         // subset dynamic programming over a table of all cell costs
+  bnb,        // branch-and-bound with Lagrangian bounds and a certified gap
 };
 
 std::string to_string(SearchMethod method);

@@ -26,7 +26,8 @@ const char* kUsage =
     "  bounds   the paper's converse and achievability bounds for one source, M and gamma\n"
     "  sweep    quantities over a grid of gamma and M, to CSV or JSON lines\n"
     "  hgamma   h_gamma(n) of eq. (15) and its bound (16)\n"
-    "  check    random instances against converse <= exact <= (28) <= (22) <= (23)\n";
+    "  check    random instances against converse <= exact <= (28) <= (22) <= (23)\n"
+    "  bench    timings of the exact strategies on a fixed suite\n";
 
 // Status lines on stderr, once a run has taken a few seconds.
 class StatusLine {
@@ -118,6 +119,12 @@ int run_h_gamma(const std::vector<std::string>& args) {
   return 0;
 }
 
+int run_bench(const std::vector<std::string>& args) {
+  const auto request = cli::parse_bench(args, std::cout);
+  if (!request) return 0;
+  return cli::run_bench(*request, std::cout);
+}
+
 int run_check(const std::vector<std::string>& args) {
   const auto request = cli::parse_check(args, std::cout);
   if (!request) return 0;
@@ -150,8 +157,9 @@ int main(int argc, char** argv) {
     if (command == "sweep") return run_sweep(args);
     if (command == "hgamma") return run_h_gamma(args);
     if (command == "check") return run_check(args);
+    if (command == "bench") return run_bench(args);
     throw std::invalid_argument("unknown command '" + command +
-                                "'; use exact, bounds, sweep, hgamma or check, or --help");
+                                "'; use exact, bounds, sweep, hgamma, check or bench, or --help");
   } catch (const std::invalid_argument& e) {
     std::cerr << "focalrd: error: " << e.what() << '\n';
     return 2;

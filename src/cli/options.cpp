@@ -114,7 +114,8 @@ double parse_bytes(const std::string& text) {
 }
 
 // clang-format off
-po::options_description search_options(const std::string& max_partitions) {
+po::options_description search_options(const std::string& max_partitions,
+                                       const std::string& time_limit) {
   po::options_description d("Exact search");
   d.add_options()
       ("method", po::value<std::string>()->default_value("auto")->value_name("NAME"),
@@ -128,7 +129,7 @@ po::options_description search_options(const std::string& max_partitions) {
        "memory for the DP's tables, e.g. 512M or 4G")
       ("rel-gap", po::value<std::string>()->default_value("1e-9")->value_name("X"),
        "branch-and-bound stops when upper - lower <= X upper")
-      ("time-limit", po::value<std::string>()->default_value("0")->value_name("SECONDS"),
+      ("time-limit", po::value<std::string>()->default_value(time_limit)->value_name("SECONDS"),
        "branch-and-bound stops here with its certified interval (0: none)")
       ("node-limit", po::value<std::string>()->default_value("0")->value_name("N"),
        "branch-and-bound stops after about this many nodes (0: none)");
@@ -262,11 +263,12 @@ std::vector<std::string> attach_negative_values(const std::vector<std::string>& 
 }
 
 std::optional<ExactRequest> parse_exact(const std::vector<std::string>& args, std::ostream& help) {
-  const auto vm = parse_command(
-      args, help,
-      "focalrd exact: the exact d*(M; gamma) of eq. (5) and an optimal code\n"
-      "usage: focalrd exact --pmf LIST -M M --gamma G [options]",
-      source_options(), problem_options(false), search_options("2e9"), output_options("table"));
+  const auto vm =
+      parse_command(args, help,
+                    "focalrd exact: the exact d*(M; gamma) of eq. (5) and an optimal code\n"
+                    "usage: focalrd exact --pmf LIST -M M --gamma G [options]",
+                    source_options(), problem_options(false), search_options("2e9", "0"),
+                    output_options("table"));
   if (!vm) return std::nullopt;
   Problem problem = problem_from(*vm);
   return ExactRequest{std::move(problem), exact_options_from(*vm, threads_from(*vm)),
@@ -288,7 +290,7 @@ std::optional<BoundsRequest> parse_bounds(const std::vector<std::string>& args,
       "the optimised-F_X and re-optimised-cell codes, and the exact d* when it is small enough\n"
       "usage: focalrd bounds (--pmf LIST | --pmf-file PATH | --source SPEC) -M M --gamma G "
       "[options]",
-      source_options(), problem_options(false), fx_options(), what, search_options("1e8"),
+      source_options(), problem_options(false), fx_options(), what, search_options("1e8", "10"),
       output_options("table"));
   if (!vm) return std::nullopt;
   Problem problem = problem_from(*vm);
@@ -320,7 +322,7 @@ std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, st
       "focalrd sweep: quantities over a grid of gamma and M, as CSV, JSON lines or a table\n"
       "usage: focalrd sweep (--pmf LIST | --pmf-file PATH | --source SPEC) -M GRID --gamma GRID "
       "[options]",
-      source_options(), problem_options(true), what, fx_options(), search_options("1e8"),
+      source_options(), problem_options(true), what, fx_options(), search_options("1e8", "60"),
       output_options("csv"));
   if (!vm) return std::nullopt;
   Source source = source_from(*vm);
@@ -388,6 +390,39 @@ std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, st
       parse_bounded(get(*vm, "fx-evaluations"), "fx-evaluations", 1, 100000000);
   request.options.threads = threads_from(*vm);
   request.output = output_from(*vm);
+  return request;
+}
+
+std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, std::ostream& help) {
+  po::options_description what("Bench");
+  // clang-format off
+  what.add_options()
+      ("quick", po::bool_switch(), "a suite of a few seconds (smoke test), not the full one")
+      ("no-single-thread", po::bool_switch(), "skip the one-thread runs (no speed-up figures)")
+      ("no-progress", po::bool_switch(), "no line on standard error per solve")
+      ("threads", po::value<std::string>()->default_value("0")->value_name("N"),
+       "OpenMP threads, 0 for all")
+      ("format", po::value<std::string>()->default_value("table")->value_name("table|json"),
+       "a table to read, or JSON")
+      ("help,h", "print this help");
+  // clang-format on
+  const auto vm = parse_command(
+      args, help,
+      "focalrd bench: every applicable exact strategy on a fixed suite, timed in the same run\n"
+      "with all threads and with one; partitions, transitions or nodes per second, cells per\n"
+      "second, peak memory; and the per-cell solvers' rates\n"
+      "usage: focalrd bench [--quick] [--format table|json]",
+      what);
+  if (!vm) return std::nullopt;
+  BenchRequest request;
+  request.quick = flag(*vm, "quick");
+  request.single_thread = !flag(*vm, "no-single-thread");
+  request.progress = !flag(*vm, "no-progress");
+  request.threads = threads_from(*vm);
+  const Format format = format_from_string(get(*vm, "format"));
+  if (format == Format::csv)
+    throw std::invalid_argument("format 'csv' is not offered by bench; use table or json");
+  request.json = format == Format::json;
   return request;
 }
 

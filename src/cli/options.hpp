@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench.hpp"
 #include "focalrd/bounds.hpp"
 #include "focalrd/problem.hpp"
 #include "focalrd/report.hpp"
@@ -63,6 +64,7 @@ std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, st
 std::optional<HGammaRequest> parse_h_gamma(const std::vector<std::string>& args,
                                            std::ostream& help);
 std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, std::ostream& help);
+std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, std::ostream& help);
 
 // Rewrites "--opt -1" as "--opt=-1" (and "-M -1" as "-M-1") so that negative
 // numbers reach the validation that explains why they are refused, instead of

@@ -57,15 +57,17 @@ BudgetSolution budget_log_loss(const double* r, std::size_t k, double budget, do
       q[a] = 1.0 - p[a];
     }
   }
+  out.mu = std::log(out.lambda);
   return out;
 }
 
 // A starting point for γ > 0 from the log-loss solution p0_a = B r_a / R:
 // each symbol would need the multiplier μ_a = ln r_a + ℓ(s0_a) to keep p0_a;
-// start from their p0-weighted mean μ0, and move each logit to first order,
-// s_a = s0_a + (μ0 - μ_a) / ℓ'(s0_a). Fills s, slope and ln r; returns μ0.
+// start from their p0-weighted mean μ0 (or the hint), and move each logit to
+// first order, s_a = s0_a + (μ0 - μ_a) / ℓ'(s0_a). Fills s, slope and ln r;
+// returns μ0.
 double warm_start(const double* r, std::size_t k, double gamma, double budget, double* s,
-                  double* slope, double* log_r) {
+                  double* slope, double* log_r, const double* mu_hint) {
   std::size_t top = 0;
   double total = 0.0;
   for (std::size_t a = 0; a < k; ++a) {
@@ -90,7 +92,7 @@ double warm_start(const double* r, std::size_t k, double gamma, double budget, d
     weighted += p0 * mu_a[a];
     weight += p0;
   }
-  const double mu0 = weighted / weight;
+  const double mu0 = mu_hint ? *mu_hint : weighted / weight;
   for (std::size_t a = 0; a < k; ++a) s[a] += (mu0 - mu_a[a]) / slope[a];
   return mu0;
 }
@@ -103,7 +105,8 @@ double log_phi_inverse_guess(double tau, double gamma) {
   return gamma >= 1.0 ? std::min(small_p, large_p) : std::max(small_p, large_p);
 }
 
-int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, double* slope) {
+int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, double* slope,
+                   LogitPoint* point) {
   double lo = -kInf, hi = kInf;
   double previous_step = kInf;
   for (int it = 1;; ++it) {
@@ -112,6 +115,7 @@ int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, do
     *p = x.p;
     *q = x.q;
     *slope = l.slope;
+    if (point) *point = x;
     const double f = l.value - tau;  // ℓ is decreasing: f > 0 means the root is above s
     if (f == 0.0) return it;
     if (f > 0.0)
@@ -132,7 +136,7 @@ int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, do
 }
 
 BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double budget, double* p,
-                            double* q) {
+                            double* q, const double* mu_hint) {
   BudgetSolution out;
   if (budget >= static_cast<double>(k)) {
     for (std::size_t a = 0; a < k; ++a) {
@@ -155,7 +159,7 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   const double share = budget / static_cast<double>(k);
   const double log_phi_share = std::log(focal_phi(share, 1.0 - share, gamma));
   double lo = std::log(r_min) + log_phi_share, hi = std::log(r_max) + log_phi_share;
-  double mu = warm_start(r, k, gamma, budget, s.data(), slope.data(), log_r.data());
+  double mu = warm_start(r, k, gamma, budget, s.data(), slope.data(), log_r.data(), mu_hint);
   out.evaluations += static_cast<int>(k);
   if (!(mu > lo && mu < hi)) {
     const double clamped = std::min(std::max(mu, lo), hi);
@@ -205,6 +209,49 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
     mu = next;
   }
   out.lambda = std::exp(mu);
+  out.mu = mu;
+  return out;
+}
+
+CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p,
+                     const double* mu_hint) {
+  SmallBuffer<double> q(k);
+  const BudgetSolution kkt = solve_budget(r, k, gamma, 1.0, p, q.data(), mu_hint);
+  // Renormalise the last rounding errors away so that the PMF is feasible;
+  // the objective is stationary here, so this moves it by O(ε²).
+  double sum = 0.0;
+  for (std::size_t a = 0; a < k; ++a) sum += p[a];
+  for (std::size_t a = 0; a < k; ++a) p[a] /= sum;
+  CellOptimum out;
+  out.cost = cell_distortion(r, p, k, gamma);
+  out.mu = kkt.mu;
+  out.evaluations = kkt.evaluations;
+  out.converged = kkt.converged;
+  return out;
+}
+
+SymbolDual symbol_dual(double r, double log_r, double gamma, double x, double& s) {
+  SymbolDual out;
+  const double theta = std::exp(x);
+  if (gamma == 0.0) {  // p = min(1, r/θ): h = r ln(θ/r) + r, or θ at p = 1
+    if (r >= theta) {
+      out.h = theta;
+      out.p = 1.0;
+      return out;
+    }
+    out.p = r / theta;
+    out.h = r * (x - log_r) + r;
+    out.dp_dx = -out.p;
+    return out;
+  }
+  double p, q, slope;
+  LogitPoint at{};
+  invert_log_phi(x - log_r, gamma, s, &p, &q, &slope, &at);
+  out.p = p;
+  // r (1-p)^γ ln(1/p) from the logit's own logarithms (as accurate as
+  // focal_loss, and cheaper).
+  out.h = r * std::exp(gamma * at.log_q) * -at.log_p + theta * p;
+  out.dp_dx = p * q / slope;
   return out;
 }
 

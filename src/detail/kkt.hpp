@@ -2,7 +2,10 @@
 // KKT cell solver (budget 1) and the Lagrangian converse (budget M).
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+
+#include "focalrd/focal_loss.hpp"
 
 namespace focalrd::detail {
 
@@ -11,15 +14,17 @@ namespace focalrd::detail {
 // starting guess (any finite value); on exit the root. p, q and the slope
 // dℓ/ds at the root are returned through the pointers. Returns the number of
 // evaluations of ℓ.
-int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, double* slope);
+int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, double* slope,
+                   LogitPoint* point = nullptr);
 
 // A starting guess for invert_log_phi from the two asymptotes of ℓ
 // (ℓ ≈ -s for p -> 0 and ℓ ≈ ln(1 + γ) - γ s for p -> 1).
 double log_phi_inverse_guess(double tau, double gamma);
 
 struct BudgetSolution {
-  double lambda = 0.0;  // the multiplier λ >= 0
-  int evaluations = 0;  // evaluations of ℓ
+  double lambda = 0.0;    // the multiplier λ >= 0
+  double mu = -HUGE_VAL;  // ln λ
+  int evaluations = 0;    // evaluations of ℓ
   bool converged = true;
 };
 
@@ -28,8 +33,30 @@ struct BudgetSolution {
 // (so r_a φ(p_a) = λ, or p_a = 1 where r_a φ(1) >= λ) with Σ_a p_a = B;
 // λ = 0 and every p_a = 1 when B >= k. Writes p and q = 1 - p (accurate for
 // p near 1). Budget 1 gives the optimal PMF of a cell; budget M gives the
-// Lagrangian dual bound on d*(M; γ).
+// Lagrangian dual bound on d*(M; γ). `mu_hint` (optional): a guess of ln λ,
+// e.g. from a neighbouring problem.
 BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double budget, double* p,
-                            double* q);
+                            double* q, const double* mu_hint = nullptr);
+
+// The optimal PMF p of a cell of k >= 2 positive masses (budget 1; closed
+// form at γ = 0), renormalised to sum 1, and its cost by cell_distortion.
+struct CellOptimum {
+  double cost = 0.0;
+  double mu = 0.0;  // ln λ of the cell's stationarity condition
+  int evaluations = 0;
+  bool converged = true;
+};
+CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p,
+                     const double* mu_hint = nullptr);
+
+// One symbol's term of the Lagrangian dual at multiplier θ = e^x:
+// h = min over p in (0, 1] of r (1-p)^γ ln(1/p) + θ p, its minimiser p, and
+// dp/dx. `s` carries the logit of p between calls as a warm start.
+struct SymbolDual {
+  double h = 0.0;
+  double p = 0.0;
+  double dp_dx = 0.0;
+};
+SymbolDual symbol_dual(double r, double log_r, double gamma, double x, double& s);
 
 }  // namespace focalrd::detail

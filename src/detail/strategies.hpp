@@ -33,9 +33,22 @@ class DpSearch final : public SearchStrategy {
                      const ExactOptions& options) const override;
 };
 
-// The code whose cells are the given blocks (bit masks over the alphabet),
-// each with its optimal PMF from `solver`; records the worst solver status.
+// The code whose cells are the given blocks (symbol lists, or bit masks over
+// the alphabet), each with its optimal PMF from `solver`; records the worst
+// solver status.
+Code make_code(const Problem& problem, const std::vector<std::vector<std::size_t>>& blocks,
+               const CellSolver& solver, SolveStatus* worst);
 Code make_code(const Problem& problem, const std::vector<std::uint64_t>& blocks,
                const CellSolver& solver, SolveStatus* worst);
+
+// Branch-and-bound over the assignment of symbols (by decreasing mass) to
+// cells, with Lagrangian bounds, a heuristic incumbent and a certified gap.
+class BnbSearch final : public SearchStrategy {
+ public:
+  SearchMethod method() const override { return SearchMethod::bnb; }
+  void check_feasible(const Problem& problem, const ExactOptions& options) const override;
+  ExactResult search(const Problem& problem, const CellSolver& solver,
+                     const ExactOptions& options) const override;
+};
 
 }  // namespace focalrd::detail

@@ -1,0 +1,284 @@
+// focalrd bench: a fixed suite of exact problems, each solved by every
+// applicable strategy in the same run, timed with all threads and with one.
+// Each solve runs in a child process (this binary, `exact --format json`), so
+// that its peak memory is its own (wait4's ru_maxrss).
+#include "cli/bench.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "detail/format.hpp"
+#include "detail/json.hpp"
+#include "detail/threads.hpp"
+#include "focalrd/cell_solver.hpp"
+
+extern char** environ;
+
+namespace focalrd::cli {
+
+namespace {
+
+struct Case {
+  std::string name;
+  std::string source;
+  int M;
+  double gamma;
+  std::vector<std::string> methods;
+};
+
+// The suite. Quick: seconds, for smoke tests. Full: the figures in the README.
+std::vector<Case> suite(bool quick) {
+  if (quick)
+    return {{"dirichlet n=9", "dirichlet:9,1", 3, 1.0, {"enumerate", "dp", "bnb"}},
+            {"uniform n=9 (ties)", "uniform:9", 3, 0.5, {"enumerate", "dp", "bnb"}}};
+  return {
+      {"dirichlet n=12", "dirichlet:12,1", 3, 1.0, {"enumerate", "dp", "bnb"}},
+      {"uniform n=12 (ties)", "uniform:12", 4, 0.5, {"enumerate", "dp", "bnb"}},
+      {"geometric n=14", "geometric:0.3,14", 4, 2.0, {"enumerate", "dp", "bnb"}},
+      {"dirichlet n=16", "dirichlet:16,2", 4, 1.0, {"enumerate", "dp", "bnb"}},
+      {"dirichlet n=20", "dirichlet:20,3", 4, 1.0, {"dp", "bnb"}},
+      {"dirichlet n=22, M=4", "dirichlet:22,4", 4, 1.0, {"dp", "bnb"}},
+      {"dirichlet n=22, M=8", "dirichlet:22,4", 8, 1.0, {"dp", "bnb"}},
+      {"dirichlet n=24", "dirichlet:24,1", 4, 1.0, {"bnb"}},
+      {"binomial(100,0.1)", "binomial:100,0.1", 8, 4.0, {"bnb"}},
+      {"binomial(100,0.5)", "binomial:100,0.5", 8, 1.0, {"bnb"}},
+  };
+}
+
+struct Run {
+  std::string method;
+  int threads = 0;
+  double seconds = 0.0, table_seconds = 0.0;
+  double dstar = 0.0;
+  bool certified = false;
+  double work = 0.0;  // partitions, transitions or nodes
+  std::string work_unit;
+  double cells = 0.0;
+  double peak_mib = 0.0;
+};
+
+std::string self_path() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) throw std::runtime_error("bench: cannot find its own executable");
+  buf[n] = '\0';
+  return buf;
+}
+
+// Runs `focalrd exact ...` in a child process; returns its JSON and peak memory.
+std::string run_child(const std::vector<std::string>& args, double& peak_mib) {
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("bench: pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  if (rc != 0) {
+    close(out[0]);
+    throw std::runtime_error("bench: cannot start " + args[0]);
+  }
+  std::string text;
+  char buf[4096];
+  ssize_t got;
+  while ((got = read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(got));
+  close(out[0]);
+  int status = 0;
+  struct rusage usage {};
+  wait4(pid, &status, 0, &usage);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error("bench: a solve failed: " + args[2] + " ...");
+  peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
+  return text;
+}
+
+Run solve(const Case& c, const std::string& method, int threads) {
+  std::vector<std::string> args{self_path(), "exact",
+                                "--source",  c.source,
+                                "-M",        std::to_string(c.M),
+                                "--gamma",   detail::fmt(c.gamma),
+                                "--method",  method,
+                                "--threads", std::to_string(threads),
+                                "--format",  "json",
+                                "--units",   "nats",
+                                "--force"};
+  Run run;
+  run.method = method;
+  run.threads = threads;
+  std::istringstream json(run_child(args, run.peak_mib));
+  boost::property_tree::ptree t;
+  boost::property_tree::read_json(json, t);
+  run.seconds = t.get<double>("stats.wall_seconds");
+  run.table_seconds = t.get<double>("stats.table_seconds");
+  run.dstar = t.get<double>("dstar");
+  run.certified = t.get<bool>("certified");
+  run.cells = t.get<double>("stats.cells_optimised");
+  if (method == "enumerate") {
+    run.work = t.get<double>("stats.partitions");
+    run.work_unit = "partitions";
+  } else if (method == "dp") {
+    run.work = t.get<double>("stats.transitions");
+    run.work_unit = "transitions";
+  } else {
+    run.work = t.get<double>("stats.nodes");
+    run.work_unit = "nodes";
+  }
+  return run;
+}
+
+// Cells per second of each cell solver, on the same random cells.
+struct CellRate {
+  std::string solver;
+  std::size_t size;
+  double per_second;
+};
+
+std::vector<CellRate> cell_rates(bool quick) {
+  std::vector<CellRate> out;
+  for (std::size_t k : {std::size_t{5}, std::size_t{12}, std::size_t{30}}) {
+    std::mt19937_64 g(k);
+    std::exponential_distribution<double> e(1.0);
+    const int count = quick ? 200 : 2000;
+    std::vector<std::vector<double>> cells(count, std::vector<double>(k));
+    for (auto& c : cells)
+      for (double& x : c) x = e(g) / 20.0;
+    for (CellSolverType type : all_cell_solver_types()) {
+      const auto solver = CellSolver::create(type);
+      const detail::Stopwatch clock;
+      double sink = 0.0;
+      for (const auto& c : cells) sink += solver->solve(c, 1.0, nullptr).cost;
+      out.push_back({to_string(type), k, count / clock.seconds()});
+      if (!(sink > 0.0)) throw std::runtime_error("bench: a cell cost is not positive");
+    }
+  }
+  return out;
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+std::string fixed(double x, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+  return buf;
+}
+
+}  // namespace
+
+int run_bench(const BenchRequest& request, std::ostream& out) {
+  const int all = detail::resolve_threads(request.threads);
+  const std::vector<Case> cases = suite(request.quick);
+  const std::vector<CellRate> rates = cell_rates(request.quick);
+  struct Row {
+    const Case* c;
+    Run run;
+    Run single;
+    double vs_enumerate = 0.0;
+  };
+  std::vector<Row> rows;
+  for (const Case& c : cases) {
+    double enumerate_seconds = 0.0;
+    for (const std::string& method : c.methods) {
+      if (request.progress) std::fprintf(stderr, "bench: %s, %s\n", c.name.c_str(), method.c_str());
+      Row row{&c, solve(c, method, all), {}, 0.0};
+      if (request.single_thread && all > 1) row.single = solve(c, method, 1);
+      if (method == "enumerate") enumerate_seconds = row.run.seconds;
+      if (enumerate_seconds > 0) row.vs_enumerate = enumerate_seconds / row.run.seconds;
+      rows.push_back(row);
+    }
+  }
+
+  if (request.json) {
+    detail::JsonWriter j(out);
+    j.begin_object();
+    j.member("cpu", cpu_model()).member("threads", all);
+    j.key("cell_solvers").begin_array();
+    for (const CellRate& r : rates)
+      j.begin_object()
+          .member("solver", r.solver)
+          .member("cell_size", r.size)
+          .member("cells_per_second", r.per_second)
+          .end_object();
+    j.end_array();
+    j.key("cases").begin_array();
+    for (const Row& row : rows) {
+      j.begin_object();
+      j.member("case", row.c->name).member("source", row.c->source).member("M", row.c->M);
+      j.member("gamma", row.c->gamma).member("method", row.run.method);
+      j.member("dstar_nats", row.run.dstar).member("certified", row.run.certified);
+      j.member("seconds", row.run.seconds).member("table_seconds", row.run.table_seconds);
+      j.member(row.run.work_unit + "_per_second", row.run.work / row.run.seconds);
+      j.member("cells_per_second", row.run.cells / row.run.seconds);
+      j.member("peak_mib", row.run.peak_mib);
+      if (row.vs_enumerate > 0) j.member("speedup_vs_enumerate", row.vs_enumerate);
+      if (row.single.threads == 1) {
+        j.member("seconds_one_thread", row.single.seconds);
+        j.member("speedup_vs_one_thread", row.single.seconds / row.run.seconds);
+        if (row.run.table_seconds > 0)
+          j.member("table_speedup_vs_one_thread", row.single.table_seconds / row.run.table_seconds);
+      }
+      j.end_object();
+    }
+    j.end_array().end_object();
+    out << '\n';
+    return 0;
+  }
+
+  out << "focalrd bench on " << cpu_model() << ", " << all << " threads\n\n";
+  out << "cell solvers (random cells, gamma = 1), cells per second:\n";
+  for (const CellRate& r : rates)
+    out << "  " << r.solver << std::string(7 - r.solver.size(), ' ') << "k = " << r.size
+        << (r.size < 10 ? " " : "") << "  " << detail::fmt_short(r.per_second) << '\n';
+  out << "\nexact strategies (" << all << " threads; x1: the same with one thread):\n";
+  char line[512];
+  std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %9s %11s %11s %8s %s\n", "case",
+                "method", "seconds", "vs enum", "vs x1", "table x1", "work/s", "cells/s",
+                "peak MiB", "certified d* (nats)");
+  out << line;
+  for (const Row& row : rows) {
+    const Run& r = row.run;
+    const std::string vs_enum = row.vs_enumerate > 0 ? fixed(row.vs_enumerate, 2) : "-";
+    const std::string vs_one =
+        row.single.threads == 1 ? fixed(row.single.seconds / r.seconds, 2) : "-";
+    const std::string table = row.single.threads == 1 && r.table_seconds > 0.05
+                                  ? fixed(row.single.table_seconds / r.table_seconds, 2)
+                                  : "-";
+    std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %9s %11s %11s %8s %s %s\n",
+                  row.c->name.c_str(), r.method.c_str(), fixed(r.seconds, 3).c_str(),
+                  vs_enum.c_str(), vs_one.c_str(), table.c_str(),
+                  (detail::fmt_short(r.work / r.seconds) + " " + r.work_unit.substr(0, 5)).c_str(),
+                  detail::fmt_short(r.cells / r.seconds).c_str(), fixed(r.peak_mib, 0).c_str(),
+                  r.certified ? "yes" : "NO", detail::fmt17(r.dstar).c_str());
+    out << line;
+  }
+  return 0;
+}
+
+}  // namespace focalrd::cli

@@ -1,0 +1,19 @@
+// focalrd bench: timings of the exact strategies on a fixed suite.
+#pragma once
+
+#include <ostream>
+
+namespace focalrd::cli {
+
+struct BenchRequest {
+  bool quick = false;         // the seconds-long suite, for smoke tests
+  bool json = false;          // JSON instead of a table
+  bool single_thread = true;  // also time each solve on one thread
+  bool progress = true;       // a line on stderr per solve
+  int threads = 0;            // 0: all
+};
+
+// Runs the suite and prints the figures; returns the exit status.
+int run_bench(const BenchRequest& request, std::ostream& out);
+
+}  // namespace focalrd::cli
