@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -116,8 +117,9 @@ struct CellValue {
   double mu = -kInf;  // ln λ*; -inf for one symbol (cost 0 for any λ <= r)
 };
 
+// `logits` (optional, one per member): warm starts in, the solution's out.
 CellValue solve_cell(const Instance& in, const std::vector<int>& members, const double* mu_hint,
-                     std::uint64_t& solves) {
+                     std::uint64_t& solves, double* logits = nullptr) {
   if (members.size() < 2) return CellValue{};
   double masses[128];
   std::vector<double> heap;
@@ -129,12 +131,13 @@ CellValue solve_cell(const Instance& in, const std::vector<int>& members, const 
   for (std::size_t i = 0; i < members.size(); ++i) r[i] = in.r[members[i]];
   std::vector<double> p(members.size());
   ++solves;
-  const CellOptimum opt = kkt_cell(r, members.size(), in.gamma, p.data(), mu_hint);
+  const CellOptimum opt = kkt_cell(r, members.size(), in.gamma, p.data(), mu_hint, logits);
   return CellValue{opt.cost, opt.mu};
 }
 
 struct OpenCell {
-  std::vector<int> members;  // sorted positions
+  std::vector<int> members;    // sorted positions
+  std::vector<double> logits;  // the members' logits ln(p/(1-p)) at the optimum
   CellValue value;
 };
 
@@ -161,7 +164,10 @@ class Search {
         stop_(stop),
         cells_(in.K),
         labels_(in.n, -1),
-        s_cache_(in.n, 0.0) {
+        s_cache_(in.n, 0.0),
+        cell_h_(in.K, 0.0),
+        cell_p_(in.K, 0.0),
+        cell_dp_(in.K, 0.0) {
     for (std::size_t t = 0; t < in.n; ++t) s_cache_[t] = -std::log(in.r[t]);
   }
 
@@ -170,76 +176,145 @@ class Search {
     for (std::size_t t = 0; t < labels.size(); ++t) place(t, static_cast<std::size_t>(labels[t]));
   }
 
-  // The Lagrangian bound Ψ at the current node (depth t), maximised over θ by
-  // a safeguarded Newton iteration on Ψ'(θ) in x = ln θ. Every evaluated θ
-  // gives a valid bound; the largest is returned, early once it reaches
-  // `enough` (the node is then pruned anyway). Leaves x_ at the last θ and
-  // psi_at_x_ / h_next_ (the next symbol's h) there, for the children.
-  double bound(std::size_t t, double enough) {
+  // Ψ, Ψ'(θ) = g and dg/dx at x = ln θ for the current node (depth t); the
+  // next symbol's terms; and, in cell_h_, cell_p_, cell_dp_, each raised
+  // cell's sums (what a child changes).
+  struct Point {
+    double x = 0.0, value = 0.0, g = 0.0, dg = 0.0;
+    double h_t = 0.0, p_t = 0.0, dp_t = 0.0;
+    bool exact_next = false;  // t is evaluated exactly (not in the tail)
+  };
+
+  Point evaluate(std::size_t t, double x) {
     const double K = static_cast<double>(in_.K), m = static_cast<double>(open_);
-    auto evaluate = [&](double x, double& g, double& dg) {
-      const double theta = std::exp(x);
-      double value = -(K - m) * theta;
-      g = -(K - m);
-      dg = 0.0;
-      auto add = [&](int a) {
-        const SymbolDual d = symbol_dual(in_.r[a], in_.log_r[a], in_.gamma, x, s_cache_[a]);
-        value += d.h;
-        g += d.p;
-        dg += d.dp_dx;
-        return d.h;
-      };
-      for (std::size_t j = 0; j < open_; ++j) {
-        if (cells_[j].value.mu >= x) {
-          value += cells_[j].value.cost;
-        } else {
-          value -= theta;
-          g -= 1.0;
-          for (int a : cells_[j].members) add(a);
-        }
-      }
-      const std::size_t exact_end = std::max(t, in_.tail);
-      if (t < exact_end) h_next_ = add(static_cast<int>(t));
-      for (std::size_t u = t + 1; u < exact_end; ++u) add(static_cast<int>(u));
-      if (exact_end < in_.n) {  // the tail, p_u ≈ r_u / θ
-        value += tail_bound(in_, exact_end, x);
-        g += in_.mass[exact_end] / theta;
-        dg -= in_.mass[exact_end] / theta;
-        if (t == exact_end) {  // the next symbol is in the tail: its h exactly
-          double s = s_cache_[t];
-          h_next_ = symbol_dual(in_.r[t], in_.log_r[t], in_.gamma, x, s).h;
-        }
-      }
-      return value;
+    const double theta = std::exp(x);
+    Point pt;
+    pt.x = x;
+    pt.value = -(K - m) * theta;
+    pt.g = -(K - m);
+    auto dual = [&](std::size_t a) {
+      return symbol_dual(in_.r[a], in_.log_r[a], in_.gamma, x, s_cache_[a]);
     };
+    for (std::size_t j = 0; j < open_; ++j) {
+      if (cells_[j].value.mu >= x) {
+        pt.value += cells_[j].value.cost;
+        continue;
+      }
+      double h = 0.0, p = 0.0, dp = 0.0;
+      for (int a : cells_[j].members) {
+        const SymbolDual d = dual(static_cast<std::size_t>(a));
+        h += d.h;
+        p += d.p;
+        dp += d.dp_dx;
+      }
+      cell_h_[j] = h;
+      cell_p_[j] = p;
+      cell_dp_[j] = dp;
+      pt.value += h - theta;
+      pt.g += p - 1.0;
+      pt.dg += dp;
+    }
+    const std::size_t exact_end = std::max(t, in_.tail);
+    for (std::size_t u = t; u < exact_end; ++u) {
+      const SymbolDual d = dual(u);
+      pt.value += d.h;
+      pt.g += d.p;
+      pt.dg += d.dp_dx;
+      if (u == t) {
+        pt.h_t = d.h;
+        pt.p_t = d.p;
+        pt.dp_t = d.dp_dx;
+        pt.exact_next = true;
+      }
+    }
+    if (exact_end < in_.n) {  // the tail in closed form, p_u ≈ r_u / θ
+      pt.value += tail_bound(in_, exact_end, x);
+      pt.g += in_.mass[exact_end] / theta;
+      pt.dg -= in_.mass[exact_end] / theta;
+      if (!pt.exact_next) pt.h_t = dual(t).h;
+    }
+    return pt;
+  }
+
+  // The child's point at the same x after symbol t joined cell j (whose new
+  // value is `joined`; j == open_ for a new cell), without evaluating any
+  // symbol: t leaves the unassigned sum; a raised cell gains its terms; a
+  // cell still above θ changes only its cost. Also updates the cell sums.
+  // Needs t evaluated exactly at the parent (pt.exact_next); nothing when
+  // rounding contradicts the growth of λ (the child then evaluates afresh).
+  std::optional<Point> child_point(const Point& pt, std::size_t j, bool opened,
+                                   const CellValue& before, const CellValue& joined) {
+    const double theta = std::exp(pt.x);
+    Point c = pt;
+    c.value -= pt.h_t;
+    c.g -= pt.p_t;
+    c.dg -= pt.dp_t;
+    c.exact_next = false;
+    if (opened) {
+      // A new cell: one empty cell fewer (+θ), a raised singleton (h_t - θ).
+      c.value += pt.h_t;
+      c.g += pt.p_t;
+      c.dg += pt.dp_t;
+      cell_h_[j] = pt.h_t;
+      cell_p_[j] = pt.p_t;
+      cell_dp_[j] = pt.dp_t;
+      return c;
+    }
+    const bool was_raised = before.mu < pt.x, raised = joined.mu < pt.x;
+    if (raised && !was_raised) return std::nullopt;
+    if (was_raised) {
+      c.value -= cell_h_[j] - theta;
+      c.g -= cell_p_[j] - 1.0;
+      c.dg -= cell_dp_[j];
+    } else {
+      c.value -= before.cost;
+    }
+    if (raised) {
+      cell_h_[j] += pt.h_t;
+      cell_p_[j] += pt.p_t;
+      cell_dp_[j] += pt.dp_t;
+      c.value += cell_h_[j] - theta;
+      c.g += cell_p_[j] - 1.0;
+      c.dg += cell_dp_[j];
+    } else {
+      c.value += joined.cost;
+    }
+    return c;
+  }
+
+  // The Lagrangian bound Ψ at the current node (depth t), maximised over θ by
+  // a safeguarded Newton iteration on Ψ'(θ) in x = ln θ, from `start` (the
+  // point at the parent's θ) or from a fresh evaluation at x_. Every point
+  // gives a valid bound; the largest is returned, early once it reaches
+  // `enough` (the node is pruned anyway). Leaves point_ at the last point.
+  double bound(std::size_t t, double enough, const Point* start) {
     double lo = -kInf, hi = kInf, best = partial_;
-    double x = x_;
+    Point pt = start ? *start : evaluate(t, x_);
     for (int it = 0; it < 60; ++it) {
-      double g, dg;
-      const double value = evaluate(x, g, dg);
-      x_ = x;
-      psi_at_x_ = value;
-      if (std::isfinite(value)) best = std::max(best, value);
+      if (it > 0) pt = evaluate(t, pt.x);
+      point_ = pt;
+      x_ = pt.x;
+      if (std::isfinite(pt.value)) best = std::max(best, pt.value);
       if (best >= enough) break;
-      if (g > 0.0)
-        lo = x;
+      if (pt.g > 0.0)
+        lo = pt.x;
       else
-        hi = x;
-      double step = dg < 0.0 ? -g / dg : (g > 0.0 ? 1.0 : -1.0);
-      if (std::fabs(step) < 1e-10 || g == 0.0) break;
+        hi = pt.x;
+      double step = pt.dg < 0.0 ? -pt.g / pt.dg : (pt.g > 0.0 ? 1.0 : -1.0);
+      if (std::fabs(step) < 1e-10 || pt.g == 0.0) break;
       step = std::max(-8.0, std::min(8.0, step));
-      double next = x + step;
+      double next = pt.x + step;
       if (!(next > lo && next < hi))
         next = std::isfinite(lo) && std::isfinite(hi) ? 0.5 * (lo + hi) : next;
       if (std::isfinite(lo) && std::isfinite(hi) && hi - lo < 1e-12) break;
-      x = next;
+      pt.x = next;
     }
     return best;
   }
 
   double threshold() const { return upper_ - options_.rel_gap * upper_; }
 
-  void dfs(std::size_t t, double parent_lb) {
+  void dfs(std::size_t t, double parent_lb, const Point* start = nullptr) {
     if (outcome_.aborted) return;
     ++outcome_.nodes;
     if ((outcome_.nodes & 255) == 0 && limit_reached()) {
@@ -252,12 +327,18 @@ class Search {
       leaf(t);
       return;
     }
-    const double lb = std::max(parent_lb, bound(t, threshold()));
+    const double lb = std::max(parent_lb, bound(t, threshold(), start));
     if (lb >= threshold()) {
       if (lb < upper_) outcome_.pruned = std::min(outcome_.pruned, lb);
       return;
     }
     if (t >= in_.tail && close_with_tail(t, lb)) return;
+    // The point and cell sums the children start from.
+    const Point here = point_;
+    SmallBuffer<double> sums_h(in_.K), sums_p(in_.K), sums_dp(in_.K);
+    std::copy(cell_h_.begin(), cell_h_.end(), sums_h.data());
+    std::copy(cell_p_.begin(), cell_p_.end(), sums_p.data());
+    std::copy(cell_dp_.begin(), cell_dp_.end(), sums_dp.data());
     // Children: each open cell, and one new cell; a symbol tied with its
     // predecessor goes to a cell no earlier than the predecessor's. Each
     // child's bound at the parent's θ costs no cell solve: Ψ itself, raised by
@@ -265,7 +346,7 @@ class Search {
     // c(C_j ∪ {t}) >= c(C_j) + h_t(λ*_j) by weak duality and λ*_j only grows.
     const std::size_t first = in_.tied[t] ? static_cast<std::size_t>(labels_[t - 1]) : 0;
     const std::size_t last = open_ < in_.K ? open_ : open_ - 1;
-    const double x = x_, psi = psi_at_x_, h_t = h_next_;
+    const double x = here.x, psi = here.value, h_t = here.h_t;
     struct Child {
       std::size_t cell;
       double bound;
@@ -295,11 +376,26 @@ class Search {
         if (c.bound < upper_) outcome_.pruned = std::min(outcome_.pruned, c.bound);
         continue;
       }
-      const Undo undo = place(t, c.cell);
-      if (partial_ < threshold()) {  // monotonicity: completions cost at least partial_
+      const bool opened = c.cell == open_;
+      Undo undo = place(t, c.cell);
+      if (partial_ >= threshold()) {  // monotonicity: completions cost at least partial_
+        if (partial_ < upper_) outcome_.pruned = std::min(outcome_.pruned, partial_);
+      } else if (here.exact_next) {
+        // The child's Ψ at the parent's θ, exactly and without evaluations.
+        std::copy(sums_h.data(), sums_h.data() + in_.K, cell_h_.begin());
+        std::copy(sums_p.data(), sums_p.data() + in_.K, cell_p_.begin());
+        std::copy(sums_dp.data(), sums_dp.data() + in_.K, cell_dp_.begin());
+        const auto child = child_point(here, c.cell, opened, undo.value, cells_[c.cell].value);
+        const double child_lb = std::max({c.bound, partial_, child ? child->value : -kInf});
+        if (child_lb >= threshold()) {
+          if (child_lb < upper_) outcome_.pruned = std::min(outcome_.pruned, child_lb);
+        } else {
+          x_ = x;
+          dfs(t + 1, child_lb, child ? &*child : nullptr);
+        }
+      } else {
+        x_ = x;
         dfs(t + 1, c.bound);
-      } else if (partial_ < upper_) {
-        outcome_.pruned = std::min(outcome_.pruned, partial_);
       }
       unplace(t, undo);
       x_ = x;
@@ -318,10 +414,11 @@ class Search {
              std::vector<double>& bounds) {
     if (t == depth || in_.n - t <= in_.K - open_) {
       nodes.emplace_back(labels_.begin(), labels_.begin() + static_cast<long>(t));
-      bounds.push_back(t == depth && in_.n - t > in_.K - open_ ? bound(t, kInf) : partial_);
+      bounds.push_back(t == depth && in_.n - t > in_.K - open_ ? bound(t, kInf, nullptr)
+                                                               : partial_);
       return;
     }
-    const double lb = bound(t, kInf);
+    const double lb = bound(t, kInf, nullptr);
     if (lb >= threshold()) {
       if (lb < upper_) outcome_.pruned = std::min(outcome_.pruned, lb);
       return;
@@ -329,7 +426,7 @@ class Search {
     const std::size_t first = in_.tied[t] ? static_cast<std::size_t>(labels_[t - 1]) : 0;
     const std::size_t last = open_ < in_.K ? open_ : open_ - 1;
     for (std::size_t j = first; j <= last; ++j) {
-      const Undo undo = place(t, j);
+      Undo undo = place(t, j);
       if (partial_ < threshold()) split(t + 1, depth, nodes, bounds);
       unplace(t, undo);
     }
@@ -433,7 +530,8 @@ class Search {
   std::vector<int> labels_;
   std::vector<double> s_cache_;
   double partial_ = 0.0;
-  double psi_at_x_ = 0.0, h_next_ = 0.0;
+  Point point_;
+  std::vector<double> cell_h_, cell_p_, cell_dp_;
   Outcome outcome_;
 };
 
@@ -573,7 +671,7 @@ ExactResult BnbSearch::search(const Problem& problem, const CellSolver& solver,
     const BudgetSolution dual =
         solve_budget(in.r.data(), in.n, in.gamma, static_cast<double>(in.K), p.data(), q.data());
     Search root(in, options, upper, std::isfinite(dual.mu) ? dual.mu : 0.0, clock, stop);
-    root_bound = root.bound(0, kInf);
+    root_bound = root.bound(0, kInf, nullptr);
     std::vector<std::vector<int>> subproblems;
     std::vector<double> bounds;
     std::size_t depth = 1;

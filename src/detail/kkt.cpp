@@ -97,6 +97,54 @@ double warm_start(const double* r, std::size_t k, double gamma, double budget, d
   return mu0;
 }
 
+// Newton's method on the whole KKT system at once, ℓ(s_a) + ln r_a - μ = 0
+// and Σ_a p(s_a) = B: one evaluation of ℓ per symbol per iteration, and the
+// linear system solved in closed form,
+//   δs_a = (δμ - e_a) / ℓ'_a,   δμ = (Σ w_a e_a - C) / Σ w_a,   w_a = p_a q_a / ℓ'_a,
+// with e_a the residuals and C = Σ p_a - B. Steps are damped to at most 2 in
+// any logit. Converges quadratically from a good start (a neighbouring
+// solution, or the log-loss start); returns false when it does not within
+// 40 iterations, and the caller falls back to the nested iteration.
+bool joint_newton(const double* log_r, std::size_t k, double gamma, double budget, double* s,
+                  double& mu, double* p, double* q, double* slope, int& evaluations) {
+  SmallBuffer<double> e(k), w(k);
+  for (int it = 0; it < 40; ++it) {
+    double excess_low = 0.0, excess_high = 0.0, sum_w = 0.0, sum_we = 0.0;
+    std::size_t high = 0;
+    for (std::size_t a = 0; a < k; ++a) {
+      const LogitPoint x = logit_point(s[a]);
+      const LogPhi l = log_phi(x, gamma);
+      ++evaluations;
+      p[a] = x.p;
+      q[a] = x.q;
+      slope[a] = l.slope;
+      e[a] = l.value + log_r[a] - mu;
+      w[a] = x.p * x.q / l.slope;
+      sum_w += w[a];
+      sum_we += w[a] * e[a];
+      if (x.p > 0.5) {
+        ++high;
+        excess_high += x.q;
+      } else {
+        excess_low += x.p;
+      }
+    }
+    const double excess = (static_cast<double>(high) - budget) + (excess_low - excess_high);
+    if (!std::isfinite(sum_w) || !(sum_w < 0.0) || !std::isfinite(excess)) return false;
+    const double dmu = (sum_we - excess) / sum_w;
+    double largest = std::fabs(dmu);
+    for (std::size_t a = 0; a < k; ++a)
+      largest = std::max(largest, std::fabs((dmu - e[a]) / slope[a]));
+    if (!std::isfinite(largest)) return false;
+    // Converged: the last evaluation is the solution (the step is below rounding).
+    if (largest <= tol::kNewtonStepRel * 16.0 * std::max(1.0, std::fabs(mu))) return true;
+    const double damp = largest > 2.0 ? 2.0 / largest : 1.0;
+    for (std::size_t a = 0; a < k; ++a) s[a] += damp * (dmu - e[a]) / slope[a];
+    mu += damp * dmu;
+  }
+  return false;
+}
+
 }  // namespace
 
 double log_phi_inverse_guess(double tau, double gamma) {
@@ -106,7 +154,7 @@ double log_phi_inverse_guess(double tau, double gamma) {
 }
 
 int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, double* slope,
-                   LogitPoint* point) {
+                   LogitPoint* point, double tolerance) {
   double lo = -kInf, hi = kInf;
   double previous_step = kInf;
   for (int it = 1;; ++it) {
@@ -123,7 +171,9 @@ int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, do
     else
       hi = s;
     const double newton_step = -f / l.slope;
-    if (small_step(newton_step, s) || it >= tol::kNewtonMaxIterations) return it;
+    if (small_step(newton_step, s) || std::fabs(newton_step) < tolerance ||
+        it >= tol::kNewtonMaxIterations)
+      return it;
     const double next = safeguarded(s, s + newton_step, lo, hi);
     const double step = next - s;
     // Stop when rounding noise keeps the steps from shrinking although they
@@ -136,7 +186,7 @@ int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, do
 }
 
 BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double budget, double* p,
-                            double* q, const double* mu_hint) {
+                            double* q, const double* mu_hint, double* logits) {
   BudgetSolution out;
   if (budget >= static_cast<double>(k)) {
     for (std::size_t a = 0; a < k; ++a) {
@@ -159,12 +209,37 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   const double share = budget / static_cast<double>(k);
   const double log_phi_share = std::log(focal_phi(share, 1.0 - share, gamma));
   double lo = std::log(r_min) + log_phi_share, hi = std::log(r_max) + log_phi_share;
-  double mu = warm_start(r, k, gamma, budget, s.data(), slope.data(), log_r.data(), mu_hint);
-  out.evaluations += static_cast<int>(k);
-  if (!(mu > lo && mu < hi)) {
-    const double clamped = std::min(std::max(mu, lo), hi);
-    for (std::size_t a = 0; a < k; ++a) s[a] += (clamped - mu) / slope[a];
-    mu = clamped;
+  double mu;
+  if (mu_hint && logits) {
+    mu = std::min(std::max(*mu_hint, lo), hi);
+    for (std::size_t a = 0; a < k; ++a) {
+      log_r[a] = std::log(r[a]);
+      s[a] = std::isfinite(logits[a]) ? logits[a] : log_phi_inverse_guess(mu - log_r[a], gamma);
+    }
+  } else {
+    mu = warm_start(r, k, gamma, budget, s.data(), slope.data(), log_r.data(), mu_hint);
+    out.evaluations += static_cast<int>(k);
+    if (!(mu > lo && mu < hi)) {
+      const double clamped = std::min(std::max(mu, lo), hi);
+      for (std::size_t a = 0; a < k; ++a) s[a] += (clamped - mu) / slope[a];
+      mu = clamped;
+    }
+  }
+  // The joint Newton iteration first; if it does not converge, the nested one
+  // (each symbol's logit solved for every μ), which always does.
+  {
+    SmallBuffer<double> s0(k);
+    for (std::size_t a = 0; a < k; ++a) s0[a] = s[a];
+    double mu_joint = mu;
+    if (joint_newton(log_r.data(), k, gamma, budget, s.data(), mu_joint, p, q, slope.data(),
+                     out.evaluations)) {
+      out.lambda = std::exp(mu_joint);
+      out.mu = mu_joint;
+      if (logits)
+        for (std::size_t a = 0; a < k; ++a) logits[a] = s[a];
+      return out;
+    }
+    for (std::size_t a = 0; a < k; ++a) s[a] = s0[a];
   }
   // G(μ) = ln(Σ_a p_a(μ) / B) is strictly decreasing in μ, and close to linear
   // where the masses are small, which suits Newton's method.
@@ -210,13 +285,15 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   }
   out.lambda = std::exp(mu);
   out.mu = mu;
+  if (logits)
+    for (std::size_t a = 0; a < k; ++a) logits[a] = s[a];
   return out;
 }
 
-CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p,
-                     const double* mu_hint) {
+CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p, const double* mu_hint,
+                     double* logits) {
   SmallBuffer<double> q(k);
-  const BudgetSolution kkt = solve_budget(r, k, gamma, 1.0, p, q.data(), mu_hint);
+  const BudgetSolution kkt = solve_budget(r, k, gamma, 1.0, p, q.data(), mu_hint, logits);
   // Renormalise the last rounding errors away so that the PMF is feasible;
   // the objective is stationary here, so this moves it by O(ε²).
   double sum = 0.0;

@@ -13,9 +13,11 @@ namespace focalrd::detail {
 // for γ > 0, by Newton's method safeguarded with a bracket. On entry `s` is a
 // starting guess (any finite value); on exit the root. p, q and the slope
 // dℓ/ds at the root are returned through the pointers. Returns the number of
-// evaluations of ℓ.
+// evaluations of ℓ. With `tolerance` > 0 it stops once the Newton step is
+// below it (an inexact solve, for the early iterations of an outer Newton
+// iteration); with 0, at full precision.
 int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, double* slope,
-                   LogitPoint* point = nullptr);
+                   LogitPoint* point = nullptr, double tolerance = 0.0);
 
 // A starting guess for invert_log_phi from the two asymptotes of ℓ
 // (ℓ ≈ -s for p -> 0 and ℓ ≈ ln(1 + γ) - γ s for p -> 1).
@@ -33,10 +35,11 @@ struct BudgetSolution {
 // (so r_a φ(p_a) = λ, or p_a = 1 where r_a φ(1) >= λ) with Σ_a p_a = B;
 // λ = 0 and every p_a = 1 when B >= k. Writes p and q = 1 - p (accurate for
 // p near 1). Budget 1 gives the optimal PMF of a cell; budget M gives the
-// Lagrangian dual bound on d*(M; γ). `mu_hint` (optional): a guess of ln λ,
-// e.g. from a neighbouring problem.
+// Lagrangian dual bound on d*(M; γ). Warm starts, both optional: `mu_hint`, a
+// guess of ln λ (e.g. from a neighbouring problem); with it, `logits` holds
+// a starting logit per symbol on entry, and the solution's on exit.
 BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double budget, double* p,
-                            double* q, const double* mu_hint = nullptr);
+                            double* q, const double* mu_hint = nullptr, double* logits = nullptr);
 
 // The optimal PMF p of a cell of k >= 2 positive masses (budget 1; closed
 // form at γ = 0), renormalised to sum 1, and its cost by cell_distortion.
@@ -47,7 +50,7 @@ struct CellOptimum {
   bool converged = true;
 };
 CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p,
-                     const double* mu_hint = nullptr);
+                     const double* mu_hint = nullptr, double* logits = nullptr);
 
 // One symbol's term of the Lagrangian dual at multiplier θ = e^x:
 // h = min over p in (0, 1] of r (1-p)^γ ln(1/p) + θ p, its minimiser p, and
