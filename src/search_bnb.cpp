@@ -334,7 +334,14 @@ class Search {
     }
     if (t >= in_.tail && close_with_tail(t, lb)) return;
     // The point and cell sums the children start from.
-    const Point here = point_;
+    Point here = point_;
+    if (!here.exact_next && t < in_.tail) {  // the next symbol's terms, if not evaluated here
+      const SymbolDual d = symbol_dual(in_.r[t], in_.log_r[t], in_.gamma, here.x, s_cache_[t]);
+      here.h_t = d.h;
+      here.p_t = d.p;
+      here.dp_t = d.dp_dx;
+      here.exact_next = true;
+    }
     SmallBuffer<double> sums_h(in_.K), sums_p(in_.K), sums_dp(in_.K);
     std::copy(cell_h_.begin(), cell_h_.end(), sums_h.data());
     std::copy(cell_p_.begin(), cell_p_.end(), sums_p.data());

@@ -1,5 +1,6 @@
 #include "focalrd/sweep.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <exception>
@@ -177,8 +178,11 @@ std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& opti
   bounds.reoptimised = wants(Quantity::achievability_reoptimised);
   bounds.exact = wants(Quantity::exact);
   // Parallel across points: each point runs on one thread.
-  bounds.threads = 1;
-  bounds.exact_options.threads = 1;
+  if (options.point_threads < 1)
+    throw std::invalid_argument("point threads is " + std::to_string(options.point_threads) +
+                                "; violated constraint: point threads >= 1");
+  bounds.threads = options.point_threads;
+  bounds.exact_options.threads = options.point_threads;
 
   // Validate every point before any work, so errors surface here and not
   // inside the parallel loop.
@@ -195,7 +199,7 @@ std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& opti
   const std::size_t total = points.size();
   std::atomic<std::size_t> done{0};
   std::exception_ptr failure;
-  const int threads = detail::resolve_threads(options.threads);
+  const int threads = std::max(1, detail::resolve_threads(options.threads) / options.point_threads);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (std::size_t i = 0; i < total; ++i) {
     try {

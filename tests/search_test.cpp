@@ -256,3 +256,26 @@ TEST_CASE("branch-and-bound on the paper's Example 2 (101 symbols)") {
   CHECK(r.code.cells.size() == 8);
   CHECK(code_distortion(problem.pmf(), r.code, 4.0) == doctest::Approx(r.value).epsilon(1e-12));
 }
+
+TEST_CASE("branch-and-bound agrees with the DP on mid-size structured instances") {
+  // Deeper trees than enumeration can check: binomial, geometric and sparse
+  // Dirichlet sources of 12 to 14 symbols, gamma up to 12.
+  const std::vector<std::string> sources{"binomial:12,0.2",   "binomial:13,0.5",
+                                         "geometric:0.35,14", "dirichlet:13,7,0.3",
+                                         "dirichlet:14,8,2",  "uniform:12"};
+  for (const std::string& spec : sources) {
+    for (long long M : {3, 5}) {
+      for (double gamma : {0.0, 1.0, 4.0, 12.0}) {
+        const Problem problem(Source::family(spec), M, gamma);
+        ExactOptions dp, bnb;
+        dp.method = SearchMethod::dp;
+        bnb.method = SearchMethod::bnb;
+        const ExactResult a = solve_exact(problem, dp), b = solve_exact(problem, bnb);
+        INFO(spec << " M=" << M << " gamma=" << gamma);
+        CHECK(b.certified);
+        CHECK(tol::agrees(b.value, a.value, 1e-9, 1e-300));
+        CHECK(b.lower_bound <= a.value * (1 + 1e-12));
+      }
+    }
+  }
+}

@@ -43,7 +43,9 @@ struct SweepOptions {
   std::vector<Quantity> quantities;
   BoundsOptions
       bounds;       // F choice, exact search, ...; its quantity flags are set from `quantities`
-  int threads = 0;  // across grid points
+  int threads = 0;  // in all (0: all available)
+  int point_threads = 1;  // of those, for each point's exact search and h_γ;
+                          // points run threads / point_threads at a time
   // Called now and then from one thread with (points done, points in all).
   std::function<void(std::size_t, std::size_t)> progress;
 };

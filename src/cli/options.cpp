@@ -315,7 +315,9 @@ std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, st
        "converse_lagrangian, achievability_28, achievability_22, achievability_23,\n"
        "achievability_optimised_fx, achievability_reoptimised, exact")
       ("output,o", po::value<std::string>()->value_name("PATH"), "write to a file, not standard output")
-      ("no-progress", po::bool_switch(), "no progress lines on standard error");
+      ("no-progress", po::bool_switch(), "no progress lines on standard error")
+      ("point-threads", po::value<std::string>()->default_value("1")->value_name("N"),
+       "threads inside each point (exact search); the points share the rest");
   // clang-format on
   const auto vm = parse_command(
       args, help,
@@ -335,8 +337,9 @@ std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, st
   for (double g : options.gammas) check_gamma(g);
   options.quantities = parse_quantities(get(*vm, "quantities"));
   options.threads = threads_from(*vm);
+  options.point_threads = parse_bounded(get(*vm, "point-threads"), "point-threads", 1, 1024);
   fx_from(*vm, options.bounds);
-  options.bounds.exact_options = exact_options_from(*vm, 1);
+  options.bounds.exact_options = exact_options_from(*vm, options.point_threads);
   const std::string path = vm->count("output") ? get(*vm, "output") : "";
   return SweepRequest{std::move(source), std::move(options), output_from(*vm), path,
                       !flag(*vm, "no-progress")};
