@@ -47,6 +47,7 @@ void replay_bounds(const std::string& file, std::size_t every) {
     const BoundsResult b = evaluate_bounds(problem, options);
     INFO(file << " M=" << problem.messages() << " gamma=" << problem.gamma());
     check_value(row, "converse", *b.converse);
+    check_value(row, "converse_lagrangian", *b.converse_lagrangian);
     check_value(row, "achievability_28", *b.achievability_28);
     check_value(row, "achievability_22", *b.achievability_22);
     check_value(row, "achievability_23", *b.achievability_23);
@@ -83,4 +84,26 @@ TEST_CASE("regression: Fig. 3 data (Binomial(100, 0.5))") {
 
 TEST_CASE("regression: Fig. 4 data (Binomial(100, 0.1), M = 8)") {
   replay_bounds("fig4_binomial_p01.csv", 23);
+}
+
+TEST_CASE("regression: the exact d* of Figs. 3-4 (branch-and-bound), where quick") {
+  // Only certified points that take a second or less; the search is
+  // deterministic, so the value is replayed bit for bit up to rounding.
+  int replayed = 0;
+  for (const std::string file : {"fig3_exact.csv", "fig4_exact.csv"}) {
+    for (const auto& row : test::read_csv(test::data_path("figures/" + file))) {
+      const long long M = std::stoll(row.at("M"));
+      const double gamma = std::stod(row.at("gamma"));
+      const bool quick = file == "fig3_exact.csv" ? (M == 2 || M == 4 || M == 16) : gamma <= 4.0;
+      if (!quick || row.at("exact_certified") != "true") continue;
+      ExactOptions options;
+      options.method = SearchMethod::bnb;
+      const ExactResult r = solve_exact(Problem(Source::family(row.at("source")), M, gamma), options);
+      INFO(file << " M=" << M << " gamma=" << gamma);
+      CHECK(r.certified);
+      check_value(row, "exact", r.value);
+      ++replayed;
+    }
+  }
+  CHECK(replayed >= 10);
 }

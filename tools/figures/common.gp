@@ -13,4 +13,4 @@ set style line 2 lc rgb '#d62728' lw 2 dt 1           # achievability (28)
 set style line 3 lc rgb '#1f77b4' lw 2 dt 2           # (22)
 set style line 4 lc rgb '#2ca02c' lw 2 dt 4           # (23)
 set style line 5 lc rgb '#9467bd' lw 2 dt 1           # (28) with optimised F
-set style line 6 lc rgb '#ff7f0e' lw 2 dt 3           # extra curves
+set style line 6 lc rgb '#000000' lw 1.5 dt 2         # Lagrangian converse
