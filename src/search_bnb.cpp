@@ -296,6 +296,13 @@ class Search {
       x_ = pt.x;
       if (std::isfinite(pt.value)) best = std::max(best, pt.value);
       if (best >= enough) break;
+      // Stop when Newton's quadratic model promises a negligible gain (far
+      // below the gap that decides pruning): with f(x) = Ψ(e^x), f' = θ g and
+      // f'' = θ (g + dg), the gain is f'^2 / (2 |f''|).
+      const double curvature = pt.g + pt.dg;
+      if (curvature < 0.0 && std::exp(pt.x) * pt.g * pt.g / (-2.0 * curvature) <
+                                 1e-4 * options_.rel_gap * std::fabs(best))
+        break;
       if (pt.g > 0.0)
         lo = pt.x;
       else

@@ -114,16 +114,13 @@ std::string run_child(const std::vector<std::string>& args, double& peak_mib) {
   return text;
 }
 
-Run solve(const Case& c, const std::string& method, int threads) {
-  std::vector<std::string> args{self_path(), "exact",
-                                "--source",  c.source,
-                                "-M",        std::to_string(c.M),
-                                "--gamma",   detail::fmt(c.gamma),
-                                "--method",  method,
-                                "--threads", std::to_string(threads),
-                                "--format",  "json",
-                                "--units",   "nats",
-                                "--force"};
+Run solve(const Case& c, const std::string& method, int threads, double time_limit) {
+  // clang-format off
+  const std::vector<std::string> args{
+      self_path(), "exact", "--source", c.source, "-M", std::to_string(c.M),
+      "--gamma", detail::fmt(c.gamma), "--method", method, "--threads", std::to_string(threads),
+      "--time-limit", detail::fmt(time_limit), "--format", "json", "--units", "nats", "--force"};
+  // clang-format on
   Run run;
   run.method = method;
   run.threads = threads;
@@ -207,15 +204,15 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
     double enumerate_seconds = 0.0;
     for (const std::string& method : c.methods) {
       if (request.progress) std::fprintf(stderr, "bench: %s, %s\n", c.name.c_str(), method.c_str());
-      Row row{&c, solve(c, method, all), {}, 0.0};
-      if (request.single_thread && all > 1) row.single = solve(c, method, 1);
+      Row row{&c, solve(c, method, all, request.time_limit), {}, 0.0};
+      if (request.single_thread && all > 1) row.single = solve(c, method, 1, request.time_limit);
       if (method == "enumerate") enumerate_seconds = row.run.seconds;
       if (enumerate_seconds > 0) row.vs_enumerate = enumerate_seconds / row.run.seconds;
       rows.push_back(row);
     }
   }
 
-  if (request.json) {
+  auto write_json = [&](std::ostream& out) {
     detail::JsonWriter j(out);
     j.begin_object();
     j.member("cpu", cpu_model()).member("threads", all);
@@ -248,6 +245,14 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
     }
     j.end_array().end_object();
     out << '\n';
+  };
+  if (!request.json_path.empty()) {
+    std::ofstream file(request.json_path);
+    if (!file) throw std::invalid_argument("--json-out: cannot write '" + request.json_path + "'");
+    write_json(file);
+  }
+  if (request.json) {
+    write_json(out);
     return 0;
   }
 
@@ -258,8 +263,8 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
         << (r.size < 10 ? " " : "") << "  " << detail::fmt_short(r.per_second) << '\n';
   out << "\nexact strategies (" << all << " threads; x1: the same with one thread):\n";
   char line[512];
-  std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %9s %11s %11s %8s %s\n", "case",
-                "method", "seconds", "vs enum", "vs x1", "table x1", "work/s", "cells/s",
+  std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %8s %22s %9s %8s %s\n", "case",
+                "method", "seconds", "vs enum", "vs x1", "table x1", "work per second", "cells/s",
                 "peak MiB", "certified d* (nats)");
   out << line;
   for (const Row& row : rows) {
@@ -270,10 +275,10 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
     const std::string table = row.single.threads == 1 && r.table_seconds > 0.05
                                   ? fixed(row.single.table_seconds / r.table_seconds, 2)
                                   : "-";
-    std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %9s %11s %11s %8s %s %s\n",
+    std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %8s %22s %9s %8s %-3s %s\n",
                   row.c->name.c_str(), r.method.c_str(), fixed(r.seconds, 3).c_str(),
                   vs_enum.c_str(), vs_one.c_str(), table.c_str(),
-                  (detail::fmt_short(r.work / r.seconds) + " " + r.work_unit.substr(0, 5)).c_str(),
+                  (detail::fmt_short(r.work / r.seconds) + " " + r.work_unit).c_str(),
                   detail::fmt_short(r.cells / r.seconds).c_str(), fixed(r.peak_mib, 0).c_str(),
                   r.certified ? "yes" : "NO", detail::fmt17(r.dstar).c_str());
     out << line;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ostream>
+#include <string>
 
 namespace focalrd::cli {
 
@@ -11,6 +12,8 @@ struct BenchRequest {
   bool single_thread = true;  // also time each solve on one thread
   bool progress = true;       // a line on stderr per solve
   int threads = 0;            // 0: all
+  double time_limit = 600.0;  // per branch-and-bound solve, seconds
+  std::string json_path;      // also write the JSON here (empty: no)
 };
 
 // Runs the suite and prints the figures; returns the exit status.

@@ -407,6 +407,9 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
        "OpenMP threads, 0 for all")
       ("format", po::value<std::string>()->default_value("table")->value_name("table|json"),
        "a table to read, or JSON")
+      ("json-out", po::value<std::string>()->value_name("PATH"), "also write the JSON to a file")
+      ("time-limit", po::value<std::string>()->default_value("600")->value_name("SECONDS"),
+       "per branch-and-bound solve")
       ("help,h", "print this help");
   // clang-format on
   const auto vm = parse_command(
@@ -422,6 +425,10 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
   request.single_thread = !flag(*vm, "no-single-thread");
   request.progress = !flag(*vm, "no-progress");
   request.threads = threads_from(*vm);
+  request.time_limit = parse_number(get(*vm, "time-limit"), "time-limit");
+  if (!(request.time_limit > 0.0))
+    throw std::invalid_argument("time-limit is " + get(*vm, "time-limit") + "; it must be > 0");
+  if (vm->count("json-out")) request.json_path = get(*vm, "json-out");
   const Format format = format_from_string(get(*vm, "format"));
   if (format == Format::csv)
     throw std::invalid_argument("format 'csv' is not offered by bench; use table or json");
