@@ -53,7 +53,8 @@ TEST_CASE("cli: exact prints d*, the code and the work done") {
   const auto table = run_cli("exact --pmf 2/3,1/4,1/12 -M 2 --gamma 4");
   CHECK(table.status == 0);
   CHECK(table.out.find("d*(M = 2; gamma = 4) = 0.01754488288629977") != std::string::npos);
-  CHECK(table.out.find("{1, 2}") != std::string::npos);
+  CHECK(table.out.find("symbols {1, 2}") != std::string::npos);
+  CHECK(table.out.find("PMF     [0.559546, 0.440454]") != std::string::npos);
   CHECK(table.out.find("partitions") != std::string::npos);
 
   const auto csv = run_cli("exact --pmf 2/3,1/4,1/12 -M 2 --gamma 4 --format csv");
