@@ -107,15 +107,16 @@ void exact_table(std::ostream& out, const ExactResult& r, double scale, Units un
     out << "  not certified: optimum in [" << detail::fmt17(r.lower_bound * scale) << ", "
         << detail::fmt17(r.value * scale) << "]\n";
   if (r.status != SolveStatus::converged) out << "  warning: " << r.message << '\n';
-  out << (r.certified ? "optimal code, " : "best code found, ") << r.code.cells.size()
-      << " message" << (r.code.cells.size() == 1 ? "" : "s") << " for " << r.n << " symbols"
+  out << (r.certified ? "optimal code, " : "best code found, ") << r.code.cells.size() << " message"
+      << (r.code.cells.size() == 1 ? "" : "s") << " for " << r.n << " symbols"
       << " (symbols 0-based; the PMF lists their reconstruction masses in order):\n";
   for (std::size_t m = 0; m < r.code.cells.size(); ++m) {
     const Cell& c = r.code.cells[m];
     out << "  message " << m << ": distortion " << short_number(c.distortion * scale) << '\n';
-    out << "    symbols {" << joined(c.symbols, ", ", [](std::size_t a) { return std::to_string(a); })
-        << "}\n";
-    out << "    PMF     [" << joined(c.pmf, ", ", [](double p) { return short_number(p); }) << "]\n";
+    out << "    symbols {"
+        << joined(c.symbols, ", ", [](std::size_t a) { return std::to_string(a); }) << "}\n";
+    out << "    PMF     [" << joined(c.pmf, ", ", [](double p) { return short_number(p); })
+        << "]\n";
   }
   out << "work: " << r.method << " search with the " << to_string(r.cell_solver)
       << " cell solver; ";

@@ -568,42 +568,35 @@ double improve(const Instance& in, std::vector<int>& labels, std::uint64_t& solv
     bool improved = false;
     const double total = std::accumulate(cost.begin(), cost.end(), 0.0);
     const double eps = 1e-14 * total;
-    for (std::size_t a = 0; a < in.n; ++a) {
+    // Replaces cells i and j by `ci` and `cj` if that lowers the cost.
+    auto accept = [&](std::size_t i, std::vector<int> ci, std::size_t j, std::vector<int> cj) {
+      const double ni = solve_cell(in, ci, nullptr, solves).cost;
+      const double nj = solve_cell(in, cj, nullptr, solves).cost;
+      if (!(ni + nj < cost[i] + cost[j] - eps)) return false;
+      cells[i] = std::move(ci);
+      cells[j] = std::move(cj);
+      cost[i] = ni;
+      cost[j] = nj;
+      return improved = true;
+    };
+    for (std::size_t a = 0; a < in.n; ++a) {  // moves
       const auto i = static_cast<std::size_t>(labels[a]);
       if (cells[i].size() < 2) continue;
-      const auto from = without(cells[i], static_cast<int>(a));
-      const double from_cost = solve_cell(in, from, nullptr, solves).cost;
       for (std::size_t j = 0; j < in.K; ++j) {
-        if (j == i) continue;
-        const auto to = with(cells[j], static_cast<int>(a));
-        const double to_cost = solve_cell(in, to, nullptr, solves).cost;
-        if (from_cost + to_cost < cost[i] + cost[j] - eps) {
-          cells[i] = from;
-          cells[j] = to;
-          cost[i] = from_cost;
-          cost[j] = to_cost;
+        if (j != i && accept(i, without(cells[i], static_cast<int>(a)), j,
+                             with(cells[j], static_cast<int>(a)))) {
           labels[a] = static_cast<int>(j);
-          improved = true;
           break;
         }
       }
     }
-    for (std::size_t a = 0; a < in.n; ++a) {
+    for (std::size_t a = 0; a < in.n; ++a) {  // swaps
       for (std::size_t b = a + 1; b < in.n; ++b) {
         const auto i = static_cast<std::size_t>(labels[a]), j = static_cast<std::size_t>(labels[b]);
         if (i == j || in.r[a] == in.r[b]) continue;
-        const auto ci = with(without(cells[i], static_cast<int>(a)), static_cast<int>(b));
-        const auto cj = with(without(cells[j], static_cast<int>(b)), static_cast<int>(a));
-        const double ni = solve_cell(in, ci, nullptr, solves).cost;
-        const double nj = solve_cell(in, cj, nullptr, solves).cost;
-        if (ni + nj < cost[i] + cost[j] - eps) {
-          cells[i] = ci;
-          cells[j] = cj;
-          cost[i] = ni;
-          cost[j] = nj;
+        if (accept(i, with(without(cells[i], static_cast<int>(a)), static_cast<int>(b)), j,
+                   with(without(cells[j], static_cast<int>(b)), static_cast<int>(a))))
           std::swap(labels[a], labels[b]);
-          improved = true;
-        }
       }
     }
     if (!improved) break;

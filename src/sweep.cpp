@@ -238,18 +238,19 @@ CheckInstance check_instance(std::uint64_t seed, int trial, int max_symbols) {
   inst.trial = trial;
   const int n = static_cast<int>(rng.integer(2, std::max(2, max_symbols)));
   std::vector<double> x(n);
+  auto dirichlet = [&](double alpha) {
+    inst.shape = "dirichlet(" + detail::fmt(alpha) + ")";
+    for (double& v : x) v = rng.gamma(alpha) + 1e-12;  // + 1e-12: no underflow to 0
+  };
   switch (rng.integer(0, 6)) {
     case 0:
-      inst.shape = "dirichlet(1)";
-      for (double& v : x) v = rng.gamma(1.0);
+      dirichlet(1.0);
       break;
     case 1:
-      inst.shape = "dirichlet(0.2)";
-      for (double& v : x) v = rng.gamma(0.2) + 1e-12;
+      dirichlet(0.2);
       break;
     case 2:
-      inst.shape = "dirichlet(5)";
-      for (double& v : x) v = rng.gamma(5.0);
+      dirichlet(5.0);
       break;
     case 3:
       inst.shape = "uniform";

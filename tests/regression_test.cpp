@@ -98,7 +98,8 @@ TEST_CASE("regression: the exact d* of Figs. 3-4 (branch-and-bound), where quick
       if (!quick || row.at("exact_certified") != "true") continue;
       ExactOptions options;
       options.method = SearchMethod::bnb;
-      const ExactResult r = solve_exact(Problem(Source::family(row.at("source")), M, gamma), options);
+      const ExactResult r =
+          solve_exact(Problem(Source::family(row.at("source")), M, gamma), options);
       INFO(file << " M=" << M << " gamma=" << gamma);
       CHECK(r.certified);
       check_value(row, "exact", r.value);

@@ -23,6 +23,33 @@ ExactResult exact(const std::vector<double>& pmf, long long M, double gamma,
 
 std::vector<double> uniform(std::size_t n) { return std::vector<double>(n, 1.0 / n); }
 
+// A random instance: masses of one of the shapes of test::random_masses
+// (ties and extreme masses included), 2 <= M < n, and γ.
+struct Instance {
+  int n;
+  std::vector<double> pmf;
+  long long M;
+  double gamma;
+};
+Instance random_instance(std::mt19937_64& g, int trial, int max_n, double gamma) {
+  Instance inst;
+  inst.n = test::uniform_int(g, 3, max_n);
+  inst.pmf = test::normalised(test::random_masses(g, inst.n, trial));
+  inst.M = test::uniform_int(g, 2, inst.n - 1);
+  inst.gamma = gamma >= 0.0 ? gamma : test::uniform(g, 0.0, -gamma);
+  return inst;
+}
+
+// The same value and the same code, bit for bit.
+void check_same(const ExactResult& a, const ExactResult& b) {
+  CHECK(a.value == b.value);
+  REQUIRE(a.code.cells.size() == b.code.cells.size());
+  for (std::size_t c = 0; c < a.code.cells.size(); ++c) {
+    CHECK(a.code.cells[c].symbols == b.code.cells[c].symbols);
+    CHECK(a.code.cells[c].pmf == b.code.cells[c].pmf);
+  }
+}
+
 // Every symbol once, and the code's own distortion equals the reported value.
 void check_code(const std::vector<double>& pmf, const ExactResult& r) {
   CHECK(r.code.cells.size() == std::min<std::size_t>(r.M, pmf.size()));
@@ -66,40 +93,30 @@ TEST_CASE("zero-probability symbols cost nothing wherever they go") {
 TEST_CASE("the same value and the same code for 1 and 2 threads") {
   auto g = test::rng("threads");
   for (int trial = 0; trial < 30; ++trial) {
-    const int n = test::uniform_int(g, 3, 10);
     // Shape 4 has ties, where many partitions share the optimum.
-    const auto pmf = test::normalised(test::random_masses(g, n, trial));
-    const long long M = test::uniform_int(g, 2, n - 1);
-    const double gamma = trial % 3 ? test::uniform(g, 0.0, 6.0) : 1.0;
+    const Instance inst = random_instance(g, trial, 10, trial % 3 ? -6.0 : 1.0);
     ExactOptions one, two;
+    one.method = two.method = SearchMethod::enumerate;
     one.threads = 1;
     two.threads = 2;
-    const ExactResult a = exact(pmf, M, gamma, one);
-    const ExactResult b = exact(pmf, M, gamma, two);
-    INFO("trial " << trial << " n=" << n << " M=" << M << " gamma=" << gamma);
-    CHECK(a.value == b.value);  // bit for bit
-    REQUIRE(a.code.cells.size() == b.code.cells.size());
-    for (std::size_t c = 0; c < a.code.cells.size(); ++c) {
-      CHECK(a.code.cells[c].symbols == b.code.cells[c].symbols);
-      CHECK(a.code.cells[c].pmf == b.code.cells[c].pmf);
-    }
-    check_code(pmf, a);
-    CHECK(a.stats.partitions == stirling2(n, M));
+    const ExactResult a = exact(inst.pmf, inst.M, inst.gamma, one);
+    const ExactResult b = exact(inst.pmf, inst.M, inst.gamma, two);
+    INFO("trial " << trial << " n=" << inst.n << " M=" << inst.M << " gamma=" << inst.gamma);
+    check_same(a, b);
+    check_code(inst.pmf, a);
+    CHECK(a.stats.partitions == stirling2(inst.n, inst.M));
   }
 }
 
 TEST_CASE("exhaustive search with NLopt cells agrees with the KKT cells") {
   auto g = test::rng("search solvers");
   for (int trial = 0; trial < 12; ++trial) {
-    const int n = test::uniform_int(g, 3, 7);
-    const auto pmf = test::normalised(test::random_masses(g, n, trial));
-    const long long M = test::uniform_int(g, 2, n - 1);
-    const double gamma = test::uniform(g, 0.0, 10.0);
+    const Instance inst = random_instance(g, trial, 7, -10.0);
     ExactOptions kkt, nlopt;
     nlopt.cell_solver = CellSolverType::nlopt;
-    const double a = exact(pmf, M, gamma, kkt).value;
-    const double b = exact(pmf, M, gamma, nlopt).value;
-    INFO("trial " << trial << " n=" << n << " M=" << M << " gamma=" << gamma);
+    const double a = exact(inst.pmf, inst.M, inst.gamma, kkt).value;
+    const double b = exact(inst.pmf, inst.M, inst.gamma, nlopt).value;
+    INFO("trial " << trial << " n=" << inst.n << " M=" << inst.M << " gamma=" << inst.gamma);
     CHECK(tol::agrees(b, a, tol::kSolverAgreementRel, tol::kSolverAgreementAbs));
   }
 }
@@ -151,16 +168,16 @@ namespace {
 void check_against_enumeration(SearchMethod method, int trials, int max_n, const char* name) {
   auto g = test::rng(name);
   for (int trial = 0; trial < trials; ++trial) {
-    const int n = test::uniform_int(g, 3, max_n);
-    const auto pmf = test::normalised(test::random_masses(g, n, trial));
-    const long long M = test::uniform_int(g, 2, n - 1);
-    const double gamma = trial % 4 == 0 ? 0.0 : test::uniform(g, 0.0, 8.0);
+    const Instance inst = random_instance(g, trial, max_n, trial % 4 == 0 ? 0.0 : -8.0);
+    const auto& pmf = inst.pmf;
+    const long long M = inst.M;
+    const double gamma = inst.gamma;
     ExactOptions reference, other;
     reference.method = SearchMethod::enumerate;
     other.method = method;
     const ExactResult a = exact(pmf, M, gamma, reference);
     const ExactResult b = exact(pmf, M, gamma, other);
-    INFO("trial " << trial << " n=" << n << " M=" << M << " gamma=" << gamma << " shape "
+    INFO("trial " << trial << " n=" << inst.n << " M=" << M << " gamma=" << gamma << " shape "
                   << trial % 5);
     CHECK(b.method == to_string(method));
     CHECK(tol::agrees(b.value, a.value, 1e-10, 1e-300));
@@ -184,11 +201,7 @@ TEST_CASE("subset DP: the same code for 1 and 2 threads; memory guard") {
   one.method = two.method = SearchMethod::dp;
   one.threads = 1;
   two.threads = 2;
-  const ExactResult a = exact(pmf, 4, 1.0, one), b = exact(pmf, 4, 1.0, two);
-  CHECK(a.value == b.value);
-  REQUIRE(a.code.cells.size() == b.code.cells.size());
-  for (std::size_t c = 0; c < a.code.cells.size(); ++c)
-    CHECK(a.code.cells[c].symbols == b.code.cells[c].symbols);
+  check_same(exact(pmf, 4, 1.0, one), exact(pmf, 4, 1.0, two));
   ExactOptions tight = one;
   tight.memory_budget_bytes = 1024;
   CHECK_THROWS_WITH_AS(exact(pmf, 4, 1.0, tight),
@@ -216,12 +229,9 @@ TEST_CASE("branch-and-bound: the same result for 1 and 2 threads") {
   two.threads = 2;
   const ExactResult a = solve_exact(problem, one), b = solve_exact(problem, two);
   CHECK(a.certified);
-  CHECK(a.value == b.value);
   CHECK(a.lower_bound == b.lower_bound);
   CHECK(a.stats.nodes == b.stats.nodes);
-  REQUIRE(a.code.cells.size() == b.code.cells.size());
-  for (std::size_t c = 0; c < a.code.cells.size(); ++c)
-    CHECK(a.code.cells[c].symbols == b.code.cells[c].symbols);
+  check_same(a, b);
 }
 
 TEST_CASE("branch-and-bound: limits give a certified interval, not a crash") {
