@@ -15,11 +15,16 @@
 
 namespace focalrd {
 
+namespace {
+// eq. (17) from its parts: [H(X) - ln M - h_γ]^+.
+double converse_from(const Problem& problem, double h) {
+  return std::max(0.0,
+                  entropy(problem.pmf()) - std::log(static_cast<double>(problem.messages())) - h);
+}
+}  // namespace
+
 double converse_bound(const Problem& problem) {
-  const double h = h_gamma(problem.source().support_size(), problem.gamma());
-  const double value =
-      entropy(problem.pmf()) - std::log(static_cast<double>(problem.messages())) - h;
-  return std::max(0.0, value);  // eq. (17)
+  return converse_from(problem, h_gamma(problem.source().support_size(), problem.gamma()));
 }
 
 double lagrangian_converse(const Problem& problem) {
@@ -303,15 +308,17 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
   const std::vector<double> F = options.fx == FxKind::optimised
                                     ? best->F
                                     : auxiliary_pmf(problem, options.fx, options.fx_given);
-  if (options.entropy) out.entropy = entropy(r);
+  if (options.entropy) {
+    out.entropy = entropy(r);
+    out.focal_entropy = focal_entropy(r, gamma);
+  }
   if (options.h_gamma || options.converse) {
     const double h = h_gamma(out.support, gamma, options.threads);
     if (options.h_gamma) {
       out.h_gamma = h;
       out.h_gamma_bound = h_gamma_bound(gamma);
     }
-    if (options.converse)
-      out.converse = std::max(0.0, entropy(r) - std::log(static_cast<double>(M)) - h);  // eq. (17)
+    if (options.converse) out.converse = converse_from(problem, h);
   }
   if (options.lagrangian) out.converse_lagrangian = lagrangian_converse(problem);
   if (options.scheme) {

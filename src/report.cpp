@@ -238,7 +238,10 @@ void add_bounds(detail::Record& rec, const BoundsResult& b, double scale,
       if (x == q) return true;
     return false;
   };
-  if (wanted(Quantity::entropy)) rec.add("entropy", b.entropy, scale);
+  if (wanted(Quantity::entropy)) {
+    rec.add("entropy", b.entropy, scale);
+    rec.add("focal_entropy", b.focal_entropy, scale);
+  }
   if (wanted(Quantity::h_gamma)) rec.add("h_gamma", b.h_gamma, scale);
   if (wanted(Quantity::h_gamma_bound)) rec.add("h_gamma_bound", b.h_gamma_bound, scale);
   if (wanted(Quantity::converse)) rec.add("converse", b.converse, scale);

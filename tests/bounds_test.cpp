@@ -107,6 +107,9 @@ TEST_CASE("bounds against binomial_bounds.json (Example 2, Figs. 3-4)") {
     INFO(source.label() << " M=" << problem.messages() << " gamma=" << problem.gamma());
     CHECK(b.n == 101);
     CHECK(matches(*b.entropy, test::number(rec, "entropy")));
+    // H_γ(R) of eq. (11) is at most its maximum h_γ (Proposition 2).
+    CHECK(*b.focal_entropy <= *b.h_gamma * (1 + 1e-14));
+    CHECK(*b.focal_entropy >= 0.0);
     CHECK(matches(*b.h_gamma, test::number(rec, "h_gamma")));
     CHECK(matches(*b.converse, test::number(rec, "converse")));
     CHECK(matches(*b.achievability_28, test::number(rec, "ach28")));

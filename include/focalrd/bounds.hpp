@@ -109,7 +109,8 @@ struct BoundsOptions {
 struct BoundsResult {
   std::size_t n = 0, support = 0, M = 0;
   double gamma = 0.0;
-  std::optional<double> entropy, h_gamma, h_gamma_bound, converse, converse_lagrangian;
+  std::optional<double> entropy, focal_entropy;  // H(R), and H_γ(R) of eq. (11)
+  std::optional<double> h_gamma, h_gamma_bound, converse, converse_lagrangian;
   std::optional<double> achievability_28, achievability_22, achievability_23;
   std::optional<double> achievability_optimised_fx, optimised_fx_gain;
   std::optional<double> achievability_reoptimised;
