@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "detail/cell_solvers.hpp"
+#include "detail/names.hpp"
 #include "detail/small_buffer.hpp"
 
 namespace focalrd {
@@ -24,12 +25,7 @@ std::string to_string(CellSolverType type) {
 }
 
 CellSolverType cell_solver_type_from_string(const std::string& name) {
-  std::string known;
-  for (CellSolverType t : all_cell_solver_types()) {
-    if (to_string(t) == name) return t;
-    known += (known.empty() ? "" : ", ") + to_string(t);
-  }
-  throw std::invalid_argument("cell solver '" + name + "' is not known; use one of " + known);
+  return detail::from_name(name, all_cell_solver_types(), "cell solver");
 }
 
 std::string to_string(SolveStatus status) {

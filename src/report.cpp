@@ -9,6 +9,7 @@
 
 #include "detail/format.hpp"
 #include "detail/json.hpp"
+#include "detail/names.hpp"
 #include "detail/records.hpp"
 
 namespace focalrd {
@@ -26,9 +27,7 @@ std::string to_string(Format format) {
 }
 
 Format format_from_string(const std::string& name) {
-  for (Format f : {Format::table, Format::json, Format::csv})
-    if (to_string(f) == name) return f;
-  throw std::invalid_argument("format '" + name + "' is not known; use table, json or csv");
+  return detail::from_name<Format>(name, {Format::table, Format::json, Format::csv}, "format");
 }
 
 namespace {

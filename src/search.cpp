@@ -6,6 +6,7 @@
 
 #include "detail/cell_table.hpp"
 #include "detail/format.hpp"
+#include "detail/names.hpp"
 #include "detail/strategies.hpp"
 #include "detail/threads.hpp"
 #include "focalrd/partition.hpp"
@@ -33,12 +34,7 @@ std::string to_string(SearchMethod method) {
 }
 
 SearchMethod search_method_from_string(const std::string& name) {
-  std::string known;
-  for (SearchMethod m : all_search_methods()) {
-    if (to_string(m) == name) return m;
-    known += (known.empty() ? "" : ", ") + to_string(m);
-  }
-  throw std::invalid_argument("search method '" + name + "' is not known; use one of " + known);
+  return detail::from_name(name, all_search_methods(), "search method");
 }
 
 void ExactOptions::validate() const {

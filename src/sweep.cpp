@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "detail/format.hpp"
+#include "detail/names.hpp"
 #include "detail/random.hpp"
 #include "detail/threads.hpp"
 #include "focalrd/focal_loss.hpp"
@@ -142,20 +143,8 @@ std::string to_string(Quantity q) {
 std::vector<Quantity> parse_quantities(const std::string& text) {
   if (text == "all") return all_quantities();
   std::vector<Quantity> out;
-  for (const std::string& name : split(text, ',')) {
-    bool found = false;
-    for (Quantity q : all_quantities())
-      if (to_string(q) == name) {
-        out.push_back(q);
-        found = true;
-      }
-    if (!found) {
-      std::string known;
-      for (Quantity q : all_quantities()) known += (known.empty() ? "" : ", ") + to_string(q);
-      throw std::invalid_argument("quantity '" + name + "' is not known; use all or some of " +
-                                  known);
-    }
-  }
+  for (const std::string& name : split(text, ','))
+    out.push_back(detail::from_name(name, all_quantities(), "quantity", "all"));
   return out;
 }
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "detail/names.hpp"
+
 namespace focalrd {
 
 double per_nat(Units u) { return u == Units::bits ? 1.0 / std::log(2.0) : 1.0; }
@@ -10,9 +12,7 @@ double per_nat(Units u) { return u == Units::bits ? 1.0 / std::log(2.0) : 1.0; }
 std::string to_string(Units u) { return u == Units::bits ? "bits" : "nats"; }
 
 Units units_from_string(const std::string& name) {
-  if (name == "bits") return Units::bits;
-  if (name == "nats") return Units::nats;
-  throw std::invalid_argument("units '" + name + "' is not known; use bits or nats");
+  return detail::from_name<Units>(name, {Units::bits, Units::nats}, "units");
 }
 
 }  // namespace focalrd
