@@ -61,8 +61,7 @@ void EnumerateSearch::check_feasible(const Problem& problem, const ExactOptions&
   if (n > kMaxSymbols)
     throw std::invalid_argument("exhaustive enumeration handles at most " +
                                 std::to_string(kMaxSymbols) + " symbols, and the source has " +
-                                std::to_string(n) +
-                                "; the paper's bounds (focalrd bounds) need no enumeration");
+                                std::to_string(n) + "; use --method bnb (or auto)");
   const double partitions = stirling2(n, k);
   if (partitions > options.max_partitions && !options.force)
     throw std::invalid_argument(
@@ -70,7 +69,7 @@ void EnumerateSearch::check_feasible(const Problem& problem, const ExactOptions&
         " symbols into M = " + std::to_string(k) + " cells visits S(" + std::to_string(n) + ", " +
         std::to_string(k) + ") = " + detail::fmt_short(partitions) +
         " partitions, above the limit of " + detail::fmt(options.max_partitions) +
-        "; raise --max-partitions or pass --force to run it anyway");
+        "; use --method dp, bnb or auto, or raise --max-partitions (or --force)");
 }
 
 ExactResult EnumerateSearch::search(const Problem& problem, const CellSolver& solver,
