@@ -10,6 +10,19 @@
 
 using namespace focalrd;
 
+namespace {
+// The message of the std::invalid_argument that f throws, or "accepted".
+template <typename F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+}  // namespace
+
 TEST_CASE("parsing PMF lists: separators, fractions, exponents, brackets") {
   const Source a = Source::parse("2/3, 1/4 1/12");
   REQUIRE(a.size() == 3);
@@ -24,12 +37,7 @@ TEST_CASE("parsing PMF lists: separators, fractions, exponents, brackets") {
 
 TEST_CASE("bad PMFs are refused with a message naming the entry and the rule") {
   auto message = [](const std::string& text, SourceOptions o = {}) {
-    try {
-      Source::parse(text, o);
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
+    return error_of([&] { Source::parse(text, o); });
   };
   CHECK(message("0.5,abc,0.5").find("'abc' is not a number") != std::string::npos);
   CHECK(message("").find("is empty") != std::string::npos);
@@ -103,14 +111,7 @@ TEST_CASE("source families: binomial, uniform, geometric, dirichlet") {
 }
 
 TEST_CASE("source families: bad specifications") {
-  auto message = [](const std::string& spec) {
-    try {
-      Source::family(spec);
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
+  auto message = [](const std::string& spec) { return error_of([&] { Source::family(spec); }); };
   CHECK(message("poisson:3").find("source kind 'poisson' is not known") != std::string::npos);
   CHECK(message("binomial:0,0.5").find("K is 0") != std::string::npos);
   CHECK(message("binomial:10,1.5").find("P is 1.5") != std::string::npos);
