@@ -1,85 +1,26 @@
 #include "focalrd/source.hpp"
 
-#include <cerrno>
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
 
 #include "detail/format.hpp"
 #include "detail/random.hpp"
+#include "focalrd/errors.hpp"
+#include "focalrd/limits.hpp"
 #include "focalrd/tolerances.hpp"
 
 namespace focalrd {
 
-namespace {
-
-double parse_plain(const std::string& s, const std::string& token, const std::string& what) {
-  if (s.empty()) throw std::invalid_argument(what + ": '" + token + "' is not a number");
-  const char* begin = s.c_str();
-  char* end = nullptr;
-  errno = 0;
-  const double v = std::strtod(begin, &end);
-  if (end != begin + s.size())
-    throw std::invalid_argument(what + ": '" + token + "' is not a number");
-  if (errno == ERANGE && std::fabs(v) > 1.0)
-    throw std::invalid_argument(what + ": '" + token + "' is out of the range of a double");
-  return v;
-}
-
-}  // namespace
-
-double parse_number(const std::string& token, const std::string& what) {
-  const auto slash = token.find('/');
-  if (slash == std::string::npos) return parse_plain(token, token, what);
-  const double num = parse_plain(token.substr(0, slash), token, what);
-  const double den = parse_plain(token.substr(slash + 1), token, what);
-  if (den == 0.0) throw std::invalid_argument(what + ": '" + token + "' divides by zero");
-  return num / den;
-}
-
-std::vector<double> parse_number_list(const std::string& text, const std::string& what) {
-  std::string body = text;
-  // Allow one pair of surrounding brackets, as in "[1/3, 1/3, 1/3]".
-  const auto first = body.find_first_not_of(" \t\r\n");
-  const auto last = body.find_last_not_of(" \t\r\n");
-  if (first != std::string::npos && body[first] == '[') {
-    if (body[last] != ']') throw std::invalid_argument(what + ": '[' without a closing ']'");
-    body = body.substr(first + 1, last - first - 1);
-  }
-  std::vector<double> out;
-  std::string token;
-  bool pending_comma = false;  // a comma seen since the last number
-  auto flush = [&]() {
-    if (!token.empty()) {
-      out.push_back(parse_number(token, what));
-      token.clear();
-      pending_comma = false;
-    }
-  };
-  for (char c : body) {
-    if (c == ',') {
-      if (token.empty() && (out.empty() || pending_comma))
-        throw std::invalid_argument(what + ": empty entry in '" + text + "'");
-      flush();
-      pending_comma = true;
-    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      flush();
-    } else {
-      token += c;
-    }
-  }
-  if (token.empty() && pending_comma)
-    throw std::invalid_argument(what + ": empty entry in '" + text + "'");
-  flush();
-  if (out.empty()) throw std::invalid_argument(what + " is empty; give at least one number");
-  return out;
-}
-
 Source Source::from_pmf(std::vector<double> pmf, const SourceOptions& options, std::string label) {
-  if (pmf.empty()) throw std::invalid_argument("the PMF is empty; give at least one probability");
+  if (pmf.empty()) throw invalid_input("the PMF is empty; give at least one probability");
+  if (pmf.size() > limits::kMaxSymbols)
+    throw too_large("the PMF has " + std::to_string(pmf.size()) +
+                    " symbols; focalrd handles at most " + std::to_string(limits::kMaxSymbols));
   // With normalisation the entries are weights to be rescaled: any finite
   // value >= 0. Without, each must already be a probability.
   const double upper = options.normalize ? HUGE_VAL : 1.0;
@@ -87,27 +28,34 @@ Source Source::from_pmf(std::vector<double> pmf, const SourceOptions& options, s
   for (std::size_t i = 0; i < pmf.size(); ++i) {
     const double x = pmf[i];
     if (!std::isfinite(x) || x < 0.0 || x > upper)
-      throw std::invalid_argument("probability of symbol " + std::to_string(i) + " is " +
-                                  detail::fmt(x) + "; probabilities must be finite and in " +
-                                  (options.normalize ? "[0, inf) with --normalize" : "[0, 1]"));
+      throw invalid_input("probability of symbol " + std::to_string(i) + " is " + detail::fmt(x) +
+                          "; probabilities must be finite and in " +
+                          (options.normalize ? "[0, inf) with --normalize" : "[0, 1]"));
     sum += x;
   }
   if (!(sum > 0.0) || !std::isfinite(sum))
-    throw std::invalid_argument("probabilities sum to " + detail::fmt(sum) +
-                                "; the PMF must sum to 1");
+    throw invalid_input("probabilities sum to " + detail::fmt(sum) + "; the PMF must sum to 1");
   if (options.normalize && sum != 1.0) {
-    for (double& x : pmf) x /= sum;
+    for (std::size_t i = 0; i < pmf.size(); ++i) {
+      const double before = pmf[i];
+      pmf[i] /= sum;
+      if (before > 0.0 && !(pmf[i] >= DBL_MIN))
+        throw invalid_input("symbol " + std::to_string(i) + " has weight " + detail::fmt(before) +
+                            " of " + detail::fmt(sum) +
+                            " in all, which normalises below the smallest normal double; remove "
+                            "the symbol or merge it with another");
+    }
   } else if (std::fabs(sum - 1.0) > tol::kPmfSum) {
-    throw std::invalid_argument("probabilities sum to " + detail::fmt(sum) +
-                                "; they must sum to 1 within " + detail::fmt(tol::kPmfSum) +
-                                " (pass --normalize to rescale them)");
+    throw invalid_input("probabilities sum to " + detail::fmt(sum) +
+                        "; they must sum to 1 within " + detail::fmt(tol::kPmfSum) +
+                        " (pass --normalize to rescale them)");
   }
   for (std::size_t i = 0; i < pmf.size(); ++i)
     if (pmf[i] > 0.0 && pmf[i] < DBL_MIN)
-      throw std::invalid_argument("probability of symbol " + std::to_string(i) + " is " +
-                                  detail::fmt(pmf[i]) +
-                                  ", below the smallest normal double; remove the symbol or "
-                                  "merge it with another");
+      throw invalid_input("probability of symbol " + std::to_string(i) + " is " +
+                          detail::fmt(pmf[i]) +
+                          ", below the smallest normal double; remove the symbol or "
+                          "merge it with another");
   return Source(std::move(pmf), std::move(label));
 }
 
@@ -120,13 +68,14 @@ namespace {
 long long family_integer(const std::string& text, const std::string& what) {
   const double x = parse_number(text, what);
   if (x != std::floor(x) || std::fabs(x) > 9e15)
-    throw std::invalid_argument(what + " is " + text + "; it must be an integer");
+    throw invalid_input(what + " is " + quoted(text) + "; it must be an integer");
   return static_cast<long long>(x);
 }
 
 // Probabilities given by their logarithms, in long double: refuses any that a
 // double cannot hold rather than dropping them.
-std::vector<double> from_logs(const std::vector<long double>& logs, const std::string& spec) {
+std::vector<double> from_logs(const std::vector<long double>& logs, const std::string& spec,
+                              const std::string& advice) {
   std::vector<double> out(logs.size());
   std::size_t tiny = 0;
   long double smallest = 0.0L;
@@ -139,11 +88,11 @@ std::vector<double> from_logs(const std::vector<long double>& logs, const std::s
     out[i] = static_cast<double>(std::exp(logs[i]));
   }
   if (tiny)
-    throw std::invalid_argument(
+    throw invalid_input(
         spec + " has " + std::to_string(tiny) + " symbols with probability below " +
         detail::fmt(DBL_MIN) + " (the smallest is 1e" +
         std::to_string(static_cast<long long>(std::floor(smallest / std::log(10.0L)))) +
-        "), which a double cannot hold; focalrd does not drop symbols, so use a smaller K");
+        "), which a double cannot hold; focalrd does not drop symbols, so use " + advice);
   return out;
 }
 
@@ -152,7 +101,6 @@ std::vector<double> from_logs(const std::vector<long double>& logs, const std::s
 Source Source::family(const std::string& spec) {
   const auto colon = spec.find(':');
   const std::string kind = spec.substr(0, colon);
-  const std::vector<double> none;
   std::vector<std::string> args;
   if (colon != std::string::npos) {
     std::stringstream ss(spec.substr(colon + 1));
@@ -161,17 +109,20 @@ Source Source::family(const std::string& spec) {
   }
   auto expect = [&](std::size_t lo, std::size_t hi, const std::string& form) {
     if (args.size() < lo || args.size() > hi)
-      throw std::invalid_argument("source '" + spec + "' needs the form " + form);
+      throw invalid_input("source " + quoted(spec) + " needs the form " + form);
   };
+  const long long max_n = static_cast<long long>(limits::kMaxSymbols);
+  const std::string max_text = std::to_string(max_n);
   SourceOptions exact;
   if (kind == "binomial") {
     expect(2, 2, "binomial:K,P");
     const long long K = family_integer(args[0], "K in binomial:K,P");
     const double p = parse_number(args[1], "P in binomial:K,P");
-    if (K < 1 || K > 10000000)
-      throw std::invalid_argument("K is " + args[0] + "; binomial:K,P needs 1 <= K <= 1e7");
+    if (K < 1 || K > max_n - 1)
+      throw invalid_input("K is " + std::to_string(K) +
+                          "; binomial:K,P needs 1 <= K <= " + std::to_string(max_n - 1));
     if (!(p >= 0.0 && p <= 1.0))
-      throw std::invalid_argument("P is " + args[1] + "; binomial:K,P needs P in [0, 1]");
+      throw invalid_input("P is " + detail::fmt(p) + "; binomial:K,P needs P in [0, 1]");
     // ln C(K, k) + k ln P + (K - k) ln(1 - P), in long double: for K = 100 the
     // terms are about 400 in size, so each probability keeps full double precision.
     std::vector<long double> logs(K + 1);
@@ -183,13 +134,13 @@ Source Source::family(const std::string& spec) {
       const long double a = k == 0 ? 0.0L : k * lp, b = k == K ? 0.0L : (K - k) * lq;
       logs[k] = (std::isinf(a) || std::isinf(b)) ? -HUGE_VALL : choose + a + b;
     }
-    return from_pmf(from_logs(logs, spec), exact, spec);
+    return from_pmf(from_logs(logs, spec, "a smaller K"), exact, spec);
   }
   if (kind == "uniform") {
     expect(1, 1, "uniform:N");
     const long long N = family_integer(args[0], "N in uniform:N");
-    if (N < 1 || N > 100000000)
-      throw std::invalid_argument("N is " + args[0] + "; uniform:N needs 1 <= N <= 1e8");
+    if (N < 1 || N > max_n)
+      throw invalid_input("N is " + std::to_string(N) + "; uniform:N needs 1 <= N <= " + max_text);
     return from_pmf(std::vector<double>(N, 1.0 / static_cast<double>(N)), exact, spec);
   }
   if (kind == "geometric") {
@@ -197,9 +148,10 @@ Source Source::family(const std::string& spec) {
     const double p = parse_number(args[0], "P in geometric:P,N");
     const long long N = family_integer(args[1], "N in geometric:P,N");
     if (!(p > 0.0 && p <= 1.0))
-      throw std::invalid_argument("P is " + args[0] + "; geometric:P,N needs P in (0, 1]");
-    if (N < 1 || N > 100000000)
-      throw std::invalid_argument("N is " + args[1] + "; geometric:P,N needs 1 <= N <= 1e8");
+      throw invalid_input("P is " + detail::fmt(p) + "; geometric:P,N needs P in (0, 1]");
+    if (N < 1 || N > max_n)
+      throw invalid_input("N is " + std::to_string(N) +
+                          "; geometric:P,N needs 1 <= N <= " + max_text);
     // P (1-P)^k / (1 - (1-P)^N), k = 0..N-1, in logs.
     const long double lq = std::log1p(-static_cast<long double>(p));
     const long double norm = std::log(static_cast<long double>(p)) -
@@ -208,7 +160,7 @@ Source Source::family(const std::string& spec) {
     for (long long k = 0; k < N; ++k) logs[k] = p == 1.0 ? (k ? -HUGE_VALL : 0.0L) : norm + k * lq;
     SourceOptions renormalise;
     renormalise.normalize = true;  // only rounding separates the sum from 1
-    return from_pmf(from_logs(logs, spec), renormalise, spec);
+    return from_pmf(from_logs(logs, spec, "a smaller N or a larger P"), renormalise, spec);
   }
   if (kind == "dirichlet") {
     expect(2, 3, "dirichlet:N,SEED[,ALPHA]");
@@ -216,35 +168,59 @@ Source Source::family(const std::string& spec) {
     const long long seed = family_integer(args[1], "SEED in dirichlet:N,SEED");
     const double alpha =
         args.size() > 2 ? parse_number(args[2], "ALPHA in dirichlet:N,SEED,ALPHA") : 1.0;
-    if (N < 1 || N > 100000000)
-      throw std::invalid_argument("N is " + args[0] + "; dirichlet:N,SEED needs 1 <= N <= 1e8");
-    if (seed < 0) throw std::invalid_argument("SEED is " + args[1] + "; it must be >= 0");
+    if (N < 1 || N > max_n)
+      throw invalid_input("N is " + std::to_string(N) +
+                          "; dirichlet:N,SEED needs 1 <= N <= " + max_text);
+    if (seed < 0) throw invalid_input("SEED is " + std::to_string(seed) + "; it must be >= 0");
     if (!(alpha > 0.0) || !std::isfinite(alpha))
-      throw std::invalid_argument("ALPHA is " + args[2] + "; dirichlet needs ALPHA > 0");
-    // Normalised Gamma(ALPHA) variates; a draw small enough to underflow is
-    // redrawn from the same stream, so the result stays reproducible.
+      throw invalid_input("ALPHA is " + detail::fmt(alpha) +
+                          "; dirichlet needs a finite ALPHA > 0");
+    // Normalised Gamma(ALPHA) variates, drawn as logarithms: a small ALPHA
+    // gives variates far below the range of a double (e^(ln U / ALPHA)), and
+    // their logs keep them exact until the normalisation, which then refuses
+    // what a double cannot hold. No draw is repeated, so every loop is bounded.
     detail::Rng rng(static_cast<std::uint64_t>(seed));
-    std::vector<double> x(N);
-    double sum = 0.0;
-    for (double& v : x) {
-      do v = rng.gamma(alpha);
-      while (!(v > 1e-250));
-      sum += v;
-    }
-    for (double& v : x) v /= sum;
+    std::vector<long double> logs(N);
+    for (long double& v : logs) v = rng.log_gamma(alpha);
+    const long double top = *std::max_element(logs.begin(), logs.end());
+    long double sum = 0.0L;
+    for (const long double v : logs) sum += std::exp(v - top);
+    const long double shift = top + std::log(sum);
+    for (long double& v : logs) v -= shift;
     SourceOptions renormalise;
     renormalise.normalize = true;
-    return from_pmf(std::move(x), renormalise, spec);
+    return from_pmf(from_logs(logs, spec, "a larger ALPHA"), renormalise, spec);
   }
-  throw std::invalid_argument("source kind '" + kind +
-                              "' is not known; use binomial:K,P, uniform:N, geometric:P,N or "
-                              "dirichlet:N,SEED[,ALPHA]");
+  throw invalid_input("source kind " + quoted(kind) +
+                      " is not known; use binomial:K,P, uniform:N, geometric:P,N or "
+                      "dirichlet:N,SEED[,ALPHA]");
 }
 
 Source Source::read_file(const std::string& path, const std::string& column,
                          const SourceOptions& options) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument("--pmf-file: cannot open '" + path + "'");
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) throw invalid_input("--pmf-file: cannot open " + quoted(path));
+  if (!S_ISREG(st.st_mode))
+    throw invalid_input("--pmf-file: " + quoted(path) +
+                        " is not a regular file (a directory, device or pipe); give a file");
+  const std::uint64_t cap = limits::kMaxFileBytes;
+  if (static_cast<std::uint64_t>(st.st_size) > cap)
+    throw too_large("--pmf-file: " + quoted(path) + " has " + std::to_string(st.st_size) +
+                    " bytes; PMF files are limited to " + std::to_string(cap >> 20) + " MiB");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw invalid_input("--pmf-file: cannot open " + quoted(path));
+  // Read at most cap + 1 bytes, whatever the file does meanwhile.
+  std::string text(cap + 1, '\0');
+  in.read(&text[0], static_cast<std::streamsize>(cap + 1));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > cap)
+    throw too_large("--pmf-file: " + quoted(path) + " grew beyond " + std::to_string(cap >> 20) +
+                    " MiB while being read");
+  return parse_table(text, column, options, path);
+}
+
+Source Source::parse_table(const std::string& text, const std::string& column,
+                           const SourceOptions& options, const std::string& label) {
   auto fields = [](const std::string& line) {
     std::vector<std::string> out;
     std::stringstream ss(line);
@@ -255,58 +231,69 @@ Source Source::read_file(const std::string& path, const std::string& column,
     }
     return out;
   };
+  const std::string name = "--pmf-file " + quoted(label);
   std::vector<double> pmf;
-  long long index = -1;
+  long long index = -1;  // the column, once known
   const bool numeric_column =
       !column.empty() && column.find_first_not_of("0123456789") == std::string::npos;
-  if (numeric_column) index = std::stoll(column);
+  if (numeric_column)
+    index = parse_integer(column, "--pmf-column", 0, static_cast<long long>(limits::kMaxSymbols));
+  std::stringstream lines(text);
   std::string line;
   std::size_t line_no = 0;
   bool first = true;
-  while (std::getline(in, line)) {
+  while (std::getline(lines, line)) {
     ++line_no;
     const auto start = line.find_first_not_of(" \t\r");
     if (start == std::string::npos || line[start] == '#') continue;
     const std::vector<std::string> f = fields(line);
-    const std::string where = "--pmf-file " + path + " line " + std::to_string(line_no);
+    const std::string where = name + " line " + std::to_string(line_no);
     if (first && index < 0) {  // a named column: find it in the header
       for (std::size_t i = 0; i < f.size(); ++i)
         if (f[i] == column) index = static_cast<long long>(i);
-      if (index < 0) throw std::invalid_argument(where + ": no column named '" + column + "'");
+      if (index < 0) throw invalid_input(where + ": no column named " + quoted(column));
       first = false;
       continue;
     }
     if (index >= static_cast<long long>(f.size()))
-      throw std::invalid_argument(where + ": no column " + std::to_string(index));
+      throw invalid_input(where + ": no column " + std::to_string(index));
+    if (pmf.size() == limits::kMaxSymbols)
+      throw too_large(name + " holds more than " + std::to_string(limits::kMaxSymbols) +
+                      " probabilities, the limit of focalrd's alphabets");
     try {
       pmf.push_back(parse_number(f[index], where));
-    } catch (const std::invalid_argument&) {
+    } catch (const invalid_input&) {
       if (!first) throw;  // only the first line may be a header
     }
     first = false;
   }
-  if (pmf.empty()) throw std::invalid_argument("--pmf-file " + path + " holds no probabilities");
-  return from_pmf(std::move(pmf), options, path);
+  if (pmf.empty()) throw invalid_input(name + " holds no probabilities");
+  return from_pmf(std::move(pmf), options, label);
 }
 
 Source Source::with_weights(const std::vector<double>& q) const {
   if (q.size() != r_.size())
-    throw std::invalid_argument("--weights has " + std::to_string(q.size()) +
-                                " entries but the source has " + std::to_string(r_.size()) +
-                                " symbols");
+    throw invalid_input("--weights has " + std::to_string(q.size()) +
+                        " entries but the source has " + std::to_string(r_.size()) + " symbols");
   double norm = 0.0;
   for (std::size_t i = 0; i < q.size(); ++i) {
     if (!std::isfinite(q[i]) || q[i] < 0.0)
-      throw std::invalid_argument("weight of symbol " + std::to_string(i) + " is " +
-                                  detail::fmt(q[i]) + "; weights must be finite and >= 0");
+      throw invalid_input("weight of symbol " + std::to_string(i) + " is " + detail::fmt(q[i]) +
+                          "; weights must be finite and >= 0");
     norm += r_[i] * q[i];
   }
   if (!(norm > 0.0) || !std::isfinite(norm))
-    throw std::invalid_argument(
+    throw invalid_input(
         "the weights give the source total weight Σ P(a) Q(a) = " + detail::fmt(norm) +
         "; at least one symbol of positive probability needs a positive weight");
   std::vector<double> weighted(r_.size());
-  for (std::size_t i = 0; i < q.size(); ++i) weighted[i] = r_[i] * q[i] / norm;  // eq. (7)
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    weighted[i] = r_[i] * q[i] / norm;  // eq. (7)
+    if (r_[i] > 0.0 && q[i] > 0.0 && !(weighted[i] >= DBL_MIN))
+      throw invalid_input("weight of symbol " + std::to_string(i) + " is " + detail::fmt(q[i]) +
+                          ", which makes its mass R(a) fall below the smallest normal double; "
+                          "use weight 0 to remove the symbol");
+  }
   SourceOptions renorm;
   renorm.normalize = true;  // only rounding separates the sum from 1 here
   return from_pmf(std::move(weighted), renorm, label_ + " weighted");

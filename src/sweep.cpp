@@ -30,72 +30,7 @@ std::vector<std::string> split(const std::string& text, char sep) {
   return out;
 }
 
-// Decimal places of a plain decimal such as "0.05" (-1 for other forms).
-int decimals(const std::string& token) {
-  if (token.find_first_of("eE/") != std::string::npos) return -1;
-  const auto dot = token.find('.');
-  return dot == std::string::npos ? 0 : static_cast<int>(token.size() - dot - 1);
-}
-
-template <typename T, typename Parse>
-std::vector<T> parse_grid(const std::string& text, const std::string& what, Parse parse) {
-  if (text.find_first_not_of(" \t") == std::string::npos)
-    throw std::invalid_argument(what +
-                                " is empty; give a value, a list or a range a:b or a:step:b");
-  std::vector<T> out;
-  for (const std::string& item : split(text, ',')) {
-    if (item.empty()) throw std::invalid_argument(what + ": empty entry in '" + text + "'");
-    const std::vector<std::string> parts = split(item, ':');
-    if (parts.size() == 1) {
-      out.push_back(parse(parts[0]));
-      continue;
-    }
-    if (parts.size() > 3)
-      throw std::invalid_argument(what + ": '" + item + "' is not a range a:b or a:step:b");
-    const T a = parse(parts.front()), b = parse(parts.back());
-    const T step = parts.size() == 3 ? parse(parts[1]) : T(1);
-    if (step == T(0)) throw std::invalid_argument(what + ": the step of '" + item + "' is 0");
-    const double span = static_cast<double>(b - a) / static_cast<double>(step);
-    if (span < -1e-9) throw std::invalid_argument(what + ": the range '" + item + "' is empty");
-    const long long count = static_cast<long long>(std::floor(span + 1e-9)) + 1;
-    if (count > 10000000)
-      throw std::invalid_argument(what + ": the range '" + item + "' has over 1e7 values");
-    int places = -1;
-    if constexpr (std::is_floating_point_v<T>)
-      if (parts.size() == 3) places = std::max(decimals(parts[0]), decimals(parts[1]));
-    for (long long i = 0; i < count; ++i) {
-      T v = a + static_cast<T>(i) * step;
-      if constexpr (std::is_floating_point_v<T>) {
-        // Round to the decimals of the range's own numbers, so 0:0.1:1 gives
-        // 0.3 and not 0.30000000000000004.
-        if (places >= 0 && places <= 15) {
-          const double scale = std::pow(10.0, places);
-          v = std::round(v * scale) / scale;
-        }
-        if (std::fabs(v - b) < 1e-9 * std::fabs(step)) v = b;
-      }
-      out.push_back(v);
-    }
-  }
-  return out;
-}
-
 }  // namespace
-
-std::vector<double> parse_real_grid(const std::string& text, const std::string& what) {
-  return parse_grid<double>(text, what,
-                            [&](const std::string& s) { return parse_number(s, what); });
-}
-
-std::vector<long long> parse_integer_grid(const std::string& text, const std::string& what) {
-  return parse_grid<long long>(text, what, [&](const std::string& s) {
-    char* end = nullptr;
-    const long long v = std::strtoll(s.c_str(), &end, 10);
-    if (s.empty() || end != s.c_str() + s.size())
-      throw std::invalid_argument(what + ": '" + s + "' is not an integer");
-    return v;
-  });
-}
 
 const std::vector<Quantity>& all_quantities() {
   static const std::vector<Quantity> all{Quantity::entropy,

@@ -52,7 +52,11 @@ TEST_CASE("bad PMFs are refused with a message naming the entry and the rule") {
   CHECK(message("1/0").find("divides by zero") != std::string::npos);
   CHECK(message("0.5,0.4").find("sum to 0.9") != std::string::npos);
   CHECK(message("0,0").find("sum to 0; the PMF must sum to 1") != std::string::npos);
-  CHECK(message("1e-320,1").find("below the smallest normal double") != std::string::npos);
+  CHECK(message("1e-320,1").find("outside the range of normal doubles") != std::string::npos);
+  // One rule for literals that are not zero but round to 0 or to a subnormal.
+  CHECK(message("1e-400,1").find("outside the range of normal doubles") != std::string::npos);
+  CHECK(message("1e-200/1e200,1").find("outside the range of normal doubles") != std::string::npos);
+  CHECK(message("0e-500,1") == "accepted");
   // A sum within 1e-9 of 1 is taken as given; further off needs --normalize.
   CHECK(message("0.5,0.5000000001") == "accepted");
   SourceOptions norm;

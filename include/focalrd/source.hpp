@@ -1,10 +1,13 @@
 // Sources: the PMF R_X of the paper (eq. (7)), its parsing and validation.
-// A Source that exists is valid: finite masses in [0, 1] summing to 1.
+// A Source that exists is valid: at most limits::kMaxSymbols finite masses,
+// each 0 or a normal double in (0, 1], summing to 1.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <vector>
+
+#include "focalrd/parse.hpp"
 
 namespace focalrd {
 
@@ -37,8 +40,12 @@ class Source {
   // Reads one probability per line, or one column of a CSV file: `column` is
   // a 0-based index or a header name. Blank lines and lines starting with '#'
   // are skipped; a first line that is not a number in that column is a header.
+  // Only regular files of at most limits::kMaxFileBytes are read.
   static Source read_file(const std::string& path, const std::string& column = "0",
                           const SourceOptions& options = {});
+  // The same for the text of such a file; `label` names it in messages.
+  static Source parse_table(const std::string& text, const std::string& column,
+                            const SourceOptions& options = {}, const std::string& label = "table");
 
   // eqs. (6)-(7): R_X(x) = P_X(x) Q(x) / Σ_a P_X(a) Q(a). Q is a list of
   // non-negative weights, one per symbol; only their ratios matter.
@@ -56,13 +63,5 @@ class Source {
   std::vector<double> r_;
   std::string label_;
 };
-
-// Parses a list of numbers as Source::parse does, without checking them as a
-// PMF. `what` names the list in error messages (e.g. "--weights").
-std::vector<double> parse_number_list(const std::string& text, const std::string& what);
-
-// Parses one number: a decimal with optional exponent, or a fraction a/b.
-// Throws std::invalid_argument mentioning `what`.
-double parse_number(const std::string& token, const std::string& what);
 
 }  // namespace focalrd

@@ -8,16 +8,10 @@
 #include <vector>
 
 #include "focalrd/bounds.hpp"
+#include "focalrd/parse.hpp"
 #include "focalrd/source.hpp"
 
 namespace focalrd {
-
-// Grids: comma-separated items, each a value or an inclusive range a:b (step
-// 1) or a:step:b; e.g. "0:0.05:4", "2,4,8", "2:64", "1,2:4". Values of a real
-// range are a + i step (not accumulated), the last one kept when within 1e-9
-// steps of b. Throws std::invalid_argument for empty ranges or a zero step.
-std::vector<double> parse_real_grid(const std::string& text, const std::string& what);
-std::vector<long long> parse_integer_grid(const std::string& text, const std::string& what);
 
 enum class Quantity {
   entropy,

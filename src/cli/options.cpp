@@ -9,6 +9,8 @@
 #include <regex>
 #include <stdexcept>
 
+#include "focalrd/limits.hpp"
+
 namespace po = boost::program_options;
 
 namespace focalrd::cli {
@@ -17,22 +19,8 @@ namespace {
 
 // ---- values -------------------------------------------------------------------
 
-long long parse_integer(const std::string& text, const std::string& name) {
-  const char* begin = text.c_str();
-  char* end = nullptr;
-  errno = 0;
-  const long long v = std::strtoll(begin, &end, 10);
-  if (text.empty() || end != begin + text.size() || errno == ERANGE)
-    throw std::invalid_argument(name + " is '" + text + "'; " + name + " must be an integer");
-  return v;
-}
-
 int parse_bounded(const std::string& text, const std::string& name, long long lo, long long hi) {
-  const long long v = parse_integer(text, name);
-  if (v < lo || v > hi)
-    throw std::invalid_argument(name + " is " + text + "; violated constraint: " +
-                                std::to_string(lo) + " <= " + name + " <= " + std::to_string(hi));
-  return static_cast<int>(v);
+  return static_cast<int>(parse_integer(text, name, lo, hi));
 }
 
 std::string get(const po::variables_map& vm, const std::string& key) {
@@ -98,21 +86,6 @@ Source source_from(const po::variables_map& vm) {
   return source;
 }
 
-double parse_bytes(const std::string& text) {
-  // A number of bytes with an optional binary suffix K, M or G.
-  std::string digits = text;
-  double unit = 1.0;
-  if (!digits.empty()) {
-    const auto at = std::string("KMG").find(
-        static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back()))));
-    if (at != std::string::npos) {
-      unit = std::ldexp(1.0, 10 * static_cast<int>(at + 1));
-      digits.pop_back();
-    }
-  }
-  return parse_number(digits, "memory-budget") * unit;
-}
-
 // clang-format off
 po::options_description search_options(const std::string& max_partitions,
                                        const std::string& time_limit) {
@@ -144,7 +117,7 @@ ExactOptions exact_options_from(const po::variables_map& vm, int threads) {
   options.threads = threads;
   options.max_partitions = parse_number(get(vm, "max-partitions"), "max-partitions");
   options.force = flag(vm, "force");
-  options.memory_budget_bytes = parse_bytes(get(vm, "memory-budget"));
+  options.memory_budget_bytes = parse_bytes(get(vm, "memory-budget"), "memory-budget");
   options.rel_gap = parse_number(get(vm, "rel-gap"), "rel-gap");
   options.time_limit_seconds = parse_number(get(vm, "time-limit"), "time-limit");
   options.node_limit = parse_number(get(vm, "node-limit"), "node-limit");
@@ -199,11 +172,7 @@ Output output_from(const po::variables_map& vm) {
 }
 
 int threads_from(const po::variables_map& vm) {
-  const long long threads = parse_integer(get(vm, "threads"), "threads");
-  if (threads < 0 || threads > INT_MAX)
-    throw std::invalid_argument("threads is " + get(vm, "threads") +
-                                "; violated constraint: threads >= 0 (0 means all)");
-  return static_cast<int>(threads);
+  return parse_bounded(get(vm, "threads"), "threads", 0, limits::kMaxThreads);
 }
 
 // clang-format off
@@ -239,7 +208,7 @@ Problem problem_from(const po::variables_map& vm) {
   const Source source = source_from(vm);
   require(vm, "messages", "-M: give the number of messages, e.g. -M 2");
   require(vm, "gamma", "--gamma: give the focus parameter, e.g. --gamma 1");
-  return Problem(source, parse_integer(get(vm, "messages"), "M"),
+  return Problem(source, parse_integer(get(vm, "messages"), "M", LLONG_MIN, LLONG_MAX),
                  parse_number(get(vm, "gamma"), "gamma"));
 }
 
@@ -385,8 +354,7 @@ std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, st
   if (!vm) return std::nullopt;
   CheckRequest request;
   request.options.trials = parse_bounded(get(*vm, "trials"), "trials", 1, 100000000);
-  const long long seed = parse_integer(get(*vm, "seed"), "seed");
-  if (seed < 0) throw std::invalid_argument("seed is " + get(*vm, "seed") + "; it must be >= 0");
+  const long long seed = parse_integer(get(*vm, "seed"), "seed", 0, LLONG_MAX);
   request.options.seed = static_cast<std::uint64_t>(seed);
   request.options.max_symbols = parse_bounded(get(*vm, "max-symbols"), "max-symbols", 2, 12);
   request.options.fx_evaluations =

@@ -1,0 +1,66 @@
+// The run-time side of Limits: one clock, one deadline, the cancellation flag
+// and rate-limited progress, shared by every phase of one library call.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+
+#include "focalrd/control.hpp"
+#include "focalrd/status.hpp"
+
+namespace focalrd::detail {
+
+class Control {
+ public:
+  // Starts the clock of a call with these limits.
+  explicit Control(const Limits& limits);
+  // A sub-computation of `parent` (an exact search inside a bounds call): the
+  // parent's deadline and flag, and the tighter of its own limits.
+  Control(const Control& parent, const Limits& own);
+  Control(const Control&) = delete;
+  Control& operator=(const Control&) = delete;
+
+  // Whether to stop now: the deadline has passed or the flag is set (sticky
+  // once true). Thread-safe; costs a clock read and an atomic load.
+  bool stop() const;
+  // Why it stopped: time_limit or interrupted (certified while running).
+  Status reason() const { return static_cast<Status>(reason_.load(std::memory_order_relaxed)); }
+  double seconds() const;
+  double node_limit() const { return node_limit_; }
+  bool has_deadline() const { return deadline_ != Clock::time_point::max(); }
+
+  // Passes `p` (with the elapsed time filled in) to the progress callback,
+  // at most about once a second; `force` skips the rate limit (phase changes).
+  // Thread-safe: a call that finds another one reporting returns at once.
+  void report(Progress p, bool force = false) const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start_, deadline_;
+  double node_limit_ = 0.0;
+  const std::atomic<bool>* cancel_ = nullptr;
+  const Control* parent_ = nullptr;
+  const std::function<void(const Progress&)>* progress_ = nullptr;
+  mutable std::atomic<int> reason_{static_cast<int>(Status::certified)};
+  mutable std::mutex report_mutex_;
+  mutable double last_report_ = -1.0;
+};
+
+// Polls `control.stop()` once every `period` calls (a power of two), for
+// loops whose iterations cost less than a clock read.
+class Poll {
+ public:
+  Poll(const Control& control, std::uint32_t period = 1024)
+      : control_(control), mask_(period - 1) {}
+  bool stop() { return (++count_ & mask_) == 0 ? (stopped_ = control_.stop()) : stopped_; }
+
+ private:
+  const Control& control_;
+  std::uint32_t mask_;
+  std::uint32_t count_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace focalrd::detail
