@@ -1,6 +1,7 @@
 #include "focalrd/focal_loss.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <limits>
 
@@ -21,6 +22,23 @@ double focal_loss(double p, double q, double gamma) noexcept {
   if (gamma == 0.0) return log_loss;
   if (!(q > 0.0)) return 0.0;  // p = 1: no loss whatever γ > 0
   return std::pow(q, gamma) * log_loss;
+}
+
+double weighted_loss(double r, double p, double q, double gamma) noexcept {
+  if (r == 0.0) return 0.0;  // 0 · ln(1/0) := 0
+  if (!(p > 0.0)) return kInf;
+  const double log_loss = log_inverse(p, q);
+  if (gamma > 0.0 && !(q > 0.0)) return 0.0;  // p = 1: no loss whatever γ > 0
+  const double weight = gamma == 0.0 ? 1.0 : std::pow(q, gamma);
+  if (weight >= DBL_MIN) {
+    const double t = r * (weight * log_loss);  // r · focal_loss(p, q, γ)
+    if (t >= DBL_MIN || t == 0.0) return t;
+  }
+  // Below the normal range: r q^γ ln(1/p) as one exponential of a sum of
+  // logarithms, rounded once (a subnormal q^γ times r and ln(1/p) would round
+  // twice and lose more bits). q > 0 and ln(1/p) > 0 here.
+  if (!(log_loss > 0.0)) return 0.0;
+  return std::exp(std::log(r) + (gamma == 0.0 ? 0.0 : gamma * std::log(q)) + std::log(log_loss));
 }
 
 double focal_phi(double p, double q, double gamma) noexcept {
@@ -81,9 +99,8 @@ double cell_distortion(const double* r, const double* p, std::size_t k, double g
     if (a != top) others += p[a];
   double total = 0.0;
   for (std::size_t a = 0; a < k; ++a) {
-    if (r[a] == 0.0) continue;  // 0 · ln(1/0) := 0
     const double q = a == top ? others : 1.0 - p[a];
-    total += r[a] * focal_loss(p[a], q, gamma);
+    total += weighted_loss(r[a], p[a], q, gamma);
   }
   return total;
 }
@@ -165,7 +182,9 @@ double h_gamma(std::size_t n, double gamma, int threads) {
 }
 
 double h_gamma_bound(double gamma) noexcept {
-  return std::log1p(std::exp(std::max(1.0, gamma) / std::exp(1.0)));
+  // ln(1 + e^x) = x + ln(1 + e^-x): finite for every finite γ.
+  const double x = std::max(1.0, gamma) / std::exp(1.0);
+  return x + std::log1p(std::exp(-x));
 }
 
 }  // namespace focalrd

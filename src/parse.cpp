@@ -169,6 +169,9 @@ int decimals(const std::string& token) {
   return dot == std::string::npos ? 0 : static_cast<int>(token.size() - dot - 1);
 }
 
+// 128-bit integers for range arithmetic that cannot overflow.
+__extension__ using Int128 = __int128;
+
 [[noreturn]] void too_many(const std::string& what, const std::string& item, double count) {
   throw too_large(what + ": " + quoted(item) + " has " + detail::fmt_short(count) +
                   " values; a grid has at most " + std::to_string(limits::kMaxGridPoints));
@@ -193,10 +196,10 @@ std::vector<T> parse_grid(const std::string& text, const std::string& what, Pars
       std::size_t count = 0;
       if constexpr (std::is_integral_v<T>) {
         // In 128 bits: b - a cannot overflow.
-        const __int128 span = (static_cast<__int128>(b) - a) / step;
-        if (static_cast<__int128>(b) != a && (static_cast<__int128>(b) - a < 0) != (step < 0))
+        const Int128 span = (static_cast<Int128>(b) - a) / step;
+        if (static_cast<Int128>(b) != a && (static_cast<Int128>(b) - a < 0) != (step < 0))
           throw invalid_input(what + ": the range " + quoted(item) + " is empty");
-        if (span + 1 > static_cast<__int128>(limits::kMaxGridPoints))
+        if (span + 1 > static_cast<Int128>(limits::kMaxGridPoints))
           too_many(what, item, static_cast<double>(span) + 1.0);
         count = static_cast<std::size_t>(span) + 1;
       } else {
@@ -216,7 +219,7 @@ std::vector<T> parse_grid(const std::string& text, const std::string& what, Pars
       for (std::size_t i = 0; i < count; ++i) {
         T v;
         if constexpr (std::is_integral_v<T>) {
-          v = static_cast<T>(static_cast<__int128>(a) + static_cast<__int128>(i) * step);
+          v = static_cast<T>(static_cast<Int128>(a) + static_cast<Int128>(i) * step);
         } else {
           v = a + static_cast<T>(i) * step;
           if (places >= 0 && places <= 15) {

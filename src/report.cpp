@@ -1,6 +1,7 @@
 #include "focalrd/report.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 #include "detail/json.hpp"
 #include "detail/names.hpp"
 #include "detail/records.hpp"
+#include "focalrd/errors.hpp"
 
 namespace focalrd {
 
@@ -82,7 +84,7 @@ void exact_csv(std::ostream& out, const ExactResult& r, double scale, Units unit
     return joined(c.symbols, " ", [](std::size_t a) { return std::to_string(a); });
   });
   const std::string pmfs = joined(r.code.cells, "|", [](const Cell& c) {
-    return joined(c.pmf, " ", [](double p) { return detail::fmt17(p); });
+    return joined(c.pmf, " ", [](double p) { return detail::fmt(p); });
   });
   detail::Record rec;
   rec.add("n", static_cast<long long>(r.n)).add("M", static_cast<long long>(r.M));
@@ -101,10 +103,10 @@ void exact_csv(std::ostream& out, const ExactResult& r, double scale, Units unit
 
 void exact_table(std::ostream& out, const ExactResult& r, double scale, Units units) {
   out << "d*(M = " << r.M << "; gamma = " << detail::fmt(r.gamma)
-      << ") = " << detail::fmt17(r.value * scale) << ' ' << to_string(units) << '\n';
+      << ") = " << detail::fmt(r.value * scale) << ' ' << to_string(units) << '\n';
   if (!r.certified)
-    out << "  not certified: optimum in [" << detail::fmt17(r.lower_bound * scale) << ", "
-        << detail::fmt17(r.value * scale) << "]\n";
+    out << "  not certified: optimum in [" << detail::fmt(r.lower_bound * scale) << ", "
+        << detail::fmt(r.value * scale) << "]\n";
   if (r.status != SolveStatus::converged) out << "  warning: " << r.message << '\n';
   out << (r.certified ? "optimal code, " : "best code found, ") << r.code.cells.size() << " message"
       << (r.code.cells.size() == 1 ? "" : "s") << " for " << r.n << " symbols"
@@ -140,9 +142,10 @@ std::string field_text(const detail::Field& f, bool full_precision) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::monostate>)
           return "";
-        else if constexpr (std::is_same_v<T, double>)
-          return full_precision ? detail::fmt17(v) : short_number(v, 10);
-        else if constexpr (std::is_same_v<T, long long>)
+        else if constexpr (std::is_same_v<T, double>) {
+          if (!std::isfinite(v)) throw internal_error("a non-finite number reached the output");
+          return full_precision ? detail::fmt(v) : short_number(v, 10);
+        } else if constexpr (std::is_same_v<T, long long>)
           return std::to_string(v);
         else if constexpr (std::is_same_v<T, bool>)
           return v ? "true" : "false";
@@ -317,7 +320,7 @@ void write_check(std::ostream& out, const CheckReport& report, Format format, Un
     rec.add("trial", static_cast<long long>(v.instance.trial)).add("relation", v.relation);
     rec.add("lhs", v.lhs * scale).add("rhs", v.rhs * scale).add("units", to_string(units));
     rec.add("M", v.instance.M).add("gamma", v.instance.gamma).add("shape", v.instance.shape);
-    rec.add("pmf", joined(v.instance.pmf, " ", [](double x) { return detail::fmt17(x); }));
+    rec.add("pmf", joined(v.instance.pmf, " ", [](double x) { return detail::fmt(x); }));
     records.push_back(std::move(rec));
   }
   if (format == Format::table) {

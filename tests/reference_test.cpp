@@ -62,3 +62,45 @@ TEST_CASE("reference: the paper's Example 1 (example1.json)") {
     for (CellSolverType solver : all_cell_solver_types()) check_case(c, source, solver);
   }
 }
+
+TEST_CASE("reference: wide cells and large gamma (high_precision.json)") {
+  test::Tree root;
+  boost::property_tree::read_json(test::data_path("reference/high_precision.json"), root);
+  const auto kkt = CellSolver::create(CellSolverType::kkt);
+  int cells = 0;
+  for (const auto& item : root.get_child("cells")) {
+    const test::Tree& c = item.second;
+    const std::vector<double> r = test::numbers(c, "masses");
+    const double gamma = test::number(c, "gamma"), expected = test::number(c, "cost");
+    const CellSolution s = kkt->solve(r, gamma, nullptr);
+    INFO(std::setprecision(17) << "k=" << r.size() << " gamma=" << gamma << " got " << s.cost
+                               << " expected " << expected << " in " << s.evaluations
+                               << " evaluations");
+    CHECK(s.status == SolveStatus::converged);
+    CHECK(tol::agrees(s.cost, expected, tol::kHighPrecisionRel, 0.0));
+    CHECK(s.evaluations <= 60 * static_cast<int>(r.size()));
+    ++cells;
+  }
+  CHECK(cells == 9);
+  int exact = 0;
+  for (const auto& item : root.get_child("exact")) {
+    const test::Tree& c = item.second;
+    const Source source = Source::from_pmf(test::numbers(c, "pmf"));
+    const double gamma = test::number(c, "gamma"), expected = test::number(c, "dstar");
+    for (SearchMethod method : {SearchMethod::enumerate, SearchMethod::dp, SearchMethod::bnb}) {
+      ExactOptions options;
+      options.method = method;
+      const ExactResult r = solve_exact(Problem(source, c.get<long long>("M"), gamma), options);
+      INFO(std::setprecision(17) << "gamma=" << gamma << " " << to_string(method) << " got "
+                                 << r.value << " expected " << expected);
+      CHECK(r.certified);
+      CHECK(r.code.cells.size() == 2);
+      // Below the normal range the value is the nearest double to within a
+      // few subnormal units; 0 only where that is the nearest double.
+      CHECK(tol::agrees(r.value, expected, tol::kHighPrecisionRel, tol::kSubnormalAbs));
+      if (expected < 2.4703282292062328e-324) CHECK(r.value == 0.0);
+      ++exact;
+    }
+  }
+  CHECK(exact == 12);
+}

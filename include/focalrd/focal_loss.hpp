@@ -15,6 +15,12 @@ namespace focalrd {
 double focal_loss(double p, double q, double gamma) noexcept;
 inline double focal_loss(double p, double gamma) noexcept { return focal_loss(p, 1.0 - p, gamma); }
 
+// r · d(x; P) of eq. (8) for a symbol of mass r: 0 when r = 0, +inf when r > 0
+// and p = 0. A product below the normal range (large γ or tiny masses) is
+// computed as one exponential and rounded once, so that it underflows to 0
+// only when that is its nearest double.
+double weighted_loss(double r, double p, double q, double gamma) noexcept;
+
 // φ(p) = -d/dp of eq. (8): a cell's optimal PMF satisfies r_a φ(p_a) = λ.
 // φ is positive and strictly decreasing on (0, 1) for γ >= 0 (the loss is
 // strictly convex, see cell_solver.hpp), with φ(0+) = +inf and φ(1) = [γ = 0].

@@ -15,6 +15,13 @@ inline constexpr double kPmfSum = 1e-9;
 inline constexpr double kReferenceRel = 1e-9;
 inline constexpr double kReferenceAbs = 1e-12;
 
+// Agreement with focalrd's own high-precision values (data/reference/
+// high_precision.json, mpmath at 40 digits): relative, with a floor of a few
+// units of the smallest subnormal for values below the normal range, whose
+// precision falls with their size.
+inline constexpr double kHighPrecisionRel = 1e-12;
+inline constexpr double kSubnormalAbs = 8 * 4.9406564584124654e-324;
+
 // Agreement required between the two per-cell solvers (NLopt and KKT):
 // relative, with no absolute floor, even for cells whose cost is 1e-24.
 inline constexpr double kSolverAgreementRel = 1e-10;

@@ -280,7 +280,7 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
                   vs_enum.c_str(), vs_one.c_str(), table.c_str(),
                   (detail::fmt_short(r.work / r.seconds) + " " + r.work_unit).c_str(),
                   detail::fmt_short(r.cells / r.seconds).c_str(), fixed(r.peak_mib, 0).c_str(),
-                  r.certified ? "yes" : "NO", detail::fmt17(r.dstar).c_str());
+                  r.certified ? "yes" : "NO", detail::fmt(r.dstar).c_str());
     out << line;
   }
   return 0;

@@ -1,5 +1,6 @@
-// A small streaming JSON writer: objects, arrays, strings and numbers with 17
-// significant digits (non-finite numbers become null, never NaN).
+// A small streaming JSON writer: objects, arrays, strings and numbers in their
+// shortest round-trip form. A non-finite number is a bug (focalrd never prints
+// one as a result): it throws internal_error rather than print NaN or null.
 #pragma once
 
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "detail/format.hpp"
+#include "focalrd/errors.hpp"
 
 namespace focalrd::detail {
 
@@ -33,7 +35,7 @@ class JsonWriter {
   JsonWriter& value(double x) {
     separator();
     if (std::isfinite(x))
-      out_ << fmt17(x);
+      out_ << fmt(x);
     else
       out_ << "null";
     return *this;

@@ -97,48 +97,89 @@ double warm_start(const double* r, std::size_t k, double gamma, double budget, d
   return mu0;
 }
 
+// The budget constraint in log form. With T the B largest masses (|T| = B),
+// Σ_a p_a = B is Σ_{a∉T} p_a = Σ_{a∈T} q_a, and
+//   c = ln P - ln Q,  P = Σ_{a∉T} p_a,  Q = Σ_{a∈T} q_a,
+// is strictly increasing in every logit and close to linear in them at both
+// ends: when a symbol of T dominates (q tiny) both sides are tiny, and their
+// difference, which the plain sum Σ p_a - B would lose, stays exact. P and Q
+// are summed from ln p_a and ln q_a, so neither underflows.
+struct LogConstraint {
+  double c = 0.0;
+  double log_P = 0.0, log_Q = 0.0;
+};
+
+// ln Σ e^x_a over the selected terms (x: ln p or ln q of each symbol).
+double log_sum(const double* x, const char* select, bool in, std::size_t k) {
+  double top = -HUGE_VAL;
+  for (std::size_t a = 0; a < k; ++a)
+    if ((select[a] != 0) == in) top = std::max(top, x[a]);
+  double sum = 0.0;
+  for (std::size_t a = 0; a < k; ++a)
+    if ((select[a] != 0) == in) sum += std::exp(x[a] - top);
+  return top + std::log(sum);
+}
+
+LogConstraint log_constraint(const double* log_p, const double* log_q, const char* in_top,
+                             std::size_t k) {
+  LogConstraint out;
+  out.log_P = log_sum(log_p, in_top, false, k);
+  out.log_Q = log_sum(log_q, in_top, true, k);
+  out.c = out.log_P - out.log_Q;
+  return out;
+}
+
+// dc/ds_a = p_a q_a / P (a ∉ T) or p_a q_a / Q (a ∈ T), from the logs.
+double constraint_gradient(double log_p, double log_q, bool top, const LogConstraint& lc) {
+  return std::exp(log_p + log_q - (top ? lc.log_Q : lc.log_P));
+}
+
 // Newton's method on the whole KKT system at once, ℓ(s_a) + ln r_a - μ = 0
-// and Σ_a p(s_a) = B: one evaluation of ℓ per symbol per iteration, and the
-// linear system solved in closed form,
-//   δs_a = (δμ - e_a) / ℓ'_a,   δμ = (Σ w_a e_a - C) / Σ w_a,   w_a = p_a q_a / ℓ'_a,
-// with e_a the residuals and C = Σ p_a - B. Steps are damped to at most 2 in
-// any logit. Converges quadratically from a good start (a neighbouring
-// solution, or the log-loss start); returns false when it does not within
-// 40 iterations, and the caller falls back to the nested iteration.
-bool joint_newton(const double* log_r, std::size_t k, double gamma, double budget, double* s,
+// and c = 0: one evaluation of ℓ per symbol per iteration, and the linear
+// system solved in closed form,
+//   δs_a = (δμ - e_a) / ℓ'_a,   δμ = (Σ w_a e_a - c) / Σ w_a,   w_a = (dc/ds_a) / ℓ'_a,
+// with e_a the residuals. In the log form the steps have the right size even
+// far from the solution (ℓ is linear in s at both ends, c nearly so), so they
+// are not damped, only kept from jumping beyond twice the largest logit.
+// Converges quadratically; returns false when it does not within 50
+// iterations, and the caller falls back to the nested iteration.
+bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double gamma, double* s,
                   double& mu, double* p, double* q, double* slope, int& evaluations) {
-  SmallBuffer<double> e(k), w(k);
-  for (int it = 0; it < 40; ++it) {
-    double excess_low = 0.0, excess_high = 0.0, sum_w = 0.0, sum_we = 0.0;
-    std::size_t high = 0;
+  SmallBuffer<double> e(k), log_p(k), log_q(k);
+  for (int it = 0; it < 50; ++it) {
+    double s_scale = 1.0;
     for (std::size_t a = 0; a < k; ++a) {
       const LogitPoint x = logit_point(s[a]);
       const LogPhi l = log_phi(x, gamma);
       ++evaluations;
       p[a] = x.p;
       q[a] = x.q;
+      log_p[a] = x.log_p;
+      log_q[a] = x.log_q;
       slope[a] = l.slope;
       e[a] = l.value + log_r[a] - mu;
-      w[a] = x.p * x.q / l.slope;
-      sum_w += w[a];
-      sum_we += w[a] * e[a];
-      if (x.p > 0.5) {
-        ++high;
-        excess_high += x.q;
-      } else {
-        excess_low += x.p;
-      }
+      s_scale = std::max(s_scale, std::fabs(s[a]));
     }
-    const double excess = (static_cast<double>(high) - budget) + (excess_low - excess_high);
-    if (!std::isfinite(sum_w) || !(sum_w < 0.0) || !std::isfinite(excess)) return false;
-    const double dmu = (sum_we - excess) / sum_w;
-    double largest = std::fabs(dmu);
-    for (std::size_t a = 0; a < k; ++a)
-      largest = std::max(largest, std::fabs((dmu - e[a]) / slope[a]));
+    const LogConstraint lc = log_constraint(log_p.data(), log_q.data(), in_top, k);
+    double sum_w = 0.0, sum_we = 0.0;
+    for (std::size_t a = 0; a < k; ++a) {
+      const double w = constraint_gradient(log_p[a], log_q[a], in_top[a], lc) / slope[a];
+      sum_w += w;
+      sum_we += w * e[a];
+    }
+    if (!std::isfinite(sum_w) || !(sum_w < 0.0) || !std::isfinite(lc.c)) return false;
+    const double dmu = (sum_we - lc.c) / sum_w;
+    bool small = std::fabs(dmu) <= tol::kNewtonStepRel * 16.0 * std::max(1.0, std::fabs(mu));
+    double largest = 0.0;
+    for (std::size_t a = 0; a < k; ++a) {
+      const double ds = (dmu - e[a]) / slope[a];
+      largest = std::max(largest, std::fabs(ds));
+      small = small && std::fabs(ds) <= tol::kNewtonStepRel * 16.0 * std::max(1.0, std::fabs(s[a]));
+    }
     if (!std::isfinite(largest)) return false;
     // Converged: the last evaluation is the solution (the step is below rounding).
-    if (largest <= tol::kNewtonStepRel * 16.0 * std::max(1.0, std::fabs(mu))) return true;
-    const double damp = largest > 2.0 ? 2.0 / largest : 1.0;
+    if (small) return true;
+    const double damp = largest > 2.0 * s_scale + 8.0 ? (2.0 * s_scale + 8.0) / largest : 1.0;
     for (std::size_t a = 0; a < k; ++a) s[a] += damp * (dmu - e[a]) / slope[a];
     mu += damp * dmu;
   }
@@ -197,6 +238,20 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   }
   if (gamma == 0.0) return budget_log_loss(r, k, budget, p, q);
 
+  // T: the B largest masses (ties to the lower index), B a whole number in [1, k).
+  const auto B = static_cast<std::size_t>(budget);
+  SmallBuffer<char> in_top(k);
+  {
+    SmallBuffer<std::size_t> order(k);
+    for (std::size_t a = 0; a < k; ++a) {
+      order[a] = a;
+      in_top[a] = 0;
+    }
+    std::nth_element(
+        order.data(), order.data() + (B - 1), order.data() + k,
+        [&](std::size_t a, std::size_t b) { return r[a] > r[b] || (r[a] == r[b] && a < b); });
+    for (std::size_t i = 0; i < B; ++i) in_top[order[i]] = 1;
+  }
   SmallBuffer<double> s(k), slope(k), log_r(k);
   // The symbol with the largest mass has the largest p, at least B/k, and the
   // one with the smallest mass the smallest p, at most B/k; as φ decreases,
@@ -206,8 +261,10 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
     r_min = std::min(r_min, r[a]);
     r_max = std::max(r_max, r[a]);
   }
+  // ln φ(B/k) in the log domain: φ itself underflows for γ beyond about 1000.
   const double share = budget / static_cast<double>(k);
-  const double log_phi_share = std::log(focal_phi(share, 1.0 - share, gamma));
+  const double log_phi_share =
+      log_phi(logit_point(std::log(share) - std::log1p(-share)), gamma).value;
   double lo = std::log(r_min) + log_phi_share, hi = std::log(r_max) + log_phi_share;
   double mu;
   if (mu_hint && logits) {
@@ -231,7 +288,7 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
     SmallBuffer<double> s0(k);
     for (std::size_t a = 0; a < k; ++a) s0[a] = s[a];
     double mu_joint = mu;
-    if (joint_newton(log_r.data(), k, gamma, budget, s.data(), mu_joint, p, q, slope.data(),
+    if (joint_newton(log_r.data(), in_top.data(), k, gamma, s.data(), mu_joint, p, q, slope.data(),
                      out.evaluations)) {
       out.lambda = std::exp(mu_joint);
       out.mu = mu_joint;
@@ -241,46 +298,37 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
     }
     for (std::size_t a = 0; a < k; ++a) s[a] = s0[a];
   }
-  // G(μ) = ln(Σ_a p_a(μ) / B) is strictly decreasing in μ, and close to linear
-  // where the masses are small, which suits Newton's method.
-  double previous_step = kInf;
+  // Safeguarded Newton in μ on H(μ) = c(s(μ)), strictly decreasing and close
+  // to linear, inside the bracket [lo, hi]: it converges from anywhere in it,
+  // and bisection bounds the iterations by the bracket's width in ulps.
+  SmallBuffer<double> log_p(k), log_q(k);
   for (int it = 1;; ++it) {
-    // The excess Σ p_a - B, summed without cancellation: a symbol with
-    // p_a > 1/2 contributes 1 - q_a, whose 1 goes into an exact count. (With
-    // p_top = 1 - 1e-12 the plain sum would fix q_top only to about 1e-4.)
-    double excess_low = 0.0, excess_high = 0.0, dsum = 0.0;
-    std::size_t high = 0;
     for (std::size_t a = 0; a < k; ++a) {
-      out.evaluations += invert_log_phi(mu - log_r[a], gamma, s[a], &p[a], &q[a], &slope[a]);
-      if (p[a] > 0.5) {
-        ++high;
-        excess_high += q[a];
-      } else {
-        excess_low += p[a];
-      }
-      dsum += p[a] * q[a] / slope[a];  // dp_a/dμ = (dp/ds)(ds/dμ) = p q / ℓ'
+      LogitPoint x{};
+      out.evaluations += invert_log_phi(mu - log_r[a], gamma, s[a], &p[a], &q[a], &slope[a], &x);
+      log_p[a] = x.log_p;
+      log_q[a] = x.log_q;
     }
-    const double excess = (static_cast<double>(high) - budget) + (excess_low - excess_high);
-    const double sum = budget + excess;
-    const double g = std::log1p(excess / budget);
-    if (g == 0.0) break;
-    if (g > 0.0)
+    const LogConstraint lc = log_constraint(log_p.data(), log_q.data(), in_top.data(), k);
+    if (lc.c == 0.0) break;
+    if (lc.c > 0.0)
       lo = mu;
     else
       hi = mu;
-    const double newton_step = -g * sum / dsum;
-    if (small_step(newton_step, mu)) break;
-    const double next = safeguarded(mu, mu + newton_step, lo, hi);
-    const double step = next - mu;
+    double derivative = 0.0;  // dH/dμ = Σ_a (dc/ds_a) / ℓ'_a < 0
+    for (std::size_t a = 0; a < k; ++a)
+      derivative += constraint_gradient(log_p[a], log_q[a], in_top[a], lc) / slope[a];
+    const double newton_step = -lc.c / derivative;
+    if (small_step(newton_step, mu) ||
+        !(hi - lo > tol::kNewtonStepRel * std::max(1.0, std::fabs(mu))))
+      break;
     if (it >= tol::kNewtonMaxIterations) {
       out.converged = false;
       break;
     }
-    if (std::fabs(step) >= previous_step && std::fabs(step) < 1e-10 * std::max(1.0, std::fabs(mu)))
-      break;
-    previous_step = std::fabs(step);
+    const double next = safeguarded(mu, mu + newton_step, lo, hi);
     // Warm start: to first order each root moves by dμ / ℓ'.
-    for (std::size_t a = 0; a < k; ++a) s[a] += step / slope[a];
+    for (std::size_t a = 0; a < k; ++a) s[a] += (next - mu) / slope[a];
     mu = next;
   }
   out.lambda = std::exp(mu);

@@ -4,6 +4,7 @@
 
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,12 @@ inline std::vector<Tree> read_records(const std::string& relative) {
   return out;
 }
 
+// A reference value as written (subnormal values included, which focalrd's
+// input rule refuses); fractions a/b as parse_number reads them.
 inline double number(const Tree& t, const std::string& key) {
-  return parse_number(t.get<std::string>(key), key);
+  const std::string text = t.get<std::string>(key);
+  return text.find('/') == std::string::npos ? std::strtod(text.c_str(), nullptr)
+                                             : parse_number(text, key);
 }
 
 inline std::vector<double> numbers(const Tree& t, const std::string& key) {
