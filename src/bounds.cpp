@@ -7,10 +7,15 @@
 #include <queue>
 #include <stdexcept>
 
+#include "detail/control.hpp"
 #include "detail/format.hpp"
+#include "detail/h_gamma.hpp"
+#include "detail/heuristics.hpp"
 #include "detail/kkt.hpp"
-#include "detail/nlopt_run.hpp"
+#include "detail/strategies.hpp"
+#include "focalrd/errors.hpp"
 #include "focalrd/focal_loss.hpp"
+#include "focalrd/heuristics.hpp"
 #include "focalrd/tolerances.hpp"
 
 namespace focalrd {
@@ -163,118 +168,20 @@ std::vector<double> auxiliary_pmf(const Problem& problem, FxKind kind,
       return std::vector<double>(r.size(), 1.0 / static_cast<double>(r.size()));
     case FxKind::given: {
       if (given.size() != r.size())
-        throw std::invalid_argument("--fx has " + std::to_string(given.size()) +
-                                    " entries but the source has " + std::to_string(r.size()) +
-                                    " symbols");
+        throw invalid_input("--fx has " + std::to_string(given.size()) +
+                            " entries but the source has " + std::to_string(r.size()) + " symbols");
       const Source f = Source::from_pmf(given, {}, "--fx");  // a PMF: validated there
       for (std::size_t a = 0; a < r.size(); ++a)
         if (r[a] > 0.0 && f[a] == 0.0)
-          throw std::invalid_argument("--fx gives symbol " + std::to_string(a) +
-                                      " probability 0 where the source does not; (28) would be "
-                                      "infinite");
+          throw invalid_input("--fx gives symbol " + std::to_string(a) +
+                              " probability 0 where the source does not; (28) would be "
+                              "infinite");
       return f.pmf();
     }
     case FxKind::optimised:
       break;
   }
-  throw std::invalid_argument("unknown F kind");
-}
-
-namespace {
-
-// (28) as a function of θ, F = softmax(θ) on the support (pinned θ = 0 for the
-// most likely symbol), F = 0 off the support.
-struct FxObjective {
-  const std::vector<double>& r;
-  std::size_t M;
-  double gamma;
-  std::vector<std::size_t> support;
-  std::size_t pin = 0;  // index into support
-  int evaluations = 0;
-  std::vector<double> F;
-
-  std::vector<double> pmf(const double* theta) {
-    F.assign(r.size(), 0.0);
-    std::vector<double> logits(support.size(), 0.0);
-    for (std::size_t i = 0, j = 0; i < support.size(); ++i)
-      if (i != pin) logits[i] = theta[j++];
-    const double top = *std::max_element(logits.begin(), logits.end());
-    double sum = 0.0;
-    for (std::size_t i = 0; i < support.size(); ++i)
-      sum += F[support[i]] = std::exp(logits[i] - top);
-    for (double& x : F) x /= sum;
-    return F;
-  }
-
-  std::vector<double> theta(const std::vector<double>& f) const {
-    std::vector<double> out;
-    for (std::size_t i = 0; i < support.size(); ++i)
-      if (i != pin) out.push_back(std::log(f[support[i]] / f[support[pin]]));
-    return out;
-  }
-
-  double operator()(const double* theta) {
-    ++evaluations;
-    const double v = achievability_28(r, pmf(theta), M, gamma);
-    return std::isfinite(v) ? v : std::numeric_limits<double>::max();
-  }
-};
-
-double fx_objective(unsigned, const double* theta, double*, void* data) {
-  return (*static_cast<FxObjective*>(data))(theta);
-}
-
-}  // namespace
-
-FxOptimum optimise_fx(const Problem& problem, int max_evaluations) {
-  const std::vector<double>& r = problem.pmf();
-  FxOptimum out;
-  out.F = r;
-  out.source_value = out.value = achievability_28(r, r, problem.messages(), problem.gamma());
-  FxObjective objective{r, problem.messages(), problem.gamma(), {}, 0, 0, {}};
-  for (std::size_t a = 0; a < r.size(); ++a)
-    if (r[a] > 0.0) objective.support.push_back(a);
-  const std::size_t s = objective.support.size();
-  if (s <= problem.messages() || s < 2) return out;  // (28) is already 0
-  for (std::size_t i = 0; i < s; ++i)
-    if (r[objective.support[i]] > r[objective.support[objective.pin]]) objective.pin = i;
-
-  // Starts: F = R, F ∝ R^(1/(1+γ)), uniform on the support.
-  std::vector<std::vector<double>> starts(3, std::vector<double>(r.size(), 0.0));
-  for (std::size_t a : objective.support) {
-    starts[0][a] = std::log(r[a]);
-    starts[1][a] = std::log(r[a]) / (1.0 + problem.gamma());
-    starts[2][a] = 0.0;
-  }
-  for (const auto& logits : starts) {
-    std::vector<double> f(r.size(), 0.0);
-    double sum = 0.0;
-    for (std::size_t a : objective.support)
-      sum += f[a] = std::exp(logits[a] - logits[objective.support[objective.pin]]);
-    for (double& x : f) x /= sum;
-    std::vector<double> theta = objective.theta(f);
-    nlopt::opt opt(nlopt::LN_SBPLX, static_cast<unsigned>(s - 1));
-    opt.set_min_objective(fx_objective, &objective);
-    opt.set_ftol_rel(1e-12);
-    opt.set_xtol_rel(1e-10);
-    opt.set_maxeval(max_evaluations);
-    opt.set_initial_step(0.5);
-    const detail::NloptOutcome run = detail::run_nlopt(opt, theta);
-    if (run.status == SolveStatus::failed) {
-      out.status = SolveStatus::failed;
-      continue;
-    }
-    if (run.status == SolveStatus::iteration_limit && out.status == SolveStatus::converged)
-      out.status = SolveStatus::iteration_limit;
-    const std::vector<double> F = objective.pmf(theta.data());
-    const double value = achievability_28(r, F, problem.messages(), problem.gamma());
-    if (value < out.value) {
-      out.value = value;
-      out.F = F;
-    }
-  }
-  out.evaluations = objective.evaluations;
-  return out;
+  throw invalid_input("unknown F kind");
 }
 
 Code reoptimised_scheme_code(const Problem& problem, const std::vector<double>& F,
@@ -292,7 +199,10 @@ Code reoptimised_scheme_code(const Problem& problem, const std::vector<double>& 
   return code;
 }
 
-BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& options) {
+namespace detail {
+
+BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& options,
+                             Control& control) {
   const std::vector<double>& r = problem.pmf();
   const std::size_t M = problem.messages();
   const double gamma = problem.gamma();
@@ -302,52 +212,81 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
   out.M = M;
   out.gamma = gamma;
   out.fx = options.fx;
-  std::optional<FxOptimum> best;
-  if (options.optimised_fx || options.fx == FxKind::optimised)
-    best = optimise_fx(problem, options.fx_evaluations);
-  const std::vector<double> F = options.fx == FxKind::optimised
-                                    ? best->F
-                                    : auxiliary_pmf(problem, options.fx, options.fx_given);
-  if (options.entropy) {
+  // Each quantity runs only while the control allows; one not reached is
+  // absent, and the status records why.
+  auto go = [&](const char* phase) {
+    if (control.stop()) {
+      out.status = worse(out.status, control.reason());
+      return false;
+    }
+    Progress p;
+    p.phase = std::string("bounds: ") + phase;
+    control.report(p, false);
+    return true;
+  };
+  if (options.entropy && go("entropy")) {
     out.entropy = entropy(r);
     out.focal_entropy = focal_entropy(r, gamma);
   }
-  if (options.h_gamma || options.converse) {
-    const double h = h_gamma(out.support, gamma, options.threads);
-    if (options.h_gamma) {
-      out.h_gamma = h;
-      out.h_gamma_bound = h_gamma_bound(gamma);
+  if ((options.h_gamma || options.converse) && go("h_gamma")) {
+    // A maximisation cut short would understate h_γ: then neither it nor (17).
+    if (const std::optional<double> h = h_gamma(out.support, gamma, options.threads, control)) {
+      if (options.h_gamma) {
+        out.h_gamma = *h;
+        out.h_gamma_bound = h_gamma_bound(gamma);
+      }
+      if (options.converse) out.converse = converse_from(problem, *h);
+    } else {
+      out.status = worse(out.status, control.reason());
     }
-    if (options.converse) out.converse = converse_from(problem, h);
   }
-  if (options.lagrangian) out.converse_lagrangian = lagrangian_converse(problem);
-  if (options.scheme) {
+  if (options.lagrangian && go("Lagrangian converse"))
+    out.converse_lagrangian = lagrangian_converse(problem);
+  std::optional<FxOptimum> best;
+  if ((options.optimised_fx || options.fx == FxKind::optimised) && go("optimised F_X")) {
+    best = optimise_fx(problem, options.fx_evaluations, control);
+    out.achievability_optimised_fx = best->value;
+    out.optimised_fx_gain = best->source_value - best->value;
+    out.fx_optimised = best->F;
+    out.fx_status = best->status;
+  }
+  if (options.fx == FxKind::optimised && !best) return out;  // no F to evaluate the scheme at
+  const std::vector<double> F = options.fx == FxKind::optimised
+                                    ? best->F
+                                    : auxiliary_pmf(problem, options.fx, options.fx_given);
+  if (options.scheme && go("scheme (26)-(28)")) {
     out.achievability_28 = achievability_28(r, F, M, gamma);
     out.achievability_22 = achievability_22(r, F, M, gamma);
     out.achievability_23 = achievability_23(r, F, M, gamma);
   }
-  if (best) {
-    out.achievability_optimised_fx = best->value;
-    out.optimised_fx_gain = best->source_value - best->value;
-    out.fx_optimised = best->F;
-  }
-  if (options.reoptimised) {
+  if (options.reoptimised && go("re-optimised scheme")) {
     const auto solver = CellSolver::create(options.exact_options.cell_solver);
     double total = 0.0;
     for (const Cell& c : reoptimised_scheme_code(problem, F, *solver).cells) total += c.distortion;
     out.achievability_reoptimised = total;
   }
-  if (options.exact) {
-    bool feasible = true;
+  if (options.exact && go("exact")) {
+    ExactOptions exact = options.exact_options;
     try {
-      check_exact_feasible(problem, options.exact_options);
-    } catch (const std::invalid_argument& e) {
-      feasible = false;
+      check_exact_feasible(problem, exact);
+    } catch (const too_large& e) {
       out.exact_note = e.what();
+      out.status = worse(out.status, Status::skipped);
+      return out;
     }
-    if (feasible) out.exact = solve_exact(problem, options.exact_options);
+    Control search(control, exact.limits);
+    out.exact = solve_exact(problem, exact, search);
+    out.status = worse(out.status, out.exact->status);
   }
   return out;
+}
+
+}  // namespace detail
+
+BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& options) {
+  options.limits.validate();
+  detail::Control control(options.limits);
+  return detail::evaluate_bounds(problem, options, control);
 }
 
 }  // namespace focalrd

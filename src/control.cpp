@@ -52,9 +52,10 @@ Control::Control(const Limits& limits)
                              std::chrono::duration<double>(limits.time_limit_seconds));
 }
 
-Control::Control(const Control& parent, const Limits& own) : Control(own) {
+Control::Control(const Control& parent, const Limits& own, bool forward_progress) : Control(own) {
   deadline_ = std::min(deadline_, parent.deadline_);
   parent_ = &parent;
+  forward_progress_ = forward_progress;
 }
 
 bool Control::stop() const {
@@ -64,8 +65,11 @@ bool Control::stop() const {
     why = Status::interrupted;
   else if (parent_ && parent_->stop())
     why = parent_->reason();
-  else if (deadline_ != Clock::time_point::max() && Clock::now() >= deadline_)
-    why = Status::time_limit;
+  else if (deadline_ != Clock::time_point::max() || progress_) {
+    const Clock::time_point now = Clock::now();
+    if (now >= deadline_) why = Status::time_limit;
+    if (progress_) tick(std::chrono::duration<double>(now - start_).count());
+  }
   if (why == Status::certified) return false;
   int expected = static_cast<int>(Status::certified);
   reason_.compare_exchange_strong(expected, static_cast<int>(why));
@@ -78,14 +82,24 @@ double Control::seconds() const {
 
 void Control::report(Progress p, bool force) const {
   if (!progress_) {
-    if (parent_) parent_->report(std::move(p), force);
+    if (parent_ && forward_progress_) parent_->report(std::move(p), force);
     return;
   }
+  {
+    std::lock_guard<std::mutex> lock(report_mutex_);
+    snapshot_ = std::move(p);
+  }
+  if (force) last_report_ = -1e9;
+  tick(seconds());
+}
+
+void Control::tick(double now) const {
+  if (now - last_report_.load(std::memory_order_relaxed) < 1.0) return;
   std::unique_lock<std::mutex> lock(report_mutex_, std::try_to_lock);
-  if (!lock.owns_lock()) return;
-  p.seconds = seconds();
-  if (!force && p.seconds - last_report_ < 1.0) return;
-  last_report_ = p.seconds;
+  if (!lock.owns_lock() || now - last_report_.load() < 1.0) return;
+  last_report_ = now;
+  Progress p = snapshot_;
+  p.seconds = now;
   (*progress_)(p);
 }
 

@@ -1,10 +1,12 @@
 #include "focalrd/focal_loss.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cfloat>
 #include <cmath>
 #include <limits>
 
+#include "detail/h_gamma.hpp"
 #include "detail/threads.hpp"
 
 namespace focalrd {
@@ -167,18 +169,37 @@ double maximise_over_q(double d, double gamma) {
 
 }  // namespace
 
-double h_gamma(std::size_t n, double gamma, int threads) {
+namespace detail {
+
+std::optional<double> h_gamma(std::size_t n, double gamma, int threads, const Control& control) {
   if (n < 2 || gamma == 0.0) return 0.0;  // H_0 = 0 for every PMF, eq. (12); ln 1 for n = 1
   const auto d_max = static_cast<std::int64_t>(n - 1);
   double best = 1.0;  // q = 0: the objective is 1 for every d
+  std::atomic<bool> stopped{false};
   // The maximum is taken over exact values, so its result is the same for
   // any thread count and schedule.
-#pragma omp parallel for num_threads(detail::resolve_threads(threads)) schedule(dynamic, 16) \
-    reduction(max                                                                            \
-              : best) if (d_max > 64)
-  for (std::int64_t d = 1; d <= d_max; ++d)
-    best = std::max(best, maximise_over_q(static_cast<double>(d), gamma));
+#pragma omp parallel num_threads(resolve_threads(threads)) reduction(max : best) if (d_max > 64)
+  {
+    Poll poll(control, 16);
+#pragma omp for schedule(dynamic, 16)
+    for (std::int64_t d = 1; d <= d_max; ++d) {
+      if (stopped.load(std::memory_order_relaxed)) continue;
+      if (poll.stop()) {
+        stopped = true;
+        continue;
+      }
+      best = std::max(best, maximise_over_q(static_cast<double>(d), gamma));
+    }
+  }
+  if (stopped) return std::nullopt;
   return std::log(best);
+}
+
+}  // namespace detail
+
+double h_gamma(std::size_t n, double gamma, int threads) {
+  const detail::Control control(Limits{});
+  return *detail::h_gamma(n, gamma, threads, control);
 }
 
 double h_gamma_bound(double gamma) noexcept {

@@ -35,7 +35,10 @@ void for_each_completion(std::size_t n, std::size_t k, const Rgs& prefix,
   check_size(n, k);
   if (prefix.size() > n || (!prefix.empty() && prefix[0] != 0))
     throw std::invalid_argument("not a restricted growth string prefix");
-  auto leaf = [&](const Rgs& rgs, const std::vector<std::uint64_t>&) { visit(rgs); };
+  auto leaf = [&](const Rgs& rgs, const std::vector<std::uint64_t>&) {
+    visit(rgs);
+    return true;
+  };
   detail::complete_prefix(n, k, prefix, leaf);
 }
 

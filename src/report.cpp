@@ -57,7 +57,7 @@ void exact_json(std::ostream& out, const ExactResult& r, const std::vector<doubl
   j.member("lower_bound", r.lower_bound * scale).member("upper_bound", r.value * scale);
   j.member("certified", r.certified);
   j.member("method", r.method).member("cell_solver", to_string(r.cell_solver));
-  j.member("status", to_string(r.status));
+  j.member("status", to_string(r.status)).member("cell_status", to_string(r.cell_status));
   if (!r.message.empty()) j.member("message", r.message);
   j.key("cells").begin_array();
   for (const Cell& c : r.code.cells) {
@@ -71,6 +71,7 @@ void exact_json(std::ostream& out, const ExactResult& r, const std::vector<doubl
   j.key("stats").begin_object();
   j.member("partitions", r.stats.partitions).member("transitions", r.stats.transitions);
   j.member("nodes", static_cast<long long>(r.stats.nodes));
+  j.member("waves", static_cast<long long>(r.stats.waves));
   j.member("table_bytes", r.stats.table_bytes).member("table_seconds", r.stats.table_seconds);
   j.member("cells_optimised", static_cast<long long>(r.stats.cells_optimised));
   j.member("wall_seconds", r.stats.wall_seconds).member("threads", r.stats.threads);
@@ -92,6 +93,7 @@ void exact_csv(std::ostream& out, const ExactResult& r, double scale, Units unit
   rec.add("dstar", r.value * scale).add("lower_bound", r.lower_bound * scale);
   rec.add("certified", r.certified).add("method", r.method);
   rec.add("cell_solver", to_string(r.cell_solver)).add("status", to_string(r.status));
+  rec.add("cell_status", to_string(r.cell_status));
   rec.add("partitions", r.stats.partitions).add("transitions", r.stats.transitions);
   rec.add("nodes", static_cast<long long>(r.stats.nodes));
   rec.add("cells_optimised", static_cast<long long>(r.stats.cells_optimised));
@@ -105,9 +107,8 @@ void exact_table(std::ostream& out, const ExactResult& r, double scale, Units un
   out << "d*(M = " << r.M << "; gamma = " << detail::fmt(r.gamma)
       << ") = " << detail::fmt(r.value * scale) << ' ' << to_string(units) << '\n';
   if (!r.certified)
-    out << "  not certified: optimum in [" << detail::fmt(r.lower_bound * scale) << ", "
-        << detail::fmt(r.value * scale) << "]\n";
-  if (r.status != SolveStatus::converged) out << "  warning: " << r.message << '\n';
+    out << "  not certified (" << to_string(r.status) << "): optimum in ["
+        << detail::fmt(r.lower_bound * scale) << ", " << detail::fmt(r.value * scale) << "]\n";
   out << (r.certified ? "optimal code, " : "best code found, ") << r.code.cells.size() << " message"
       << (r.code.cells.size() == 1 ? "" : "s") << " for " << r.n << " symbols"
       << " (symbols 0-based; the PMF lists their reconstruction masses in order):\n";
@@ -130,7 +131,7 @@ void exact_table(std::ostream& out, const ExactResult& r, double scale, Units un
 }
 
 std::string csv_text(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
@@ -159,72 +160,89 @@ std::string field_text(const detail::Field& f, bool full_precision) {
 
 namespace detail {
 
-void write_records(std::ostream& out, const std::vector<Record>& records, Format format) {
-  if (format == Format::json) {
-    for (const Record& rec : records) {
-      JsonWriter j(out);
-      j.begin_object();
-      for (const auto& [name, f] : rec.fields) {
-        j.key(name);
-        std::visit(
-            [&](const auto& v) {
-              using T = std::decay_t<decltype(v)>;
-              if constexpr (std::is_same_v<T, std::monostate>)
-                j.null();
-              else
-                j.value(v);
-            },
-            f);
-      }
-      j.end_object();
-      out << '\n';
-    }
+RecordStream::RecordStream(std::ostream& out, Format format, std::vector<std::string> columns)
+    : out_(out), format_(format), columns_(std::move(columns)) {
+  if (format_ != Format::csv) return;
+  std::string header;
+  for (const std::string& c : columns_) header += (header.empty() ? "" : ",") + csv_text(c);
+  out_ << header << '\n' << std::flush;
+}
+
+void RecordStream::write(const Record& rec) {
+  if (format_ == Format::table) {
+    table_.push_back(rec);
     return;
   }
-  if (records.empty()) return;
-  if (format == Format::csv) {
-    std::string header;
-    for (const auto& f : records.front().fields) header += (header.empty() ? "" : ",") + f.first;
-    out << header << '\n';
-    for (const Record& rec : records) {
-      std::string row;
-      for (std::size_t i = 0; i < rec.fields.size(); ++i)
-        row += (i ? "," : "") + csv_text(field_text(rec.fields[i].second, true));
-      out << row << '\n';
-    }
+  if (format_ == Format::csv) {
+    std::string row;
+    for (std::size_t i = 0; i < rec.fields.size(); ++i)
+      row += (i ? "," : "") + csv_text(field_text(rec.fields[i].second, true));
+    out_ << row << '\n' << std::flush;
     return;
   }
-  if (records.size() == 1) {  // a key/value list
+  JsonWriter j(out_);
+  j.begin_object();
+  for (const auto& [name, f] : rec.fields) {
+    j.key(name);
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>)
+            j.null();
+          else
+            j.value(v);
+        },
+        f);
+  }
+  j.end_object();
+  out_ << '\n' << std::flush;
+}
+
+void RecordStream::finish() {
+  if (format_ != Format::table || table_.empty()) return;
+  if (table_.size() == 1) {  // a key/value list
     std::size_t width = 0;
-    for (const auto& f : records.front().fields) width = std::max(width, f.first.size());
-    for (const auto& [name, f] : records.front().fields)
-      out << "  " << name << std::string(width + 2 - name.size(), ' ') << field_text(f, false)
-          << '\n';
+    for (const auto& f : table_.front().fields) width = std::max(width, f.first.size());
+    for (const auto& [name, f] : table_.front().fields)
+      out_ << "  " << name << std::string(width + 2 - name.size(), ' ') << field_text(f, false)
+           << '\n';
+    out_ << std::flush;
     return;
   }
   // Aligned columns.
-  const std::size_t columns = records.front().fields.size();
+  const std::size_t columns = table_.front().fields.size();
   std::vector<std::size_t> width(columns, 0);
   std::vector<std::vector<std::string>> cells;
-  for (const Record& rec : records) {
+  for (const Record& rec : table_) {
     cells.emplace_back();
     for (std::size_t i = 0; i < columns; ++i)
       cells.back().push_back(field_text(rec.fields[i].second, false));
   }
   for (std::size_t i = 0; i < columns; ++i) {
-    width[i] = records.front().fields[i].first.size();
+    width[i] = table_.front().fields[i].first.size();
     for (const auto& row : cells) width[i] = std::max(width[i], row[i].size());
   }
   for (std::size_t i = 0; i < columns; ++i) {
-    const std::string& name = records.front().fields[i].first;
-    out << name << std::string(width[i] + 2 - name.size(), ' ');
+    const std::string& name = table_.front().fields[i].first;
+    out_ << name << std::string(width[i] + 2 - name.size(), ' ');
   }
-  out << '\n';
+  out_ << '\n';
   for (const auto& row : cells) {
     for (std::size_t i = 0; i < columns; ++i)
-      out << row[i] << std::string(width[i] + 2 - row[i].size(), ' ');
-    out << '\n';
+      out_ << row[i] << std::string(width[i] + 2 - row[i].size(), ' ');
+    out_ << '\n';
   }
+  out_ << std::flush;
+}
+
+void write_records(std::ostream& out, const std::vector<Record>& records, Format format) {
+  std::vector<std::string> columns;
+  if (!records.empty())
+    for (const auto& f : records.front().fields) columns.push_back(f.first);
+  if (records.empty() && format == Format::csv) return;  // no columns to name
+  RecordStream stream(out, format, columns);
+  for (const Record& rec : records) stream.write(rec);
+  stream.finish();
 }
 
 }  // namespace detail
@@ -276,6 +294,7 @@ void write_bounds(std::ostream& out, const BoundsResult& b, const std::string& s
   rec.add("source", source).add("n", static_cast<long long>(b.n));
   rec.add("support", static_cast<long long>(b.support)).add("M", static_cast<long long>(b.M));
   rec.add("gamma", b.gamma).add("units", to_string(units)).add("fx", to_string(b.fx));
+  rec.add("status", to_string(b.status));
   add_bounds(rec, b, scale, nullptr);
   if (!b.exact_note.empty()) rec.add("exact_note", b.exact_note);
   if (format == Format::table)
@@ -284,19 +303,50 @@ void write_bounds(std::ostream& out, const BoundsResult& b, const std::string& s
   detail::write_records(out, {rec}, format);
 }
 
+namespace {
+
+detail::Record sweep_record(const SweepPoint& p, const std::vector<Quantity>& quantities,
+                            const std::string& source, Units units) {
+  detail::Record rec;
+  rec.add("source", source).add("n", static_cast<long long>(p.result.n)).add("M", p.M);
+  rec.add("gamma", p.gamma).add("units", to_string(units));
+  rec.add("status", to_string(p.result.status));
+  add_bounds(rec, p.result, per_nat(units), &quantities);
+  return rec;
+}
+
+}  // namespace
+
+struct SweepWriter::Impl {
+  detail::RecordStream stream;
+  std::vector<Quantity> quantities;
+  std::string source;
+  Units units;
+};
+
+SweepWriter::SweepWriter(std::ostream& out, const std::vector<Quantity>& quantities,
+                         const std::string& source, Format format, Units units) {
+  std::vector<std::string> columns;
+  for (const auto& f : sweep_record(SweepPoint{}, quantities, source, units).fields)
+    columns.push_back(f.first);
+  impl_.reset(new Impl{detail::RecordStream(out, format, columns), quantities, source, units});
+}
+
+SweepWriter::~SweepWriter() = default;
+
+void SweepWriter::write(const SweepPoint& point) {
+  impl_->stream.write(sweep_record(point, impl_->quantities, impl_->source, impl_->units));
+}
+
+void SweepWriter::finish() { impl_->stream.finish(); }
+
 void write_sweep(std::ostream& out, const std::vector<SweepPoint>& points,
                  const std::vector<Quantity>& quantities, const std::string& source, Format format,
                  Units units) {
-  const double scale = per_nat(units);
-  std::vector<detail::Record> records;
-  for (const SweepPoint& p : points) {
-    detail::Record rec;
-    rec.add("source", source).add("n", static_cast<long long>(p.result.n)).add("M", p.M);
-    rec.add("gamma", p.gamma).add("units", to_string(units));
-    add_bounds(rec, p.result, scale, &quantities);
-    records.push_back(std::move(rec));
-  }
-  detail::write_records(out, records, format);
+  SweepWriter writer(out, quantities, source, format, units);
+  for (const SweepPoint& p : points)
+    if (p.done) writer.write(p);
+  writer.finish();
 }
 
 void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points, Format format,

@@ -6,9 +6,13 @@
 
 #include "detail/cell_table.hpp"
 #include "detail/format.hpp"
+#include "detail/heuristics.hpp"
 #include "detail/names.hpp"
 #include "detail/strategies.hpp"
 #include "detail/threads.hpp"
+#include "focalrd/bounds.hpp"
+#include "focalrd/errors.hpp"
+#include "focalrd/limits.hpp"
 #include "focalrd/partition.hpp"
 
 namespace focalrd {
@@ -38,24 +42,25 @@ SearchMethod search_method_from_string(const std::string& name) {
 }
 
 void ExactOptions::validate() const {
-  if (threads < 0)
-    throw std::invalid_argument("threads is " + std::to_string(threads) +
-                                "; violated constraint: threads >= 0 (0 means all)");
+  if (threads < 0 || threads > limits::kMaxThreads)
+    throw invalid_input("threads is " + std::to_string(threads) +
+                        "; violated constraint: 0 <= threads <= " +
+                        std::to_string(limits::kMaxThreads) + " (0 means all)");
   if (!(max_partitions >= 1.0))
     throw std::invalid_argument("max partitions is " + detail::fmt(max_partitions) +
                                 "; violated constraint: max partitions >= 1");
-  if (!(memory_budget_bytes > 0.0))
-    throw std::invalid_argument("memory budget is " + detail::fmt(memory_budget_bytes) +
-                                " bytes; violated constraint: memory budget > 0");
+  const double memory = detail::physical_memory_bytes();
+  if (!(memory_budget_bytes > 0.0) || memory_budget_bytes > memory)
+    throw invalid_input("memory budget is " + detail::fmt(memory_budget_bytes) +
+                        " bytes; violated constraint: 0 < memory budget <= the physical memory (" +
+                        detail::fmt(memory) + " bytes)");
   if (!(rel_gap >= 0.0 && rel_gap < 1.0))
     throw std::invalid_argument("relative gap is " + detail::fmt(rel_gap) +
                                 "; violated constraint: 0 <= relative gap < 1");
-  if (!(time_limit_seconds >= 0.0) || !std::isfinite(time_limit_seconds))
-    throw std::invalid_argument("time limit is " + detail::fmt(time_limit_seconds) +
-                                " s; violated constraint: time limit >= 0 (0: none)");
-  if (!(node_limit >= 0.0))
-    throw std::invalid_argument("node limit is " + detail::fmt(node_limit) +
-                                "; violated constraint: node limit >= 0 (0: none)");
+  limits.validate();
+  if (!(checkpoint_seconds >= 0.0 && checkpoint_seconds <= 604800.0))
+    throw invalid_input("checkpoint interval is " + detail::fmt(checkpoint_seconds) +
+                        " s; violated constraint: 0 <= checkpoint interval <= 604800");
 }
 
 std::unique_ptr<SearchStrategy> SearchStrategy::create(SearchMethod method) {
@@ -69,7 +74,7 @@ std::unique_ptr<SearchStrategy> SearchStrategy::create(SearchMethod method) {
     case SearchMethod::automatic:
       break;
   }
-  throw std::invalid_argument("search method 'auto' is resolved by choose_method, not created");
+  throw internal_error("search method 'auto' is resolved by choose_method, not created");
 }
 
 SearchMethod choose_method(const Problem& problem, const ExactOptions& options) {
@@ -88,6 +93,41 @@ SearchMethod choose_method(const Problem& problem, const ExactOptions& options) 
 }
 
 namespace detail {
+
+ExactResult stopped_result(const Problem& problem, const CellSolver& solver, const Control& control,
+                           const std::vector<std::uint64_t>& blocks) {
+  // The heuristic code (the control has stopped, so it is the scheme (26) for
+  // F = R with optimal cells, or what local search made of it before the stop).
+  std::uint64_t solves = 0;
+  const HeuristicPartition h = heuristic_partition(problem, control, solves);
+  std::vector<std::vector<std::size_t>> cells(std::max<std::size_t>(1, h.labels.size()));
+  std::size_t i = 0;
+  for (std::size_t a = 0; a < problem.size(); ++a)
+    if (problem.pmf()[a] > 0.0) cells[h.labels[i++]].push_back(a);
+  for (std::size_t a = 0; a < problem.size(); ++a)
+    if (problem.pmf()[a] == 0.0) cells[0].push_back(a);
+  cells.erase(std::remove_if(cells.begin(), cells.end(),
+                             [](const std::vector<std::size_t>& c) { return c.empty(); }),
+              cells.end());
+  ExactResult result;
+  SolveStatus status = SolveStatus::converged;
+  result.code = make_code(problem, cells, solver, &status);
+  if (!blocks.empty()) {  // the search's own best, if better
+    SolveStatus own = SolveStatus::converged;
+    Code code = make_code(problem, blocks, solver, &own);
+    if (code_distortion(problem.pmf(), code, problem.gamma()) <
+        code_distortion(problem.pmf(), result.code, problem.gamma())) {
+      result.code = std::move(code);
+      status = own;
+    }
+  }
+  result.value = code_distortion(problem.pmf(), result.code, problem.gamma());
+  result.lower_bound = std::min(result.value, lagrangian_converse(problem));
+  result.cell_status = status;
+  result.status = control.reason();
+  result.stats.cells_optimised = solves;
+  return result;
+}
 
 Code make_code(const Problem& problem, const std::vector<std::vector<std::size_t>>& blocks,
                const CellSolver& solver, SolveStatus* worst) {
@@ -129,13 +169,22 @@ SearchMethod resolved(const Problem& problem, const ExactOptions& options) {
 
 void check_exact_feasible(const Problem& problem, const ExactOptions& options) {
   options.validate();
+  const SearchMethod method = resolved(problem, options);
+  if ((!options.checkpoint_path.empty() || !options.resume_path.empty()) &&
+      method != SearchMethod::bnb)
+    throw invalid_input(
+        "checkpoints (--checkpoint, --resume) are for --method bnb, and this "
+        "search is " +
+        to_string(method));
   if (problem.messages() >= problem.size()) return;
-  SearchStrategy::create(resolved(problem, options))->check_feasible(problem, options);
+  SearchStrategy::create(method)->check_feasible(problem, options);
 }
 
-ExactResult solve_exact(const Problem& problem, const ExactOptions& options) {
-  options.validate();
-  const detail::Stopwatch clock;
+namespace detail {
+
+ExactResult solve_exact(const Problem& problem, const ExactOptions& options, Control& control) {
+  check_exact_feasible(problem, options);
+  const Stopwatch clock;
   const std::size_t n = problem.size();
   ExactResult result;
   if (problem.messages() >= n) {
@@ -145,9 +194,28 @@ ExactResult solve_exact(const Problem& problem, const ExactOptions& options) {
     result.stats.partitions = 1;
   } else {
     const auto strategy = SearchStrategy::create(resolved(problem, options));
-    strategy->check_feasible(problem, options);
     const auto solver = CellSolver::create(options.cell_solver);
-    result = strategy->search(problem, *solver, options);
+    result = strategy->search(problem, *solver, options, control);
+  }
+  // One rule for every strategy: certified when nothing stopped the search,
+  // every cell solve converged and the interval is within the gap.
+  if (result.status == Status::certified && result.cell_status != SolveStatus::converged)
+    result.status = Status::not_converged;
+  if (result.status == Status::certified &&
+      result.value - result.lower_bound > options.rel_gap * result.value)
+    throw internal_error("a search ended without a limit but outside its gap");
+  result.certified = result.status == Status::certified;
+  switch (result.status) {
+    case Status::certified:
+      break;
+    case Status::not_converged:
+      result.message = "some cell solves ended with status '" + to_string(result.cell_status) +
+                       "': the value is a code's distortion, not a certified optimum";
+      break;
+    default:
+      result.message = "stopped (" + to_string(result.status) +
+                       ") before certifying: d* lies in [" + fmt(result.lower_bound) + ", " +
+                       fmt(result.value) + "] nats";
   }
   result.n = n;
   result.M = problem.messages();
@@ -155,6 +223,14 @@ ExactResult solve_exact(const Problem& problem, const ExactOptions& options) {
   result.cell_solver = options.cell_solver;
   result.stats.wall_seconds = clock.seconds();
   return result;
+}
+
+}  // namespace detail
+
+ExactResult solve_exact(const Problem& problem, const ExactOptions& options) {
+  options.validate();
+  detail::Control control(options.limits);
+  return detail::solve_exact(problem, options, control);
 }
 
 }  // namespace focalrd

@@ -10,6 +10,7 @@
 #include "detail/rgs.hpp"
 #include "detail/strategies.hpp"
 #include "detail/threads.hpp"
+#include "focalrd/errors.hpp"
 #include "focalrd/partition.hpp"
 
 namespace focalrd::detail {
@@ -39,9 +40,12 @@ std::vector<Rgs> split(std::size_t n, std::size_t k, int threads) {
 }
 
 template <typename Cost>
-Incumbent enumerate_slice(std::size_t n, std::size_t k, const Rgs& prefix, const Cost& cost) {
+Incumbent enumerate_slice(std::size_t n, std::size_t k, const Rgs& prefix, const Cost& cost,
+                          const Control& control) {
   Incumbent best;
+  Poll poll(control, 4096);
   auto visit = [&](const std::vector<int>&, const std::vector<std::uint64_t>& masks) {
+    if (poll.stop()) return false;
     ++best.partitions;
     double value = 0.0;
     for (std::size_t j = 0; j < k; ++j) value += cost(masks[j]);  // blocks in RGS order
@@ -49,6 +53,7 @@ Incumbent enumerate_slice(std::size_t n, std::size_t k, const Rgs& prefix, const
       best.value = value;
       best.blocks = masks;
     }
+    return true;
   };
   complete_prefix(n, k, prefix, visit);
   return best;
@@ -59,21 +64,20 @@ Incumbent enumerate_slice(std::size_t n, std::size_t k, const Rgs& prefix, const
 void EnumerateSearch::check_feasible(const Problem& problem, const ExactOptions& options) const {
   const std::size_t n = problem.size(), k = problem.cells();
   if (n > kMaxSymbols)
-    throw std::invalid_argument("exhaustive enumeration handles at most " +
-                                std::to_string(kMaxSymbols) + " symbols, and the source has " +
-                                std::to_string(n) + "; use --method bnb (or auto)");
+    throw too_large("exhaustive enumeration handles at most " + std::to_string(kMaxSymbols) +
+                    " symbols, and the source has " + std::to_string(n) +
+                    "; use --method bnb (or auto)");
   const double partitions = stirling2(n, k);
   if (partitions > options.max_partitions && !options.force)
-    throw std::invalid_argument(
-        "exhaustive enumeration of n = " + std::to_string(n) +
-        " symbols into M = " + std::to_string(k) + " cells visits S(" + std::to_string(n) + ", " +
-        std::to_string(k) + ") = " + detail::fmt_short(partitions) +
-        " partitions, above the limit of " + detail::fmt(options.max_partitions) +
-        "; use --method dp, bnb or auto, or raise --max-partitions (or --force)");
+    throw too_large("exhaustive enumeration of n = " + std::to_string(n) + " symbols into M = " +
+                    std::to_string(k) + " cells visits S(" + std::to_string(n) + ", " +
+                    std::to_string(k) + ") = " + detail::fmt_short(partitions) +
+                    " partitions, above the limit of " + detail::fmt(options.max_partitions) +
+                    "; use --method dp, bnb or auto, or raise --max-partitions (or --force)");
 }
 
 ExactResult EnumerateSearch::search(const Problem& problem, const CellSolver& solver,
-                                    const ExactOptions& options) const {
+                                    const ExactOptions& options, Control& control) const {
   const std::size_t n = problem.size(), k = problem.cells();
   const int threads = resolve_threads(options.threads);
   const std::vector<double>& r = problem.pmf();
@@ -89,7 +93,7 @@ ExactResult EnumerateSearch::search(const Problem& problem, const CellSolver& so
     // Every cell a partition can use, solved once: far fewer solves than
     // partitions times k whenever that product exceeds 2^n.
     const Stopwatch clock;
-    const CellTable table(r, gamma, solver, n - k + 1, threads);
+    const CellTable table(r, gamma, solver, n - k + 1, threads, control);
     result.stats.table_seconds = clock.seconds();
     result.stats.table_bytes = CellTable::bytes(n);
     solves = table.solves();
@@ -97,7 +101,7 @@ ExactResult EnumerateSearch::search(const Problem& problem, const CellSolver& so
     auto cost = [&table](std::uint64_t mask) { return table[mask]; };
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (std::size_t i = 0; i < prefixes.size(); ++i)
-      best[i] = enumerate_slice(n, k, prefixes[i], cost);
+      if (!table.stopped()) best[i] = enumerate_slice(n, k, prefixes[i], cost, control);
   } else {
     // Too many subsets to tabulate: memoise the cells each thread meets.
     int worst = static_cast<int>(SolveStatus::converged);
@@ -116,7 +120,7 @@ ExactResult EnumerateSearch::search(const Problem& problem, const CellSolver& so
       };
 #pragma omp for schedule(dynamic, 1)
       for (std::size_t i = 0; i < prefixes.size(); ++i)
-        best[i] = enumerate_slice(n, k, prefixes[i], cost);
+        best[i] = enumerate_slice(n, k, prefixes[i], cost, control);
     }
     status = static_cast<SolveStatus>(worst);
   }
@@ -129,14 +133,18 @@ ExactResult EnumerateSearch::search(const Problem& problem, const CellSolver& so
       overall.blocks = slice.blocks;
     }
   }
-  result.code = make_code(problem, overall.blocks, solver, &status);
-  result.value = overall.value;
-  result.lower_bound = overall.value;
-  result.certified = status == SolveStatus::converged;
+  if (control.stop()) {  // not every partition was seen: the best so far, and a bound
+    const SearchStats stats = result.stats;
+    result = stopped_result(problem, solver, control, overall.blocks);
+    result.stats.table_seconds = stats.table_seconds;
+    result.stats.table_bytes = stats.table_bytes;
+  } else {
+    result.code = make_code(problem, overall.blocks, solver, &status);
+    result.value = overall.value;
+    result.lower_bound = overall.value;
+    result.cell_status = status;
+  }
   result.method = to_string(method());
-  result.status = status;
-  if (status != SolveStatus::converged)
-    result.message = "some cell solves ended with status '" + to_string(status) + "'";
   result.stats.partitions = static_cast<double>(overall.partitions);
   result.stats.cells_optimised = solves;
   result.stats.threads = threads;

@@ -4,14 +4,22 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 
+#include "detail/control.hpp"
 #include "detail/format.hpp"
+#include "detail/h_gamma.hpp"
+#include "detail/heuristics.hpp"
 #include "detail/names.hpp"
 #include "detail/random.hpp"
+#include "detail/strategies.hpp"
 #include "detail/threads.hpp"
+#include "focalrd/errors.hpp"
 #include "focalrd/focal_loss.hpp"
+#include "focalrd/heuristics.hpp"
+#include "focalrd/limits.hpp"
 #include "focalrd/tolerances.hpp"
 
 namespace focalrd {
@@ -85,7 +93,8 @@ std::vector<Quantity> parse_quantities(const std::string& text) {
 
 std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& options) {
   if (options.messages.empty() || options.gammas.empty())
-    throw std::invalid_argument("a sweep needs at least one M and one gamma");
+    throw invalid_input("a sweep needs at least one M and one gamma");
+  options.limits.validate();
   auto wants = [&](Quantity q) {
     for (Quantity x : options.quantities)
       if (x == q) return true;
@@ -101,58 +110,107 @@ std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& opti
   bounds.optimised_fx = wants(Quantity::achievability_optimised_fx);
   bounds.reoptimised = wants(Quantity::achievability_reoptimised);
   bounds.exact = wants(Quantity::exact);
-  // Parallel across points: each point runs on one thread.
-  if (options.point_threads < 1)
-    throw std::invalid_argument("point threads is " + std::to_string(options.point_threads) +
-                                "; violated constraint: point threads >= 1");
+  if (options.point_threads < 1 || options.point_threads > limits::kMaxThreads)
+    throw invalid_input(
+        "point threads is " + std::to_string(options.point_threads) +
+        "; violated constraint: 1 <= point threads <= " + std::to_string(limits::kMaxThreads));
   bounds.threads = options.point_threads;
   bounds.exact_options.threads = options.point_threads;
+  bounds.limits.validate();
+  bounds.exact_options.validate();
 
   // Validate every point before any work, so errors surface here and not
   // inside the parallel loop.
+  const std::size_t total = options.messages.size() * options.gammas.size();
+  if (total > limits::kMaxGridPoints)
+    throw too_large("the sweep has " + std::to_string(total) + " points; a sweep has at most " +
+                    std::to_string(limits::kMaxGridPoints));
   std::vector<Problem> problems;
   std::vector<SweepPoint> points;
   for (double gamma : options.gammas)
     for (long long M : options.messages) {
       problems.emplace_back(source, M, gamma);
-      points.push_back(SweepPoint{M, gamma, {}});
+      points.push_back(SweepPoint{points.size(), M, gamma, false, {}});
     }
   if (bounds.fx == FxKind::given)
     auxiliary_pmf(problems.front(), bounds.fx, bounds.fx_given);  // validates it
 
-  const std::size_t total = points.size();
-  std::atomic<std::size_t> done{0};
+  detail::Control control(options.limits);
+  std::mutex emit_mutex;
+  std::size_t next_out = 0, done = 0;  // under emit_mutex
+  // Hands out the finished points in grid order, as far as they are contiguous.
+  auto emit_ready = [&]() {
+    while (next_out < total && points[next_out].done) {
+      if (options.on_point) options.on_point(points[next_out]);
+      ++next_out;
+    }
+  };
   std::exception_ptr failure;
   const int threads = std::max(1, detail::resolve_threads(options.threads) / options.point_threads);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (std::size_t i = 0; i < total; ++i) {
+    if (control.stop()) continue;
     try {
-      points[i].result = evaluate_bounds(problems[i], bounds);
+      detail::Control point(control, bounds.limits, /*forward_progress=*/false);
+      BoundsResult result = detail::evaluate_bounds(problems[i], bounds, point);
+      // A point the sweep's own stop cut short is not finished.
+      if (control.stop()) continue;
+      std::lock_guard<std::mutex> lock(emit_mutex);
+      points[i].result = std::move(result);
+      points[i].done = true;
+      ++done;
+      Progress p;
+      p.phase = "sweep: point " + std::to_string(i + 1) + " of " + std::to_string(total);
+      p.done = static_cast<double>(done);
+      p.total = static_cast<double>(total);
+      control.report(p, false);
+      emit_ready();
     } catch (...) {
 #pragma omp critical(focalrd_sweep_failure)
       if (!failure) failure = std::current_exception();
     }
-    const std::size_t now = ++done;
-    if (options.progress && omp_get_thread_num() == 0) options.progress(now, total);
   }
   if (failure) std::rethrow_exception(failure);
-  if (options.progress) options.progress(total, total);
+  // After a stop: every finished point still held, in order, past the gaps.
+  for (; next_out < total; ++next_out)
+    if (points[next_out].done && options.on_point) options.on_point(points[next_out]);
   return points;
 }
 
 std::vector<HGammaPoint> h_gamma_table(const std::vector<long long>& ns,
-                                       const std::vector<double>& gammas, int threads) {
+                                       const std::vector<double>& gammas, int threads,
+                                       const Limits& limits) {
   std::vector<HGammaPoint> out;
   for (double gamma : gammas) {
     check_gamma(gamma);
     for (long long n : ns) {
       if (n < 1)
-        throw std::invalid_argument("n is " + std::to_string(n) +
-                                    "; the alphabet size must be >= 1");
+        throw invalid_input("n is " + std::to_string(n) + "; the alphabet size must be >= 1");
+      if (n > static_cast<long long>(limits::kMaxSymbols))
+        throw too_large("n is " + std::to_string(n) +
+                        "; h_gamma(n) maximises over n - 1 values "
+                        "of d (about 30 microseconds each) and is computed for n <= " +
+                        std::to_string(limits::kMaxSymbols));
       out.push_back(HGammaPoint{n, gamma, 0.0, h_gamma_bound(gamma)});
     }
   }
-  for (HGammaPoint& p : out) p.h_gamma = h_gamma(static_cast<std::size_t>(p.n), p.gamma, threads);
+  if (out.size() > limits::kMaxGridPoints)
+    throw too_large("the table has " + std::to_string(out.size()) + " points; at most " +
+                    std::to_string(limits::kMaxGridPoints));
+  limits.validate();
+  detail::Control control(limits);
+  std::size_t done = 0;
+  for (HGammaPoint& p : out) {
+    const std::optional<double> h =
+        detail::h_gamma(static_cast<std::size_t>(p.n), p.gamma, threads, control);
+    if (!h) break;
+    p.h_gamma = *h;
+    ++done;
+    Progress progress;
+    progress.phase = "hgamma: point " + std::to_string(done) + " of " + std::to_string(out.size());
+    control.report(progress, false);
+  }
+  out.resize(done);
   return out;
 }
 
@@ -208,20 +266,22 @@ CheckInstance check_instance(std::uint64_t seed, int trial, int max_symbols) {
 
 CheckReport run_check(const CheckOptions& options) {
   if (options.trials < 1)
-    throw std::invalid_argument("trials is " + std::to_string(options.trials) +
-                                "; it must be >= 1");
+    throw invalid_input("trials is " + std::to_string(options.trials) + "; it must be >= 1");
   if (options.max_symbols < 2 || options.max_symbols > 12)
-    throw std::invalid_argument("max symbols is " + std::to_string(options.max_symbols) +
-                                "; violated constraint: 2 <= max symbols <= 12");
+    throw invalid_input("max symbols is " + std::to_string(options.max_symbols) +
+                        "; violated constraint: 2 <= max symbols <= 12");
+  options.limits.validate();
   const detail::Stopwatch clock;
+  detail::Control control(options.limits);
   CheckReport report;
-  report.trials = options.trials;
   report.seed = options.seed;
   std::vector<std::vector<CheckViolation>> found(options.trials);
   std::vector<int> counted(options.trials, 0);
+  std::vector<char> ran(options.trials, 0);
   std::exception_ptr failure;
 #pragma omp parallel for num_threads(detail::resolve_threads(options.threads)) schedule(dynamic, 1)
   for (int t = 0; t < options.trials; ++t) {
+    if (control.stop()) continue;
     try {
       const CheckInstance inst = check_instance(options.seed, t, options.max_symbols);
       SourceOptions exact_input;
@@ -233,12 +293,16 @@ CheckReport run_check(const CheckOptions& options) {
       ExactOptions one_thread;
       one_thread.threads = 1;
       const double conv = converse_bound(problem);
-      const double exact = solve_exact(problem, one_thread).value;
+      detail::Control search(control, Limits{});
+      const ExactResult solved = detail::solve_exact(problem, one_thread, search);
+      if (solved.status == Status::time_limit || solved.status == Status::interrupted)
+        continue;  // stopped: this trial is not counted
+      const double exact = solved.value;
       const auto solver = CellSolver::create(CellSolverType::kkt);
       double reopt = 0.0;
       for (const Cell& c : reoptimised_scheme_code(problem, r, *solver).cells)
         reopt += c.distortion;
-      const double optimised = optimise_fx(problem, options.fx_evaluations).value;
+      const double optimised = detail::optimise_fx(problem, options.fx_evaluations, control).value;
       auto check = [&](const std::string& relation, double lhs, double rhs, bool strict) {
         ++counted[t];
         const bool ok =
@@ -270,6 +334,7 @@ CheckReport run_check(const CheckOptions& options) {
           check("achievability_22 < achievability_23 (strict)" + fx, a22, a23, true);
         }
       }
+      ran[t] = 1;
     } catch (...) {
 #pragma omp critical(focalrd_check_failure)
       if (!failure) failure = std::current_exception();
@@ -277,6 +342,8 @@ CheckReport run_check(const CheckOptions& options) {
   }
   if (failure) std::rethrow_exception(failure);
   for (int t = 0; t < options.trials; ++t) {
+    if (!ran[t]) continue;
+    ++report.trials;
     report.relations_checked += counted[t];
     report.violations.insert(report.violations.end(), found[t].begin(), found[t].end());
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "focalrd/focal_loss.hpp"
+#include "focalrd/heuristics.hpp"
 #include "focalrd/tolerances.hpp"
 #include "support/random.hpp"
 #include "support/reference.hpp"

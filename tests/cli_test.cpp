@@ -189,14 +189,14 @@ TEST_CASE("cli: sweep to CSV and JSON lines, hgamma, check") {
   std::string header, row;
   std::getline(lines, header);
   CHECK(header ==
-        "source,n,M,gamma,units,converse,exact,exact_lower_bound,exact_certified,exact_method");
+        "source,n,M,gamma,units,status,converse,exact,exact_lower_bound,exact_certified,"
+        "exact_method");
   int rows = 0;
   while (std::getline(lines, row)) ++rows;
   CHECK(rows == 3);
   // γ = 1: converse (17) = log2(3) - 1 - h_1(3) = 0.0566..., d* = 1/3.
-  CHECK(csv.out.find("pmf,3,2,1,bits,0.056641") != std::string::npos);
-  CHECK(csv.out.find(",0.3333333333333333,0.3333333333333333,true,enumerate") !=
-        std::string::npos);
+  CHECK(csv.out.find("pmf,3,2,1,bits,certified,0.056641") != std::string::npos);
+  CHECK(csv.out.find(",0.3333333333333333,0.3333333333333333,true,enumerate") != std::string::npos);
 
   const auto jsonl = run_cli("sweep --source uniform:4 -M 2,3 --gamma 1 --format json");
   REQUIRE(jsonl.status == 0);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "focalrd/cell_solver.hpp"
+#include "focalrd/control.hpp"
 #include "focalrd/problem.hpp"
 #include "focalrd/result.hpp"
 #include "focalrd/search.hpp"
@@ -67,24 +68,6 @@ std::string to_string(FxKind kind);
 std::vector<double> auxiliary_pmf(const Problem& problem, FxKind kind,
                                   const std::vector<double>& given = {});
 
-struct FxOptimum {
-  std::vector<double> F;      // the best F found
-  double value = 0.0;         // (28) at F
-  double source_value = 0.0;  // (28) at F = R, for the gain
-  int evaluations = 0;
-  SolveStatus status = SolveStatus::converged;
-};
-
-// Minimises (28) over F with NLopt's Subplex (LN_SBPLX), F = softmax(θ) on the
-// support of R. (28) is only piecewise smooth in F, and jumps where the
-// partition (26) changes, so a gradient method would be misled; Subplex, a
-// Nelder-Mead variant on low-dimensional subspaces, needs no derivatives,
-// tolerates the jumps, and scales to a hundred variables better than plain
-// Nelder-Mead. It is started from F = R, from F ∝ R^(1/(1+γ)) and from the
-// uniform F; the best is kept, so the result never exceeds (28) at F = R.
-// Deterministic.
-FxOptimum optimise_fx(const Problem& problem, int max_evaluations = 20000);
-
 // The partition of the scheme (26) for F, with each cell's PMF optimised by
 // `solver` instead of (27): an achievability at least as good as (28).
 Code reoptimised_scheme_code(const Problem& problem, const std::vector<double>& F,
@@ -102,8 +85,12 @@ struct BoundsOptions {
   std::vector<double> fx_given;
   int fx_evaluations = 20000;  // per start of optimise_fx
   // The exact search; it is attempted only if its strategy accepts the size.
+  // It stops at the limits below as well as at its own.
   ExactOptions exact_options;
-  int threads = 0;  // for h_γ(n) (the rest is sequential)
+  int threads = 0;  // for h_γ(n) and the exact search
+  // The whole evaluation: quantities not reached before a stop are absent,
+  // and the result's status says why.
+  Limits limits;
 };
 
 struct BoundsResult {
@@ -118,8 +105,16 @@ struct BoundsResult {
   std::string exact_note;  // why exact is absent, when it was asked for
   FxKind fx = FxKind::source;
   std::vector<double> fx_optimised;
+  // The optimised F is a heuristic: this says whether its search converged or
+  // stopped at its evaluation limit (its value is (28) at fx_optimised anyway).
+  SolveStatus fx_status = SolveStatus::converged;
+  // certified when every quantity asked for was computed and the exact d*
+  // (if asked for) is certified; otherwise why not (the worst status).
+  Status status = Status::certified;
 };
 
+// Throws invalid_input for bad options; an exact search beyond its method's
+// limits is skipped (exact_note says why, status is `skipped`).
 BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& options = {});
 
 }  // namespace focalrd

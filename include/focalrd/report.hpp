@@ -2,6 +2,7 @@
 // (17 significant digits) for programs.
 #pragma once
 
+#include <memory>
 #include <ostream>
 #include <string>
 
@@ -31,9 +32,24 @@ void write_exact(std::ostream& out, const ExactResult& result, const std::vector
 void write_bounds(std::ostream& out, const BoundsResult& result, const std::string& source,
                   Format format, Units units);
 
-// A sweep: CSV with a header row and one row per point, or JSON lines (one
-// object per point), or an aligned table. Quantities not computed are empty
-// (CSV) or null (JSON).
+// A sweep as it runs: the header at once, then each point as it finishes,
+// flushed (a table is aligned, so it is printed at finish()).
+class SweepWriter {
+ public:
+  SweepWriter(std::ostream& out, const std::vector<Quantity>& quantities, const std::string& source,
+              Format format, Units units);
+  ~SweepWriter();
+  void write(const SweepPoint& point);
+  void finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A whole sweep (its finished points): CSV with a header row and one row per
+// point, or JSON lines (one object per point), or an aligned table.
+// Quantities not computed are empty (CSV) or null (JSON).
 void write_sweep(std::ostream& out, const std::vector<SweepPoint>& points,
                  const std::vector<Quantity>& quantities, const std::string& source, Format format,
                  Units units);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "focalrd/cell_solver.hpp"
+#include "focalrd/status.hpp"
 
 namespace focalrd {
 
@@ -33,6 +34,7 @@ struct SearchStats {
   double partitions = 0.0;            // complete partitions evaluated (enumeration)
   double transitions = 0.0;           // (state, cell) pairs evaluated (DP)
   std::uint64_t nodes = 0;            // search-tree nodes bounded (branch-and-bound)
+  std::uint64_t waves = 0;            // parallel waves of subproblems (branch-and-bound)
   std::uint64_t cells_optimised = 0;  // per-cell solver calls
   double table_bytes = 0.0;           // memory of the cost and value tables
   double table_seconds = 0.0;         // time spent tabulating cell costs
@@ -44,14 +46,15 @@ struct ExactResult {
   std::size_t n = 0;  // alphabet size
   std::size_t M = 0;  // messages allowed
   double gamma = 0.0;
-  double value = 0.0;        // d*(M; γ) in nats: the distortion of `code`
-  double lower_bound = 0.0;  // certified interval [lower_bound, value]
-  bool certified = true;     // value is the optimum within the requested gap
+  double value = 0.0;        // d*(M; γ) in nats when certified: the distortion of `code`
+  double lower_bound = 0.0;  // certified interval [lower_bound, value] holding d*
+  Status status = Status::certified;
+  bool certified = true;  // status == certified: value is d* within the requested gap
   Code code;
   std::string method;  // search strategy used
   CellSolverType cell_solver = CellSolverType::kkt;
-  SolveStatus status = SolveStatus::converged;  // worst status of any cell solve
-  std::string message;                          // why the status is not `converged`, if it is not
+  SolveStatus cell_status = SolveStatus::converged;  // worst status of any cell solve
+  std::string message;  // why the result is not certified, when it is not
   SearchStats stats;
 };
 

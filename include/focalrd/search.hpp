@@ -3,16 +3,20 @@
 // CellSolver. Strategies share one interface and a factory.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "focalrd/cell_solver.hpp"
+#include "focalrd/control.hpp"
 #include "focalrd/problem.hpp"
 #include "focalrd/result.hpp"
 
 namespace focalrd {
+
+namespace detail {
+class Control;
+}
 
 enum class SearchMethod {
   automatic,  // "auto": the fastest strategy that accepts the instance
@@ -37,13 +41,18 @@ struct ExactOptions {
   // Memory allowed for tables of cell costs and DP values (bytes).
   double memory_budget_bytes = 2.0 * 1024 * 1024 * 1024;
   // Branch-and-bound stops when the certified interval [lower, upper] has
-  // upper - lower <= rel_gap * upper, or at a limit (0: none); the result then
-  // says whether it is certified.
+  // upper - lower <= rel_gap * upper.
   double rel_gap = 1e-9;
-  double time_limit_seconds = 0.0;
-  double node_limit = 0.0;
-  // Called now and then (at most about once a second) with a one-line status.
-  std::function<void(const std::string&)> progress;
+  // Time (the whole call, every phase and strategy), nodes (branch-and-bound),
+  // the cancellation flag and progress. A search stopped by any of them
+  // returns the best code found and a certified interval, with its status.
+  Limits limits;
+  // Branch-and-bound checkpoints (a versioned JSON file, written atomically
+  // at the end of a wave at most every checkpoint_seconds, and when the
+  // search stops): resume_path continues such a search where it stopped.
+  std::string checkpoint_path;
+  double checkpoint_seconds = 60.0;
+  std::string resume_path;
 
   // Throws std::invalid_argument naming the violated constraint.
   void validate() const;
@@ -58,9 +67,10 @@ class SearchStrategy {
   // limits, saying how much work it would be and what to use instead.
   virtual void check_feasible(const Problem& problem, const ExactOptions& options) const = 0;
 
-  // The optimum over partitions into exactly problem.cells() < n blocks.
+  // The optimum over partitions into exactly problem.cells() < n blocks, or,
+  // when `control` stops it, the best code found and a certified interval.
   virtual ExactResult search(const Problem& problem, const CellSolver& solver,
-                             const ExactOptions& options) const = 0;
+                             const ExactOptions& options, detail::Control& control) const = 0;
 
   static std::unique_ptr<SearchStrategy> create(SearchMethod method);
 };
@@ -76,8 +86,9 @@ void check_exact_feasible(const Problem& problem, const ExactOptions& options);
 
 // d*(M; γ) with its optimal code: validates the options, settles M >= n in
 // closed form (each symbol its own message, distortion 0, Theorem 2), and
-// otherwise runs the chosen strategy. Throws std::invalid_argument for bad
-// options or an instance too large for the strategy.
+// otherwise runs the chosen strategy. Throws invalid_input for bad options,
+// too_large for an instance beyond the strategy. Whatever stops it, the
+// result holds a valid code and a certified interval [lower_bound, value].
 ExactResult solve_exact(const Problem& problem, const ExactOptions& options = {});
 
 }  // namespace focalrd

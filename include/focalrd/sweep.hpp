@@ -31,27 +31,35 @@ std::string to_string(Quantity q);  // also the CSV column and JSON key
 // A comma-separated list of names, or "all". Throws std::invalid_argument.
 std::vector<Quantity> parse_quantities(const std::string& text);
 
+struct SweepPoint {
+  std::size_t index = 0;  // position in the grid (γ-major)
+  long long M = 0;
+  double gamma = 0.0;
+  bool done = false;  // false: not reached before the sweep stopped
+  BoundsResult result;
+};
+
 struct SweepOptions {
   std::vector<long long> messages;  // M values
   std::vector<double> gammas;
   std::vector<Quantity> quantities;
-  BoundsOptions
-      bounds;       // F choice, exact search, ...; its quantity flags are set from `quantities`
-  int threads = 0;  // in all (0: all available)
+  // Each point's evaluation: F choice, exact search, ...; its quantity flags
+  // are set from `quantities`, and its limits bound each point.
+  BoundsOptions bounds;
+  int threads = 0;        // in all (0: all available)
   int point_threads = 1;  // of those, for each point's exact search and h_γ;
                           // points run threads / point_threads at a time
-  // Called now and then from one thread with (points done, points in all).
-  std::function<void(std::size_t, std::size_t)> progress;
-};
-
-struct SweepPoint {
-  long long M = 0;
-  double gamma = 0.0;
-  BoundsResult result;
+  // The whole sweep: time, the cancellation flag, progress (done/total points).
+  Limits limits;
+  // Called with each finished point in grid order, as soon as it and every
+  // point before it are done (from one thread at a time); after a stop, with
+  // every finished point still held, in order.
+  std::function<void(const SweepPoint&)> on_point;
 };
 
 // Every (γ, M) of the grid, γ-major, computed in parallel; the output order and
-// values do not depend on the thread count.
+// values do not depend on the thread count. Throws invalid_input before any
+// work when a point is invalid.
 std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& options);
 
 struct HGammaPoint {
@@ -60,8 +68,11 @@ struct HGammaPoint {
   double h_gamma = 0.0;  // eq. (15), nats
   double bound = 0.0;    // eq. (16), nats
 };
+// n up to limits::kMaxSymbols. Points not reached before `limits` stop the
+// table are left out (the result is shorter than the grid).
 std::vector<HGammaPoint> h_gamma_table(const std::vector<long long>& ns,
-                                       const std::vector<double>& gammas, int threads = 0);
+                                       const std::vector<double>& gammas, int threads = 0,
+                                       const Limits& limits = {});
 
 // Random instances checked against converse (17) and the Lagrangian converse
 // <= exact <= reoptimised <= (28)
@@ -73,6 +84,7 @@ struct CheckOptions {
   int max_symbols = 9;
   int fx_evaluations = 3000;
   int threads = 0;
+  Limits limits;  // trials not started before a stop are not run (or counted)
 };
 
 struct CheckInstance {
@@ -90,7 +102,7 @@ struct CheckViolation {
 };
 
 struct CheckReport {
-  int trials = 0;
+  int trials = 0;  // run: fewer than asked for when the limits stopped the check
   std::uint64_t seed = 0;
   int relations_checked = 0;
   std::vector<CheckViolation> violations;

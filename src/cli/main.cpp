@@ -1,17 +1,27 @@
 // focalrd: the command-line tool. Parses, validates, makes one library call,
-// prints, and returns a status: 0 success, 1 a result that did not converge
-// or a check that found violations, 2 bad input (one line on stderr), 3 an
-// internal error.
+// prints, and returns a status, the same for every command:
+//   0  every result certified
+//   1  a valid result that is not certified (a limit, an interrupt, a cell
+//      solve that did not converge, a skipped quantity), or a check that
+//      found violations
+//   2  bad input: one line on stderr
+//   3  an internal error (a bug)
+// The first SIGINT or SIGTERM asks the running computation to stop: it ends
+// with its best code and a certified interval (exit 1). A second one kills.
+#include <signal.h>
+
+#include <atomic>
 #include <boost/program_options/errors.hpp>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <stdexcept>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "cli/options.hpp"
-#include "detail/threads.hpp"
+#include "detail/format.hpp"
 #include "focalrd/focalrd.hpp"
 
 namespace {
@@ -22,135 +32,215 @@ const char* kUsage =
     "focalrd: lossy source coding under the focal loss (Dytso and Cardone)\n"
     "usage: focalrd <command> [options]   (focalrd <command> --help for its options)\n"
     "commands:\n"
-    "  exact    the exact d*(M; gamma) of eq. (5) and an optimal code, for small alphabets\n"
+    "  exact    the exact d*(M; gamma) of eq. (5) and an optimal code\n"
     "  bounds   the paper's converse and achievability bounds for one source, M and gamma\n"
     "  sweep    quantities over a grid of gamma and M, to CSV or JSON lines\n"
     "  hgamma   h_gamma(n) of eq. (15) and its bound (16)\n"
     "  check    random instances against converse <= exact <= (28) <= (22) <= (23)\n"
-    "  bench    timings of the exact strategies on a fixed suite\n";
+    "  bench    timings of the exact strategies on a fixed suite\n"
+    "exit status: 0 certified, 1 valid but not certified (a limit, Ctrl-C, a check that\n"
+    "found violations), 2 bad input (one line on stderr), 3 internal error\n";
 
-// Status lines on stderr, once a run has taken a few seconds.
-class StatusLine {
+// Set by the first SIGINT or SIGTERM; every limit of the library polls it.
+std::atomic<bool> g_cancel{false};
+
+extern "C" void on_signal(int) { g_cancel.store(true); }
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // the second signal takes the default action
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+// Ten significant digits: enough to see an interval close.
+std::string digits(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.10g", x);
+  return buf;
+}
+
+// Progress lines on stderr in the result's units: the first after 3 seconds,
+// then one every 5 seconds, each naming the phase and the interval so far.
+class ProgressLines {
  public:
-  void operator()(const std::string& line) {
-    if (clock_.seconds() >= 3.0) std::cerr << "focalrd: " << line << std::endl;
+  explicit ProgressLines(Units units, bool enabled = true) : units_(units), enabled_(enabled) {}
+
+  void operator()(const Progress& p) {
+    if (!enabled_ || p.seconds < 3.0 || p.seconds - last_ < 5.0) return;
+    last_ = p.seconds;
+    std::string line = "focalrd: [" + detail::fmt_short(p.seconds) + " s] " + p.phase;
+    const double scale = per_nat(units_);
+    if (std::isfinite(p.lower) && std::isfinite(p.upper)) {
+      line += ": d* in [" + digits(p.lower * scale) + ", " + digits(p.upper * scale) + "] " +
+              to_string(units_);
+      if (p.upper > 0) line += ", gap " + detail::fmt_short((p.upper - p.lower) / p.upper);
+    } else if (std::isfinite(p.upper)) {
+      line += ": d* <= " + digits(p.upper * scale) + " " + to_string(units_);
+    }
+    if (p.nodes) line += ", " + std::to_string(p.nodes) + " nodes";
+    if (p.total > 0)
+      line += ", " + detail::fmt_short(p.done) + " of " + detail::fmt_short(p.total) + " done";
+    std::fprintf(stderr, "%s\n", line.c_str());
+    std::fflush(stderr);
   }
 
  private:
-  detail::Stopwatch clock_;
+  Units units_;
+  bool enabled_;
+  double last_ = -1e9;
 };
+
+void attach(Limits& limits, ProgressLines& lines) {
+  limits.cancel = &g_cancel;
+  limits.progress = [&lines](const Progress& p) { lines(p); };
+}
+
+std::string interval(const ExactResult& r, Units units) {
+  const double scale = per_nat(units);
+  return "d* in [" + detail::fmt(r.lower_bound * scale) + ", " + detail::fmt(r.value * scale) +
+         "] " + to_string(units);
+}
 
 int run_exact(const std::vector<std::string>& args) {
   auto request = cli::parse_exact(args, std::cout);
-  if (!request) return 0;
-  StatusLine status;
-  request->options.progress = [&status](const std::string& line) { status(line); };
+  if (!request) return kExitCertified;
+  ProgressLines lines(request->output.units);
+  attach(request->options.limits, lines);
   const ExactResult result = solve_exact(request->problem, request->options);
   write_exact(std::cout, result, request->problem.pmf(), request->output.format,
               request->output.units);
-  if (result.status != SolveStatus::converged) {
-    std::cerr << "focalrd: warning: " << result.message << '\n';
-    return 1;
-  }
-  return 0;
+  if (!result.certified)
+    std::cerr << "focalrd: warning: not certified (" << to_string(result.status)
+              << "): " << interval(result, request->output.units) << '\n';
+  return exit_code(result.status);
+}
+
+// One line on stderr when a bounds result is not certified.
+void warn_bounds(const BoundsResult& b, Units units) {
+  if (b.status == Status::certified) return;
+  std::string why = "not certified (" + to_string(b.status) + ")";
+  if (b.exact && !b.exact->certified) why += ": exact " + interval(*b.exact, units);
+  if (!b.exact_note.empty()) why += ": exact skipped: " + b.exact_note;
+  if (b.status == Status::time_limit || b.status == Status::interrupted)
+    why += "; quantities not reached are absent";
+  std::cerr << "focalrd: warning: " << why << '\n';
 }
 
 int run_bounds(const std::vector<std::string>& args) {
-  const auto request = cli::parse_bounds(args, std::cout);
-  if (!request) return 0;
+  auto request = cli::parse_bounds(args, std::cout);
+  if (!request) return kExitCertified;
+  ProgressLines lines(request->output.units);
+  attach(request->options.limits, lines);
   const BoundsResult result = evaluate_bounds(request->problem, request->options);
   write_bounds(std::cout, result, request->problem.source().label(), request->output.format,
                request->output.units);
-  return 0;
+  warn_bounds(result, request->output.units);
+  return exit_code(result.status);
 }
-
-// Progress on stderr for sweeps that run longer than a couple of seconds.
-class Progress {
- public:
-  explicit Progress(bool enabled) : enabled_(enabled) {}
-  void operator()(std::size_t done, std::size_t total) {
-    const double t = clock_.seconds();
-    if (!enabled_ || t < 2.0 || (t - last_ < 1.0 && done < total)) return;
-    last_ = t;
-    const double left =
-        done ? t * static_cast<double>(total - done) / static_cast<double>(done) : 0;
-    std::fprintf(stderr, "sweep: %zu/%zu points, %.0f s elapsed, about %.0f s left\n", done, total,
-                 t, left);
-  }
-
- private:
-  bool enabled_;
-  detail::Stopwatch clock_;
-  double last_ = 0.0;
-};
 
 int run_sweep(const std::vector<std::string>& args) {
   auto request = cli::parse_sweep(args, std::cout);
-  if (!request) return 0;
+  if (!request) return kExitCertified;
   std::ofstream file;
   if (!request->output_path.empty()) {
     file.open(request->output_path);
-    if (!file) throw std::invalid_argument("--output: cannot write '" + request->output_path + "'");
+    if (!file) throw invalid_input("--output: cannot write " + quoted(request->output_path));
   }
-  Progress progress(request->progress);
-  request->options.progress = [&progress](std::size_t done, std::size_t total) {
-    progress(done, total);
-  };
+  std::ostream& out = file.is_open() ? file : std::cout;
+  ProgressLines lines(request->output.units, request->progress);
+  attach(request->options.limits, lines);
+  SweepWriter writer(out, request->options.quantities, request->source.label(),
+                     request->output.format, request->output.units);
+  request->options.on_point = [&writer](const SweepPoint& p) { writer.write(p); };
   const std::vector<SweepPoint> points = focalrd::run_sweep(request->source, request->options);
-  std::size_t skipped = 0;
-  std::string why;
-  for (const SweepPoint& p : points)
-    if (!p.result.exact_note.empty()) {
-      ++skipped;
-      why = p.result.exact_note;
+  writer.finish();
+  std::size_t missing = 0, uncertified = 0;
+  Status worst = Status::certified;
+  std::string note;
+  for (const SweepPoint& p : points) {
+    if (!p.done) {
+      ++missing;
+      continue;
     }
-  if (skipped)
-    std::cerr << "focalrd: note: exact d* left empty at " << skipped << " points: " << why << '\n';
-  write_sweep(file.is_open() ? file : std::cout, points, request->options.quantities,
-              request->source.label(), request->output.format, request->output.units);
-  return 0;
+    worst = worse(worst, p.result.status);
+    uncertified += p.result.status != Status::certified;
+    if (!p.result.exact_note.empty()) note = p.result.exact_note;
+  }
+  if (missing) {
+    worst = worse(worst, g_cancel ? Status::interrupted : Status::time_limit);
+    std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
+              << "): " << points.size() - missing << " of " << points.size() << " points written, "
+              << missing << " missing\n";
+  } else if (uncertified) {
+    std::cerr << "focalrd: warning: " << uncertified << " of " << points.size()
+              << " points not certified (worst status " << to_string(worst) << ")"
+              << (note.empty() ? "" : "; exact skipped: " + note) << '\n';
+  }
+  return exit_code(worst);
 }
 
 int run_h_gamma(const std::vector<std::string>& args) {
-  const auto request = cli::parse_h_gamma(args, std::cout);
-  if (!request) return 0;
-  write_h_gamma(std::cout, h_gamma_table(request->ns, request->gammas, request->threads),
-                request->output.format, request->output.units);
-  return 0;
+  auto request = cli::parse_h_gamma(args, std::cout);
+  if (!request) return kExitCertified;
+  ProgressLines lines(request->output.units);
+  attach(request->limits, lines);
+  const std::vector<HGammaPoint> table =
+      h_gamma_table(request->ns, request->gammas, request->threads, request->limits);
+  write_h_gamma(std::cout, table, request->output.format, request->output.units);
+  const std::size_t asked = request->ns.size() * request->gammas.size();
+  if (table.size() == asked) return kExitCertified;
+  std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
+            << "): " << table.size() << " of " << asked << " rows written\n";
+  return kExitUncertified;
 }
 
 int run_bench(const std::vector<std::string>& args) {
   const auto request = cli::parse_bench(args, std::cout);
-  if (!request) return 0;
+  if (!request) return kExitCertified;
   return cli::run_bench(*request, std::cout);
 }
 
 int run_check(const std::vector<std::string>& args) {
-  const auto request = cli::parse_check(args, std::cout);
-  if (!request) return 0;
+  auto request = cli::parse_check(args, std::cout);
+  if (!request) return kExitCertified;
+  ProgressLines lines(request->output.units);
+  attach(request->options.limits, lines);
   const CheckReport report = focalrd::run_check(request->options);
   write_check(std::cout, report, request->output.format, request->output.units);
-  return report.violations.empty() ? 0 : 1;
+  if (report.trials < request->options.trials)
+    std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
+              << "): " << report.trials << " of " << request->options.trials << " trials run\n";
+  return report.violations.empty() && report.trials == request->options.trials ? kExitCertified
+                                                                               : kExitUncertified;
+}
+
+// The one line an error gets: escaped, so that input echoed in it cannot break it.
+void error_line(const std::string& prefix, const std::string& message) {
+  std::cerr << "focalrd: " << prefix << printable(message) << '\n';
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
+    install_signal_handlers();
     if (argc < 2) {
       std::cerr << kUsage;
-      return 2;
+      return kExitBadInput;
     }
     const std::string command = argv[1];
     const std::vector<std::string> args =
         cli::attach_negative_values(std::vector<std::string>(argv + 2, argv + argc));
     if (command == "-h" || command == "--help" || command == "help") {
       std::cout << kUsage;
-      return 0;
+      return kExitCertified;
     }
     if (command == "--version") {
-      std::cout << "focalrd " << FOCALRD_VERSION << '\n';
-      return 0;
+      std::cout << "focalrd " << version() << " (commit " << git_commit() << ")\n";
+      return kExitCertified;
     }
     if (command == "exact") return run_exact(args);
     if (command == "bounds") return run_bounds(args);
@@ -158,16 +248,19 @@ int main(int argc, char** argv) {
     if (command == "hgamma") return run_h_gamma(args);
     if (command == "check") return run_check(args);
     if (command == "bench") return run_bench(args);
-    throw std::invalid_argument("unknown command '" + command +
-                                "'; use exact, bounds, sweep, hgamma, check or bench, or --help");
+    throw invalid_input("unknown command " + quoted(command) +
+                        "; use exact, bounds, sweep, hgamma, check or bench, or --help");
   } catch (const std::invalid_argument& e) {
-    std::cerr << "focalrd: error: " << e.what() << '\n';
-    return 2;
+    error_line("error: ", e.what());
+    return kExitBadInput;
   } catch (const boost::program_options::error& e) {
-    std::cerr << "focalrd: error: " << e.what() << '\n';
-    return 2;
+    error_line("error: ", e.what());
+    return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    error_line("error: ", "out of memory; lower --memory-budget or use a smaller instance");
+    return kExitInternal;
   } catch (const std::exception& e) {
-    std::cerr << "focalrd: internal error: " << e.what() << '\n';
-    return 3;
+    error_line("internal error: ", e.what());
+    return kExitInternal;
   }
 }

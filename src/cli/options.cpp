@@ -9,6 +9,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "focalrd/errors.hpp"
 #include "focalrd/limits.hpp"
 
 namespace po = boost::program_options;
@@ -30,7 +31,7 @@ std::string get(const po::variables_map& vm, const std::string& key) {
 bool flag(const po::variables_map& vm, const std::string& key) { return vm[key].as<bool>(); }
 
 void require(const po::variables_map& vm, const std::string& key, const std::string& what) {
-  if (!vm.count(key)) throw std::invalid_argument("missing " + what);
+  if (!vm.count(key)) throw invalid_input("missing " + what);
 }
 
 po::variables_map parse(const std::vector<std::string>& args, const po::options_description& d) {
@@ -38,10 +39,10 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
   const po::parsed_options parsed =
       po::command_line_parser(args).options(d).allow_unregistered().run();
   for (const std::string& extra : po::collect_unrecognized(parsed.options, po::include_positional))
-    throw std::invalid_argument(extra.rfind("-", 0) == 0
-                                    ? "unrecognised option '" + extra + "'"
-                                    : "unexpected argument '" + extra +
-                                          "'; every value follows its option, e.g. --gamma 1");
+    throw invalid_input(extra.rfind("-", 0) == 0
+                            ? "unrecognised option '" + extra + "'"
+                            : "unexpected argument '" + extra +
+                                  "'; every value follows its option, e.g. --gamma 1");
   po::store(parsed, vm);
   po::notify(vm);
   return vm;
@@ -71,10 +72,10 @@ po::options_description source_options() {
 Source source_from(const po::variables_map& vm) {
   const int given = static_cast<int>(vm.count("pmf") + vm.count("pmf-file") + vm.count("source"));
   if (given == 0)
-    throw std::invalid_argument(
+    throw invalid_input(
         "missing source: give --pmf LIST, --pmf-file PATH or --source SPEC, e.g. --pmf "
         "2/3,1/4,1/12");
-  if (given > 1) throw std::invalid_argument("give only one of --pmf, --pmf-file and --source");
+  if (given > 1) throw invalid_input("give only one of --pmf, --pmf-file and --source");
   SourceOptions options;
   options.normalize = flag(vm, "normalize");
   Source source = vm.count("pmf") ? Source::parse(get(vm, "pmf"), options)
@@ -87,8 +88,17 @@ Source source_from(const po::variables_map& vm) {
 }
 
 // clang-format off
+po::options_description limit_options(const std::string& time_limit, const std::string& help) {
+  po::options_description d("Limits");
+  d.add_options()
+      ("time-limit", po::value<std::string>()->default_value(time_limit)->value_name("SECONDS"),
+       help.c_str());
+  return d;
+}
+
 po::options_description search_options(const std::string& max_partitions,
-                                       const std::string& time_limit) {
+                                       const std::string& time_limit,
+                                       const std::string& time_help) {
   po::options_description d("Exact search");
   d.add_options()
       ("method", po::value<std::string>()->default_value("auto")->value_name("NAME"),
@@ -102,10 +112,21 @@ po::options_description search_options(const std::string& max_partitions,
        "memory for the DP's tables, e.g. 512M or 4G")
       ("rel-gap", po::value<std::string>()->default_value("1e-9")->value_name("X"),
        "branch-and-bound stops when upper - lower <= X upper")
-      ("time-limit", po::value<std::string>()->default_value(time_limit)->value_name("SECONDS"),
-       "branch-and-bound stops here with its certified interval (0: none)")
       ("node-limit", po::value<std::string>()->default_value("0")->value_name("N"),
-       "branch-and-bound stops after about this many nodes (0: none)");
+       "branch-and-bound stops after this many nodes (deterministic; 0: none)");
+  d.add(limit_options(time_limit, time_help));
+  return d;
+}
+
+po::options_description checkpoint_options() {
+  po::options_description d("Checkpoints (branch-and-bound)");
+  d.add_options()
+      ("checkpoint", po::value<std::string>()->value_name("FILE"),
+       "write the search's state to FILE (atomically) now and then, and when it stops")
+      ("checkpoint-interval", po::value<std::string>()->default_value("60")->value_name("SECONDS"),
+       "at most one checkpoint this often")
+      ("resume", po::value<std::string>()->value_name("FILE"),
+       "continue the search saved in FILE (same source, M, gamma and --rel-gap)");
   return d;
 }
 // clang-format on
@@ -119,10 +140,22 @@ ExactOptions exact_options_from(const po::variables_map& vm, int threads) {
   options.force = flag(vm, "force");
   options.memory_budget_bytes = parse_bytes(get(vm, "memory-budget"), "memory-budget");
   options.rel_gap = parse_number(get(vm, "rel-gap"), "rel-gap");
-  options.time_limit_seconds = parse_number(get(vm, "time-limit"), "time-limit");
-  options.node_limit = parse_number(get(vm, "node-limit"), "node-limit");
+  options.limits.node_limit = parse_number(get(vm, "node-limit"), "node-limit");
+  if (vm.count("checkpoint")) {
+    options.checkpoint_path = get(vm, "checkpoint");
+    options.checkpoint_seconds =
+        parse_number(get(vm, "checkpoint-interval"), "checkpoint-interval");
+  }
+  if (vm.count("resume")) options.resume_path = get(vm, "resume");
   options.validate();
   return options;
+}
+
+double time_limit_from(const po::variables_map& vm, const std::string& key = "time-limit") {
+  Limits limits;
+  limits.time_limit_seconds = parse_number(get(vm, key), key);
+  limits.validate();
+  return limits.time_limit_seconds;
 }
 
 // clang-format off
@@ -236,12 +269,17 @@ std::optional<ExactRequest> parse_exact(const std::vector<std::string>& args, st
       parse_command(args, help,
                     "focalrd exact: the exact d*(M; gamma) of eq. (5) and an optimal code\n"
                     "usage: focalrd exact --pmf LIST -M M --gamma G [options]",
-                    source_options(), problem_options(false), search_options("2e9", "0"),
-                    output_options("table"));
+                    source_options(), problem_options(false),
+                    search_options("2e9", "0",
+                                   "the whole search: then the best code and a "
+                                   "certified interval (0: none)"),
+                    checkpoint_options(), output_options("table"));
   if (!vm) return std::nullopt;
   Problem problem = problem_from(*vm);
-  return ExactRequest{std::move(problem), exact_options_from(*vm, threads_from(*vm)),
-                      output_from(*vm)};
+  ExactOptions options = exact_options_from(*vm, threads_from(*vm));
+  options.limits.time_limit_seconds = time_limit_from(*vm);
+  check_exact_feasible(problem, options);
+  return ExactRequest{std::move(problem), std::move(options), output_from(*vm)};
 }
 
 std::optional<BoundsRequest> parse_bounds(const std::vector<std::string>& args,
@@ -259,7 +297,10 @@ std::optional<BoundsRequest> parse_bounds(const std::vector<std::string>& args,
       "the optimised-F_X and re-optimised-cell codes, and the exact d* when it is small enough\n"
       "usage: focalrd bounds (--pmf LIST | --pmf-file PATH | --source SPEC) -M M --gamma G "
       "[options]",
-      source_options(), problem_options(false), fx_options(), what, search_options("1e8", "10"),
+      source_options(), problem_options(false), fx_options(), what,
+      search_options("1e8", "10",
+                     "the whole evaluation; quantities not reached are absent, the "
+                     "exact d* keeps its interval (0: none)"),
       output_options("table"));
   if (!vm) return std::nullopt;
   Problem problem = problem_from(*vm);
@@ -269,6 +310,7 @@ std::optional<BoundsRequest> parse_bounds(const std::vector<std::string>& args,
   options.exact = !flag(*vm, "no-exact");
   options.optimised_fx = !flag(*vm, "no-optimise-fx");
   options.exact_options = exact_options_from(*vm, options.threads);
+  options.limits.time_limit_seconds = time_limit_from(*vm);
   if (options.fx == FxKind::given) auxiliary_pmf(problem, options.fx, options.fx_given);
   return BoundsRequest{std::move(problem), options, output_from(*vm)};
 }
@@ -286,14 +328,19 @@ std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, st
       ("output,o", po::value<std::string>()->value_name("PATH"), "write to a file, not standard output")
       ("no-progress", po::bool_switch(), "no progress lines on standard error")
       ("point-threads", po::value<std::string>()->default_value("1")->value_name("N"),
-       "threads inside each point (exact search); the points share the rest");
+       "threads inside each point (exact search); the points share the rest")
+      ("point-time-limit", po::value<std::string>()->default_value("60")->value_name("SECONDS"),
+       "each point's evaluation (0: none)");
   // clang-format on
   const auto vm = parse_command(
       args, help,
       "focalrd sweep: quantities over a grid of gamma and M, as CSV, JSON lines or a table\n"
       "usage: focalrd sweep (--pmf LIST | --pmf-file PATH | --source SPEC) -M GRID --gamma GRID "
       "[options]",
-      source_options(), problem_options(true), what, fx_options(), search_options("1e8", "60"),
+      source_options(), problem_options(true), what, fx_options(),
+      search_options("1e8", "0",
+                     "the whole sweep: finished rows are kept, the run says how many "
+                     "are missing (0: none)"),
       output_options("csv"));
   if (!vm) return std::nullopt;
   Source source = source_from(*vm);
@@ -306,9 +353,12 @@ std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, st
   for (double g : options.gammas) check_gamma(g);
   options.quantities = parse_quantities(get(*vm, "quantities"));
   options.threads = threads_from(*vm);
-  options.point_threads = parse_bounded(get(*vm, "point-threads"), "point-threads", 1, 1024);
+  options.point_threads =
+      parse_bounded(get(*vm, "point-threads"), "point-threads", 1, limits::kMaxThreads);
   fx_from(*vm, options.bounds);
   options.bounds.exact_options = exact_options_from(*vm, options.point_threads);
+  options.limits.time_limit_seconds = time_limit_from(*vm);
+  options.bounds.limits.time_limit_seconds = time_limit_from(*vm, "point-time-limit");
   const std::string path = vm->count("output") ? get(*vm, "output") : "";
   return SweepRequest{std::move(source), std::move(options), output_from(*vm), path,
                       !flag(*vm, "no-progress")};
@@ -323,16 +373,21 @@ std::optional<HGammaRequest> parse_h_gamma(const std::vector<std::string>& args,
        "alphabet sizes, e.g. 2:100 or 2,10,100")
       ("gamma", po::value<std::string>()->value_name("GRID"), "focus parameters, e.g. 0.5,1,2,4,8");
   // clang-format on
-  const auto vm =
-      parse_command(args, help,
-                    "focalrd hgamma: h_gamma(n) of eq. (15) and its bound (16) (Fig. 1)\n"
-                    "usage: focalrd hgamma --gamma GRID [--n GRID] [options]",
-                    what, output_options("table"));
+  const auto vm = parse_command(
+      args, help,
+      "focalrd hgamma: h_gamma(n) of eq. (15) and its bound (16) (Fig. 1)\n"
+      "usage: focalrd hgamma --gamma GRID [--n GRID] [options]",
+      what, limit_options("0", "the whole table: rows not reached are left out (0: none)"),
+      output_options("table"));
   if (!vm) return std::nullopt;
   require(*vm, "gamma", "--gamma: give the focus parameters, e.g. --gamma 1,2,4");
-  return HGammaRequest{parse_integer_grid(get(*vm, "n"), "--n"),
-                       parse_real_grid(get(*vm, "gamma"), "--gamma"), threads_from(*vm),
-                       output_from(*vm)};
+  HGammaRequest request{parse_integer_grid(get(*vm, "n"), "--n"),
+                        parse_real_grid(get(*vm, "gamma"), "--gamma"),
+                        threads_from(*vm),
+                        output_from(*vm),
+                        {}};
+  request.limits.time_limit_seconds = time_limit_from(*vm);
+  return request;
 }
 
 std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, std::ostream& help) {
@@ -350,7 +405,8 @@ std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, st
       args, help,
       "focalrd check: random instances against converse <= exact <= (28) <= (22) <= (23)\n"
       "usage: focalrd check [--trials N] [--seed S] [options]",
-      what, output_options("table"));
+      what, limit_options("0", "the whole check: trials not reached are not counted (0: none)"),
+      output_options("table"));
   if (!vm) return std::nullopt;
   CheckRequest request;
   request.options.trials = parse_bounded(get(*vm, "trials"), "trials", 1, 100000000);
@@ -360,6 +416,7 @@ std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, st
   request.options.fx_evaluations =
       parse_bounded(get(*vm, "fx-evaluations"), "fx-evaluations", 1, 100000000);
   request.options.threads = threads_from(*vm);
+  request.options.limits.time_limit_seconds = time_limit_from(*vm);
   request.output = output_from(*vm);
   return request;
 }
@@ -395,11 +452,11 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
   request.threads = threads_from(*vm);
   request.time_limit = parse_number(get(*vm, "time-limit"), "time-limit");
   if (!(request.time_limit > 0.0))
-    throw std::invalid_argument("time-limit is " + get(*vm, "time-limit") + "; it must be > 0");
+    throw invalid_input("time-limit is " + get(*vm, "time-limit") + "; it must be > 0");
   if (vm->count("json-out")) request.json_path = get(*vm, "json-out");
   const Format format = format_from_string(get(*vm, "format"));
   if (format == Format::csv)
-    throw std::invalid_argument("format 'csv' is not offered by bench; use table or json");
+    throw invalid_input("format 'csv' is not offered by bench; use table or json");
   request.json = format == Format::json;
   return request;
 }

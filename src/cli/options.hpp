@@ -47,6 +47,7 @@ struct HGammaRequest {
   std::vector<double> gammas;
   int threads = 0;
   Output output;
+  Limits limits;
 };
 
 struct CheckRequest {

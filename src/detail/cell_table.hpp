@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "detail/control.hpp"
 #include "focalrd/cell_solver.hpp"
 
 namespace focalrd::detail {
@@ -14,11 +15,13 @@ double solve_mask(const std::vector<double>& r, double gamma, const CellSolver& 
                   std::uint64_t mask, SolveStatus* status);
 
 // The dense table of c(S) for every S with at most max_size symbols (others
-// hold +inf), filled in parallel. Memory: 8 * 2^n bytes.
+// hold +inf), filled in parallel. Memory: 8 * 2^n bytes. Polls `control`:
+// once it says stop, the table is incomplete (stopped() is true).
 class CellTable {
  public:
   CellTable(const std::vector<double>& r, double gamma, const CellSolver& solver,
-            std::size_t max_size, int threads);
+            std::size_t max_size, int threads, const Control& control);
+  bool stopped() const { return stopped_; }
   double operator[](std::uint64_t mask) const { return cost_[mask]; }
   std::uint64_t solves() const { return solves_; }
   SolveStatus worst_status() const { return worst_; }
@@ -28,6 +31,7 @@ class CellTable {
   std::vector<double> cost_;
   std::uint64_t solves_ = 0;
   SolveStatus worst_ = SolveStatus::converged;
+  bool stopped_ = false;
 };
 
 // The worse of two statuses (converged < iteration_limit < failed).

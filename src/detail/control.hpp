@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <utility>
 
 #include "focalrd/control.hpp"
 #include "focalrd/status.hpp"
@@ -17,13 +18,17 @@ class Control {
   // Starts the clock of a call with these limits.
   explicit Control(const Limits& limits);
   // A sub-computation of `parent` (an exact search inside a bounds call): the
-  // parent's deadline and flag, and the tighter of its own limits.
-  Control(const Control& parent, const Limits& own);
+  // parent's deadline and flag, and the tighter of its own limits. Its
+  // progress goes to the parent's callback unless `forward_progress` is
+  // false (the points of a sweep, which reports per point).
+  Control(const Control& parent, const Limits& own, bool forward_progress = true);
   Control(const Control&) = delete;
   Control& operator=(const Control&) = delete;
 
   // Whether to stop now: the deadline has passed or the flag is set (sticky
-  // once true). Thread-safe; costs a clock read and an atomic load.
+  // once true). Thread-safe; costs a clock read and an atomic load. Also
+  // passes the current progress snapshot on, when one is due (so every loop
+  // that polls keeps the progress lines coming).
   bool stop() const;
   // Why it stopped: time_limit or interrupted (certified while running).
   Status reason() const { return static_cast<Status>(reason_.load(std::memory_order_relaxed)); }
@@ -31,9 +36,9 @@ class Control {
   double node_limit() const { return node_limit_; }
   bool has_deadline() const { return deadline_ != Clock::time_point::max(); }
 
-  // Passes `p` (with the elapsed time filled in) to the progress callback,
-  // at most about once a second; `force` skips the rate limit (phase changes).
-  // Thread-safe: a call that finds another one reporting returns at once.
+  // Makes `p` the progress snapshot and passes it (with the elapsed time
+  // filled in) to the progress callback at once if `force` (a new phase),
+  // otherwise when one is due (about once a second). Thread-safe.
   void report(Progress p, bool force = false) const;
 
  private:
@@ -42,10 +47,14 @@ class Control {
   double node_limit_ = 0.0;
   const std::atomic<bool>* cancel_ = nullptr;
   const Control* parent_ = nullptr;
+  bool forward_progress_ = true;
   const std::function<void(const Progress&)>* progress_ = nullptr;
   mutable std::atomic<int> reason_{static_cast<int>(Status::certified)};
+  // The snapshot, and when it was last passed on (under report_mutex_).
+  void tick(double now) const;
   mutable std::mutex report_mutex_;
-  mutable double last_report_ = -1.0;
+  mutable Progress snapshot_;
+  mutable std::atomic<double> last_report_{-1e9};
 };
 
 // Polls `control.stop()` once every `period` calls (a power of two), for

@@ -29,9 +29,25 @@ struct Record {
   }
 };
 
-// CSV: a header from the first record, then one row each (17 digits, empty
-// for null). JSON: one object per line. Table: a key/value list for one
-// record, aligned columns for several.
+// Records written as they come, each flushed: CSV (the header at once, even
+// for no rows; then one row each; numbers in shortest round-trip form, empty
+// for null; fields with commas, quotes or line breaks quoted), JSON lines (one
+// object per line), or a table (at finish(), since its columns are aligned
+// over all rows: a key/value list for one record, columns for several).
+class RecordStream {
+ public:
+  RecordStream(std::ostream& out, Format format, std::vector<std::string> columns);
+  void write(const Record& record);
+  void finish();
+
+ private:
+  std::ostream& out_;
+  Format format_;
+  std::vector<std::string> columns_;
+  std::vector<Record> table_;  // rows of a table, until finish()
+};
+
+// All records at once; the columns are those of the first record.
 void write_records(std::ostream& out, const std::vector<Record>& records, Format format);
 
 }  // namespace focalrd::detail

@@ -10,15 +10,13 @@ namespace focalrd::detail {
 
 // Completes the RGS rgs[0..pos) (labels 0..used-1 used so far) to all RGSs of
 // length n with exactly k labels, in lexicographic order, keeping masks[j] =
-// the bit set of block j (n <= 64). Calls visit(rgs, masks) at each one.
+// the bit set of block j (n <= 64). Calls visit(rgs, masks) at each one;
+// visit returns false to stop the enumeration, and then so does this.
 template <typename Visit>
-void complete_rgs(std::size_t n, std::size_t k, std::vector<int>& rgs,
+bool complete_rgs(std::size_t n, std::size_t k, std::vector<int>& rgs,
                   std::vector<std::uint64_t>& masks, std::size_t pos, std::size_t used,
                   Visit& visit) {
-  if (pos == n) {
-    visit(rgs, masks);
-    return;
-  }
+  if (pos == n) return visit(rgs, masks);
   const std::size_t left = n - pos;  // symbols still to place, this one included
   // An existing block only if the remaining symbols can still open the
   // missing blocks; a new block only if fewer than k are open.
@@ -27,20 +25,23 @@ void complete_rgs(std::size_t n, std::size_t k, std::vector<int>& rgs,
   for (std::size_t j = 0; j < existing; ++j) {
     rgs[pos] = static_cast<int>(j);
     masks[j] |= bit;
-    complete_rgs(n, k, rgs, masks, pos + 1, used, visit);
+    const bool more = complete_rgs(n, k, rgs, masks, pos + 1, used, visit);
     masks[j] &= ~bit;
+    if (!more) return false;
   }
   if (used < k) {
     rgs[pos] = static_cast<int>(used);
     masks[used] |= bit;
-    complete_rgs(n, k, rgs, masks, pos + 1, used + 1, visit);
+    const bool more = complete_rgs(n, k, rgs, masks, pos + 1, used + 1, visit);
     masks[used] &= ~bit;
+    if (!more) return false;
   }
+  return true;
 }
 
 // Starts complete_rgs from a prefix (which must itself be a valid RGS prefix).
 template <typename Visit>
-void complete_prefix(std::size_t n, std::size_t k, const std::vector<int>& prefix, Visit& visit) {
+bool complete_prefix(std::size_t n, std::size_t k, const std::vector<int>& prefix, Visit& visit) {
   std::vector<int> rgs(n, 0);
   std::vector<std::uint64_t> masks(k, 0);
   std::size_t used = 0;
@@ -49,8 +50,8 @@ void complete_prefix(std::size_t n, std::size_t k, const std::vector<int>& prefi
     masks[prefix[i]] |= std::uint64_t{1} << i;
     if (static_cast<std::size_t>(prefix[i]) + 1 > used) used = prefix[i] + 1;
   }
-  if (used > k || n - prefix.size() < k - used) return;  // cannot reach k blocks
-  complete_rgs(n, k, rgs, masks, prefix.size(), used, visit);
+  if (used > k || n - prefix.size() < k - used) return true;  // cannot reach k blocks
+  return complete_rgs(n, k, rgs, masks, prefix.size(), used, visit);
 }
 
 }  // namespace focalrd::detail

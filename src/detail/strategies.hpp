@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "detail/control.hpp"
+#include "focalrd/bounds.hpp"
 #include "focalrd/search.hpp"
 
 namespace focalrd::detail {
@@ -13,8 +15,8 @@ class EnumerateSearch final : public SearchStrategy {
  public:
   SearchMethod method() const override { return SearchMethod::enumerate; }
   void check_feasible(const Problem& problem, const ExactOptions& options) const override;
-  ExactResult search(const Problem& problem, const CellSolver& solver,
-                     const ExactOptions& options) const override;
+  ExactResult search(const Problem& problem, const CellSolver& solver, const ExactOptions& options,
+                     Control& control) const override;
 };
 
 // Subset dynamic programming over the cost c(S) of every subset S:
@@ -29,9 +31,22 @@ class DpSearch final : public SearchStrategy {
 
   SearchMethod method() const override { return SearchMethod::dp; }
   void check_feasible(const Problem& problem, const ExactOptions& options) const override;
-  ExactResult search(const Problem& problem, const CellSolver& solver,
-                     const ExactOptions& options) const override;
+  ExactResult search(const Problem& problem, const CellSolver& solver, const ExactOptions& options,
+                     Control& control) const override;
 };
+
+// solve_exact and evaluate_bounds with the control of an enclosing call (a
+// bounds evaluation, a sweep).
+ExactResult solve_exact(const Problem& problem, const ExactOptions& options, Control& control);
+BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& options,
+                             Control& control);
+
+// The result of a search stopped before it has certified anything of its
+// own: the better of `blocks` (its best partition so far; may be empty) and
+// the heuristic code, with the Lagrangian converse as the certified lower
+// bound, and the control's reason as the status.
+ExactResult stopped_result(const Problem& problem, const CellSolver& solver, const Control& control,
+                           const std::vector<std::uint64_t>& blocks);
 
 // The code whose cells are the given blocks (symbol lists, or bit masks over
 // the alphabet), each with its optimal PMF from `solver`; records the worst
@@ -47,8 +62,8 @@ class BnbSearch final : public SearchStrategy {
  public:
   SearchMethod method() const override { return SearchMethod::bnb; }
   void check_feasible(const Problem& problem, const ExactOptions& options) const override;
-  ExactResult search(const Problem& problem, const CellSolver& solver,
-                     const ExactOptions& options) const override;
+  ExactResult search(const Problem& problem, const CellSolver& solver, const ExactOptions& options,
+                     Control& control) const override;
 };
 
 }  // namespace focalrd::detail

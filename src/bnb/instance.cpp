@@ -1,0 +1,88 @@
+#include "bnb/instance.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "detail/kkt.hpp"
+#include "detail/small_buffer.hpp"
+
+namespace focalrd::bnb {
+
+Instance make_instance(const Problem& problem) {
+  Instance in;
+  in.gamma = problem.gamma();
+  const std::vector<double>& r = problem.pmf();
+  for (std::size_t a = 0; a < r.size(); ++a)
+    if (r[a] > 0.0) in.symbol.push_back(a);
+  std::stable_sort(in.symbol.begin(), in.symbol.end(),
+                   [&](std::size_t a, std::size_t b) { return r[a] > r[b]; });
+  in.n = in.symbol.size();
+  in.K = std::min(problem.messages(), in.n);
+  for (std::size_t t = 0; t < in.n; ++t) {
+    in.r.push_back(r[in.symbol[t]]);
+    in.log_r.push_back(std::log(in.r.back()));
+    in.tied.push_back(t > 0 && in.r[t] == in.r[t - 1]);
+  }
+  in.mass.assign(in.n + 1, 0.0);
+  in.entropy.assign(in.n + 1, 0.0);
+  for (std::size_t t = in.n; t-- > 0;) {
+    in.mass[t] = in.mass[t + 1] + in.r[t];
+    in.entropy[t] = in.entropy[t + 1] - in.r[t] * in.log_r[t];
+  }
+  in.tail = in.n;
+  return in;
+}
+
+// With c = max(1, γ), (1-p)^γ >= 1 - c p and p ln(1/p) <= 1/e give
+// h_u(θ) >= r_u (1 + ln(θ/r_u)) - c r_u / e, for every θ > 0 (for r_u >= θ,
+// h_u = θ and z - ln z >= 1 covers it). It is below the exact sum by at most
+// about c mass[t] / e.
+double tail_bound(const Instance& in, std::size_t t, double x) {
+  const double c = std::max(1.0, in.gamma);
+  return in.mass[t] * (1.0 + x - c / std::exp(1.0)) + in.entropy[t];
+}
+
+void set_tail(Instance& in, double rel_gap, double upper) {
+  const double c = std::max(1.0, in.gamma);
+  const double allowed = 1e-3 * rel_gap * upper;
+  in.tail = in.n;
+  while (in.tail > in.K && c * in.mass[in.tail - 1] / std::exp(1.0) <= allowed) --in.tail;
+}
+
+void set_tail_at(Instance& in, std::size_t tail) { in.tail = std::min(std::max(tail, in.K), in.n); }
+
+CellValue solve_cell(const Instance& in, const std::vector<int>& members, const double* mu_hint,
+                     std::uint64_t& solves, double* logits) {
+  if (members.size() < 2) return CellValue{};
+  detail::SmallBuffer<double, 128> r(members.size()), p(members.size());
+  for (std::size_t i = 0; i < members.size(); ++i) r[i] = in.r[members[i]];
+  ++solves;
+  const detail::CellOptimum opt =
+      detail::kkt_cell(r.data(), members.size(), in.gamma, p.data(), mu_hint, logits);
+  return CellValue{opt.cost, opt.mu};
+}
+
+std::vector<std::vector<std::size_t>> blocks_of(const Instance& in, const Problem& problem,
+                                                const std::vector<int>& labels) {
+  std::vector<std::vector<std::size_t>> blocks(std::max<std::size_t>(in.K, 1));
+  for (std::size_t t = 0; t < in.n; ++t) blocks[labels[t]].push_back(in.symbol[t]);
+  const std::vector<double>& r = problem.pmf();
+  for (std::size_t a = 0; a < r.size(); ++a)
+    if (r[a] == 0.0) blocks[0].push_back(a);
+  blocks.erase(std::remove_if(blocks.begin(), blocks.end(),
+                              [](const std::vector<std::size_t>& b) { return b.empty(); }),
+               blocks.end());
+  return blocks;
+}
+
+std::vector<int> canonical(std::vector<int> labels) {
+  std::vector<int> map(labels.size() + 1, -1);
+  int next = 0;
+  for (int& l : labels) {
+    if (map[l] < 0) map[l] = next++;
+    l = map[l];
+  }
+  return labels;
+}
+
+}  // namespace focalrd::bnb

@@ -1,0 +1,62 @@
+// Branch-and-bound, part 1: the instance as the search sees it, and its cells.
+//
+// Symbols of positive mass are taken in decreasing mass (ties in index order);
+// a node assigns the first t of them to cells, labelled in order of opening.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "focalrd/problem.hpp"
+
+namespace focalrd::bnb {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+struct Instance {
+  std::size_t n = 0;  // positive symbols
+  std::size_t K = 0;  // cells: min(M, n)
+  double gamma = 0.0;
+  std::vector<double> r, log_r;
+  std::vector<std::size_t> symbol;  // original index of each sorted position
+  std::vector<char> tied;           // r[t] == r[t-1]
+  // The tail: symbols from `tail` on are so light that the bound takes them
+  // in closed form (tail_bound) and a node reaching it may be completed
+  // greedily. mass[t] = Σ_{u>=t} r_u, entropy[t] = -Σ_{u>=t} r_u ln r_u.
+  std::size_t tail = 0;
+  std::vector<double> mass, entropy;
+};
+
+Instance make_instance(const Problem& problem);
+
+// The tail starts where dropping it from the exact bound costs at most a
+// thousandth of the gap asked for (relative to `upper`); no gap, no tail.
+void set_tail(Instance& in, double rel_gap, double upper);
+// Fixes the tail at position `tail` (from a checkpoint).
+void set_tail_at(Instance& in, std::size_t tail);
+
+// A lower bound on Σ_{u>=t} h_u(θ), x = ln θ, in closed form (instance.cpp).
+double tail_bound(const Instance& in, std::size_t t, double x);
+
+// The cost and multiplier of a cell of sorted symbols.
+struct CellValue {
+  double cost = 0.0;
+  double mu = -kInf;  // ln λ*; -inf for one symbol (cost 0 for any λ <= r)
+};
+
+// The optimal cell of `members` (sorted positions); `mu_hint` and `logits`
+// (one per member) warm-start the KKT solver, `logits` returns the solution's.
+CellValue solve_cell(const Instance& in, const std::vector<int>& members, const double* mu_hint,
+                     std::uint64_t& solves, double* logits = nullptr);
+
+// The original alphabet's code for sorted-position labels (cells in order of
+// opening); zero-mass symbols join cell 0.
+std::vector<std::vector<std::size_t>> blocks_of(const Instance& in, const Problem& problem,
+                                                const std::vector<int>& labels);
+
+// Labels renumbered in order of first appearance (the search's convention).
+std::vector<int> canonical(std::vector<int> labels);
+
+}  // namespace focalrd::bnb

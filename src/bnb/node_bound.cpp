@@ -1,0 +1,167 @@
+#include "bnb/node_bound.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "detail/kkt.hpp"
+
+namespace focalrd::bnb {
+
+NodeBound::NodeBound(const Instance& in, const Partial& node, const detail::Control& control)
+    : in_(in), node_(node), control_(control) {
+  reset(0.0);
+}
+
+void NodeBound::reset(double x0) {
+  cell_h.assign(in_.K, 0.0);
+  cell_p.assign(in_.K, 0.0);
+  cell_dp.assign(in_.K, 0.0);
+  s_cache_.resize(in_.n);
+  for (std::size_t t = 0; t < in_.n; ++t) s_cache_[t] = -in_.log_r[t];
+  x_ = x0;
+}
+
+NodeBound::Point NodeBound::evaluate(std::size_t t, double x) {
+  const double K = static_cast<double>(in_.K), m = static_cast<double>(node_.open);
+  const double theta = std::exp(x);
+  Point pt;
+  pt.x = x;
+  pt.value = -(K - m) * theta;
+  pt.g = -(K - m);
+  auto dual = [&](std::size_t a) {
+    return detail::symbol_dual(in_.r[a], in_.log_r[a], in_.gamma, x, s_cache_[a]);
+  };
+  for (std::size_t j = 0; j < node_.open; ++j) {
+    const OpenCell& cell = node_.cells[j];
+    if (cell.value.mu >= x) {
+      pt.value += cell.value.cost;
+      continue;
+    }
+    double h = 0.0, p = 0.0, dp = 0.0;
+    for (int a : cell.members) {
+      const detail::SymbolDual d = dual(static_cast<std::size_t>(a));
+      h += d.h;
+      p += d.p;
+      dp += d.dp_dx;
+    }
+    cell_h[j] = h;
+    cell_p[j] = p;
+    cell_dp[j] = dp;
+    pt.value += h - theta;
+    pt.g += p - 1.0;
+    pt.dg += dp;
+  }
+  const std::size_t exact_end = std::max(t, in_.tail);
+  for (std::size_t u = t; u < exact_end; ++u) {
+    const detail::SymbolDual d = dual(u);
+    pt.value += d.h;
+    pt.g += d.p;
+    pt.dg += d.dp_dx;
+    if (u == t) {
+      pt.h_t = d.h;
+      pt.p_t = d.p;
+      pt.dp_t = d.dp_dx;
+      pt.exact_next = true;
+    }
+  }
+  if (exact_end < in_.n) {  // the tail in closed form, p_u ≈ r_u / θ
+    pt.value += tail_bound(in_, exact_end, x);
+    pt.g += in_.mass[exact_end] / theta;
+    pt.dg -= in_.mass[exact_end] / theta;
+    if (!pt.exact_next && t < in_.n) pt.h_t = dual(t).h;
+  }
+  return pt;
+}
+
+std::optional<NodeBound::Point> NodeBound::child_point(const Point& pt, std::size_t j, bool opened,
+                                                       const CellValue& before,
+                                                       const CellValue& joined) {
+  const double theta = std::exp(pt.x);
+  Point c = pt;
+  c.value -= pt.h_t;
+  c.g -= pt.p_t;
+  c.dg -= pt.dp_t;
+  c.exact_next = false;
+  if (opened) {
+    // A new cell: one empty cell fewer (+θ), a raised singleton (h_t - θ).
+    c.value += pt.h_t;
+    c.g += pt.p_t;
+    c.dg += pt.dp_t;
+    cell_h[j] = pt.h_t;
+    cell_p[j] = pt.p_t;
+    cell_dp[j] = pt.dp_t;
+    return c;
+  }
+  const bool was_raised = before.mu < pt.x, raised = joined.mu < pt.x;
+  if (raised && !was_raised) return std::nullopt;
+  if (was_raised) {
+    c.value -= cell_h[j] - theta;
+    c.g -= cell_p[j] - 1.0;
+    c.dg -= cell_dp[j];
+  } else {
+    c.value -= before.cost;
+  }
+  if (raised) {
+    cell_h[j] += pt.h_t;
+    cell_p[j] += pt.p_t;
+    cell_dp[j] += pt.dp_t;
+    c.value += cell_h[j] - theta;
+    c.g += cell_p[j] - 1.0;
+    c.dg += cell_dp[j];
+  } else {
+    c.value += joined.cost;
+  }
+  return c;
+}
+
+double NodeBound::maximise(std::size_t t, double floor, double enough, double negligible_rel,
+                           const Point* start) {
+  double lo = -kInf, hi = kInf, best = floor;
+  Point pt = start ? *start : evaluate(t, x_);
+  for (int it = 0; it < 60; ++it) {
+    if (it > 0) {
+      if (control_.stop()) break;  // any θ certifies: keep the best so far
+      pt = evaluate(t, pt.x);
+    }
+    point_ = pt;
+    x_ = pt.x;
+    if (std::isfinite(pt.value)) best = std::max(best, pt.value);
+    if (best >= enough) break;
+    // Newton's quadratic model of f(x) = Ψ(e^x): f' = θ g, f'' = θ (g + dg),
+    // so the promised gain is f'^2 / (2 |f''|).
+    const double curvature = pt.g + pt.dg;
+    if (curvature < 0.0 &&
+        std::exp(pt.x) * pt.g * pt.g / (-2.0 * curvature) < negligible_rel * std::fabs(best))
+      break;
+    if (pt.g > 0.0)
+      lo = pt.x;
+    else
+      hi = pt.x;
+    double step = pt.dg < 0.0 ? -pt.g / pt.dg : (pt.g > 0.0 ? 1.0 : -1.0);
+    if (std::fabs(step) < 1e-10 || pt.g == 0.0) break;
+    step = std::max(-8.0, std::min(8.0, step));
+    double next = pt.x + step;
+    if (!(next > lo && next < hi))
+      next = std::isfinite(lo) && std::isfinite(hi) ? 0.5 * (lo + hi) : next;
+    if (std::isfinite(lo) && std::isfinite(hi) && hi - lo < 1e-12) break;
+    pt.x = next;
+  }
+  return best;
+}
+
+void NodeBound::complete_next(std::size_t t, Point& pt) {
+  if (pt.exact_next || t >= in_.tail) return;
+  const detail::SymbolDual d =
+      detail::symbol_dual(in_.r[t], in_.log_r[t], in_.gamma, pt.x, s_cache_[t]);
+  pt.h_t = d.h;
+  pt.p_t = d.p;
+  pt.dp_t = d.dp_dx;
+  pt.exact_next = true;
+}
+
+double NodeBound::h_at(std::size_t t, double mu) {
+  double s = s_cache_[t];
+  return detail::symbol_dual(in_.r[t], in_.log_r[t], in_.gamma, mu, s).h;
+}
+
+}  // namespace focalrd::bnb

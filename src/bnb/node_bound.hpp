@@ -1,0 +1,96 @@
+// Branch-and-bound, part 2: the Lagrangian bound of a node.
+//
+// Every code's cell PMFs satisfy Σ_{a in cell j} p_a <= 1. Relaxing those
+// constraints with multipliers λ_j >= 0 gives, for any λ, the lower bound
+//   L(λ) = Σ_j [Σ_{a in C_j} h_a(λ_j) - λ_j] + Σ_{u unassigned} min_j h_u(λ_j),
+// with h_a(λ) = min_{p in (0,1]} r_a (1-p)^γ ln(1/p) + λ p, increasing in λ.
+// So each unassigned symbol takes the smallest λ_j, and with λ_j = max(λ*_j, θ)
+// (λ*_j maximises the cell's own term, whose value there is the cell's cost)
+//   Ψ(θ) = Σ_{j: λ*_j >= θ} c(C_j) + Σ_{j: λ*_j < θ} [Σ_{a in C_j} h_a(θ) - θ]
+//          - (K - m) θ + Σ_u h_u(θ)
+// is a lower bound for every θ >= 0 (K cells, m open), concave in θ; it is
+// maximised by a safeguarded Newton iteration on Ψ'(θ) in ln θ. At the root it
+// is the Lagrangian converse. Every θ gives a valid bound, so an iteration
+// cut short (the run's limits are polled at every step) still certifies what
+// it returns.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "bnb/instance.hpp"
+#include "detail/control.hpp"
+
+namespace focalrd::bnb {
+
+// One cell of a node: its sorted members and optimal value.
+struct OpenCell {
+  std::vector<int> members;
+  CellValue value;
+};
+
+// The assignment of a node: the first `labels` symbols placed in `open` cells.
+struct Partial {
+  std::vector<OpenCell> cells;  // K entries, the first `open` in use
+  std::size_t open = 0;
+  std::vector<int> labels;  // cell of each sorted symbol, -1 if unassigned
+  double cost = 0.0;        // Σ of the open cells' costs (monotone: completions cost more)
+};
+
+class NodeBound {
+ public:
+  // Ψ, Ψ'(θ) = g and dg/dx at x = ln θ for a node at depth t, and the next
+  // symbol's terms (what every child changes).
+  struct Point {
+    double x = 0.0, value = 0.0, g = 0.0, dg = 0.0;
+    double h_t = 0.0, p_t = 0.0, dp_t = 0.0;
+    bool exact_next = false;  // symbol t is evaluated exactly (not in the tail)
+  };
+
+  NodeBound(const Instance& in, const Partial& node, const detail::Control& control);
+
+  // Forgets every warm start: each search starts from the same state, so
+  // its result does not depend on what the same object searched before.
+  void reset(double x0);
+
+  Point evaluate(std::size_t t, double x);
+
+  // The child's point at the same x after symbol t joined cell j (whose
+  // values before and after are given; `opened` for a new cell), in O(1):
+  // t leaves the unassigned sum, a raised cell gains its terms, a cell still
+  // above θ changes only its cost. Needs t evaluated exactly at the parent;
+  // nothing when rounding contradicts the growth of λ (the child then
+  // evaluates afresh). Updates the cell sums.
+  std::optional<Point> child_point(const Point& pt, std::size_t j, bool opened,
+                                   const CellValue& before, const CellValue& joined);
+
+  // Ψ maximised over θ from `start` (or a fresh point at the last x), at
+  // least `floor` (a bound known already); stops early once the bound
+  // reaches `enough`, or when Newton's model promises a gain below
+  // `negligible_rel` times the bound. Leaves last() at the final point.
+  double maximise(std::size_t t, double floor, double enough, double negligible_rel,
+                  const Point* start);
+
+  // The next symbol's exact terms at the current point, if not evaluated.
+  void complete_next(std::size_t t, Point& pt);
+  // h_t at another multiplier λ = e^mu (for the O(1) child bounds).
+  double h_at(std::size_t t, double mu);
+
+  const Point& last() const { return point_; }
+  double x() const { return x_; }
+  void set_x(double x) { x_ = x; }
+
+  // The per-cell sums of raised cells (a child restores its parent's).
+  std::vector<double> cell_h, cell_p, cell_dp;
+
+ private:
+  const Instance& in_;
+  const Partial& node_;
+  const detail::Control& control_;
+  double x_ = 0.0;
+  std::vector<double> s_cache_;  // each symbol's last logit, a warm start
+  Point point_;
+};
+
+}  // namespace focalrd::bnb

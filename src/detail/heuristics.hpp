@@ -1,0 +1,30 @@
+// The heuristics with run control (detail/control.hpp): each stops at the
+// next poll once the control says so and returns the best it has.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "detail/control.hpp"
+#include "focalrd/heuristics.hpp"
+
+namespace focalrd::detail {
+
+FxOptimum optimise_fx(const Problem& problem, int max_evaluations, const Control& control);
+
+double local_search(const std::vector<double>& r, std::size_t K, double gamma,
+                    std::vector<int>& labels, const Control& control, std::uint64_t& solves);
+
+// A partition of the symbols of positive mass (in index order) into
+// min(M, support) cells, and its cost: the best of the scheme (26) for F = R
+// and for the optimised F, each improved by local_search. The scheme for
+// F = R is always evaluated, so there is a valid code however early the
+// control stops the rest.
+struct HeuristicPartition {
+  std::vector<int> labels;
+  double value = 0.0;
+};
+HeuristicPartition heuristic_partition(const Problem& problem, const Control& control,
+                                       std::uint64_t& solves);
+
+}  // namespace focalrd::detail
