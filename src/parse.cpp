@@ -173,7 +173,8 @@ int decimals(const std::string& token) {
 __extension__ using Int128 = __int128;
 
 [[noreturn]] void too_many(const std::string& what, const std::string& item, double count) {
-  throw too_large(what + ": " + quoted(item) + " has " + detail::fmt_short(count) +
+  throw too_large(what + ": " + quoted(item) + " has " +
+                  (std::isfinite(count) ? detail::fmt_short(count) : "more than 1e+308") +
                   " values; a grid has at most " + std::to_string(limits::kMaxGridPoints));
 }
 

@@ -161,7 +161,11 @@ std::string field_text(const detail::Field& f, bool full_precision) {
 namespace detail {
 
 RecordStream::RecordStream(std::ostream& out, Format format, std::vector<std::string> columns)
-    : out_(out), format_(format), columns_(std::move(columns)) {
+    : out_(out), format_(format), columns_(std::move(columns)) {}
+
+void RecordStream::begin() {
+  if (begun_) return;
+  begun_ = true;
   if (format_ != Format::csv) return;
   std::string header;
   for (const std::string& c : columns_) header += (header.empty() ? "" : ",") + csv_text(c);
@@ -169,6 +173,7 @@ RecordStream::RecordStream(std::ostream& out, Format format, std::vector<std::st
 }
 
 void RecordStream::write(const Record& rec) {
+  begin();
   if (format_ == Format::table) {
     table_.push_back(rec);
     return;
@@ -199,6 +204,7 @@ void RecordStream::write(const Record& rec) {
 }
 
 void RecordStream::finish() {
+  begin();
   if (format_ != Format::table || table_.empty()) return;
   if (table_.size() == 1) {  // a key/value list
     std::size_t width = 0;

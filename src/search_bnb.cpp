@@ -89,7 +89,9 @@ ExactResult BnbSearch::search(const Problem& problem, const CellSolver& solver,
     Progress p;
     p.phase = "bnb: " + phase;
     p.upper = st.upper;
-    p.lower = std::isfinite(st.upper) ? lower_bound(st) : p.lower;
+    // Before the root bound there is no lower bound yet (an empty queue
+    // means "not started" here, not "done").
+    if (!st.open.empty()) p.lower = lower_bound(st);
     p.nodes = st.nodes;
     control.report(p, force);
   };

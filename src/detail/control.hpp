@@ -57,13 +57,14 @@ class Control {
   mutable std::atomic<double> last_report_{-1e9};
 };
 
-// Polls `control.stop()` once every `period` calls (a power of two), for
-// loops whose iterations cost less than a clock read.
+// Polls `control.stop()` at the first call and then once every `period`
+// calls (a power of two), for loops whose iterations cost less than a clock
+// read.
 class Poll {
  public:
   Poll(const Control& control, std::uint32_t period = 1024)
       : control_(control), mask_(period - 1) {}
-  bool stop() { return (++count_ & mask_) == 0 ? (stopped_ = control_.stop()) : stopped_; }
+  bool stop() { return (count_++ & mask_) == 0 ? (stopped_ = control_.stop()) : stopped_; }
 
  private:
   const Control& control_;

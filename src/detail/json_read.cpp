@@ -114,7 +114,9 @@ class JsonParser {
       return i_ > d;
     };
     if (i_ < s_.size() && s_[i_] == '-') ++i_;
+    const std::size_t first = i_;
     if (!digits()) fail("expected a value");
+    if (s_[first] == '0' && i_ - first > 1) fail("a number with a leading zero");
     if (i_ < s_.size() && s_[i_] == '.') {
       ++i_;
       if (!digits()) fail("expected digits after '.'");

@@ -29,11 +29,11 @@ struct Record {
   }
 };
 
-// Records written as they come, each flushed: CSV (the header at once, even
-// for no rows; then one row each; numbers in shortest round-trip form, empty
-// for null; fields with commas, quotes or line breaks quoted), JSON lines (one
-// object per line), or a table (at finish(), since its columns are aligned
-// over all rows: a key/value list for one record, columns for several).
+// Records written as they come, each flushed: CSV (the header with the first
+// row, or at finish() when there is none; then one row each; numbers in shortest round-trip form,
+// empty for null; fields with commas, quotes or line breaks quoted), JSON lines (one object per
+// line), or a table (at finish(), since its columns are aligned over all rows: a key/value list for
+// one record, columns for several).
 class RecordStream {
  public:
   RecordStream(std::ostream& out, Format format, std::vector<std::string> columns);
@@ -45,6 +45,8 @@ class RecordStream {
   Format format_;
   std::vector<std::string> columns_;
   std::vector<Record> table_;  // rows of a table, until finish()
+  bool begun_ = false;
+  void begin();
 };
 
 // All records at once; the columns are those of the first record.
