@@ -88,11 +88,11 @@ std::vector<double> from_logs(const std::vector<long double>& logs, const std::s
     out[i] = static_cast<double>(std::exp(logs[i]));
   }
   if (tiny)
-    throw invalid_input(spec + " has " + std::to_string(tiny) + " symbols with probability below " +
-                        detail::fmt(DBL_MIN) + " (the smallest is about 10^" +
-                        detail::fmt_short(static_cast<double>(smallest / std::log(10.0L))) +
-                        "), which a double cannot hold; focalrd does not drop symbols, so use " +
-                        advice);
+    throw invalid_input(
+        quoted(spec) + " has " + std::to_string(tiny) + " symbols with probability below " +
+        detail::fmt(DBL_MIN) + " (the smallest is about 10^" +
+        detail::fmt_short(static_cast<double>(smallest / std::log(10.0L))) +
+        "), which a double cannot hold; focalrd does not drop symbols, so use " + advice);
   return out;
 }
 

@@ -2,13 +2,15 @@
 # Installs, from Debian's packages, whatever focalrd needs that is missing.
 #   tools/install-deps.sh            build and test dependencies
 #   tools/install-deps.sh --figures  also gnuplot, for tools/make-figures.sh
+#   tools/install-deps.sh --fuzz     also clang and its runtimes, for tools/fuzz.sh
 # Runs apt-get as root, or through sudo when run as another user.
 set -euo pipefail
 
 packages=(g++ make cmake libnlopt-cxx-dev libboost-program-options-dev doctest-dev)
-if [[ "${1:-}" == "--figures" ]]; then
-  packages+=(gnuplot-nox)
-fi
+case "${1:-}" in
+  --figures) packages+=(gnuplot-nox) ;;
+  --fuzz) packages+=(clang libclang-rt-14-dev libomp-14-dev) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

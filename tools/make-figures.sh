@@ -15,7 +15,7 @@ if [[ "${1:-}" != "--plot" ]]; then
   bounds=converse,converse_lagrangian,achievability_28,achievability_22,achievability_23,achievability_optimised_fx,achievability_reoptimised
   # The exact d* by branch-and-bound, 60 s a point with both threads; a point
   # not certified in time keeps its interval (exact_lower_bound, exact).
-  exact="--quantities exact --method bnb --time-limit 60 --threads 2 --point-threads 2"
+  exact="--quantities exact --method bnb --point-time-limit 60 --threads 2 --point-threads 2"
   commands=(
     "hgamma --gamma 0.5,1,2,4,8 --n 2:100 --format csv > $data/fig1_hgamma.csv"
     "sweep --pmf 1/3,1/3,1/3 -M 2 --gamma 0:0.05:4 --quantities exact > $data/fig2_uniform.csv"

@@ -26,6 +26,8 @@
 #include "detail/json.hpp"
 #include "detail/threads.hpp"
 #include "focalrd/cell_solver.hpp"
+#include "focalrd/errors.hpp"
+#include "focalrd/parse.hpp"
 
 extern char** environ;
 
@@ -248,7 +250,7 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
   };
   if (!request.json_path.empty()) {
     std::ofstream file(request.json_path);
-    if (!file) throw std::invalid_argument("--json-out: cannot write '" + request.json_path + "'");
+    if (!file) throw invalid_input("--json-out: cannot write " + quoted(request.json_path));
     write_json(file);
   }
   if (request.json) {

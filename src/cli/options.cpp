@@ -40,9 +40,9 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
       po::command_line_parser(args).options(d).allow_unregistered().run();
   for (const std::string& extra : po::collect_unrecognized(parsed.options, po::include_positional))
     throw invalid_input(extra.rfind("-", 0) == 0
-                            ? "unrecognised option '" + extra + "'"
-                            : "unexpected argument '" + extra +
-                                  "'; every value follows its option, e.g. --gamma 1");
+                            ? "unrecognised option " + quoted(extra)
+                            : "unexpected argument " + quoted(extra) +
+                                  "; every value follows its option, e.g. --gamma 1");
   po::store(parsed, vm);
   po::notify(vm);
   return vm;
