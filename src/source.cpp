@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "detail/exact_pmf.hpp"
 #include "detail/format.hpp"
 #include "detail/random.hpp"
 #include "focalrd/errors.hpp"
@@ -123,18 +124,9 @@ Source Source::family(const std::string& spec) {
                           "; binomial:K,P needs 1 <= K <= " + std::to_string(max_n - 1));
     if (!(p >= 0.0 && p <= 1.0))
       throw invalid_input("P is " + detail::fmt(p) + "; binomial:K,P needs P in [0, 1]");
-    // ln C(K, k) + k ln P + (K - k) ln(1 - P), in long double: for K = 100 the
-    // terms are about 400 in size, so each probability keeps full double precision.
-    std::vector<long double> logs(K + 1);
-    const long double lp = std::log(static_cast<long double>(p));
-    const long double lq = std::log1p(-static_cast<long double>(p));
-    for (long long k = 0; k <= K; ++k) {
-      const long double choose =
-          std::lgamma(K + 1.0L) - std::lgamma(k + 1.0L) - std::lgamma(K - k + 1.0L);
-      const long double a = k == 0 ? 0.0L : k * lp, b = k == K ? 0.0L : (K - k) * lq;
-      logs[k] = (std::isinf(a) || std::isinf(b)) ? -HUGE_VALL : choose + a + b;
-    }
-    return from_pmf(from_logs(logs, spec, "a smaller K"), exact, spec);
+    // Correctly rounded (detail/exact_pmf.hpp): the sum is 1 to within K + 1
+    // half-ulps, far inside the PMF rule, so nothing is renormalised.
+    return from_pmf(detail::binomial_pmf(K, args[1], spec), exact, spec);
   }
   if (kind == "uniform") {
     expect(1, 1, "uniform:N");
@@ -152,15 +144,7 @@ Source Source::family(const std::string& spec) {
     if (N < 1 || N > max_n)
       throw invalid_input("N is " + std::to_string(N) +
                           "; geometric:P,N needs 1 <= N <= " + max_text);
-    // P (1-P)^k / (1 - (1-P)^N), k = 0..N-1, in logs.
-    const long double lq = std::log1p(-static_cast<long double>(p));
-    const long double norm = std::log(static_cast<long double>(p)) -
-                             std::log(-std::expm1(static_cast<long double>(N) * lq));
-    std::vector<long double> logs(N);
-    for (long long k = 0; k < N; ++k) logs[k] = p == 1.0 ? (k ? -HUGE_VALL : 0.0L) : norm + k * lq;
-    SourceOptions renormalise;
-    renormalise.normalize = true;  // only rounding separates the sum from 1
-    return from_pmf(from_logs(logs, spec, "a smaller N or a larger P"), renormalise, spec);
+    return from_pmf(detail::geometric_pmf(args[0], N, spec), exact, spec);
   }
   if (kind == "dirichlet") {
     expect(2, 3, "dirichlet:N,SEED[,ALPHA]");

@@ -1,5 +1,8 @@
 #include "focalrd/source.hpp"
 
+#include "focalrd/focal_loss.hpp"
+#include "support/reference.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -140,4 +143,36 @@ TEST_CASE("PMF files: lines, CSV columns, headers, comments") {
                        std::invalid_argument);
   CHECK_THROWS_AS(Source::read_file("/nonexistent/file"), std::invalid_argument);
   std::remove(path.c_str());
+}
+
+TEST_CASE("family PMFs are correctly rounded, bit for bit (exact_pmf.json)") {
+  test::Tree root;
+  boost::property_tree::read_json(test::data_path("reference/exact_pmf.json"), root);
+  int families = 0;
+  for (const auto& item : root.get_child("cases")) {
+    const std::string spec = item.second.get<std::string>("spec");
+    const std::vector<double> expected = test::numbers(item.second, "pmf");
+    const Source s = Source::family(spec);
+    INFO(spec);
+    REQUIRE(s.size() == expected.size());
+    int off = 0;
+    for (std::size_t k = 0; k < expected.size(); ++k) off += s[k] != expected[k];
+    CHECK(off == 0);
+    ++families;
+  }
+  CHECK(families == 11);
+  // Binomial(K, 1/2) is exactly symmetric.
+  const Source half = Source::family("binomial:100,0.5");
+  for (std::size_t k = 0; k <= 100; ++k) CHECK(half[k] == half[100 - k]);
+}
+
+TEST_CASE("the binomial sources of Example 2 have the reference entropy (binomial_bounds.json)") {
+  int checked = 0;
+  for (const test::Tree& c : test::read_records("reference/binomial_bounds.json")) {
+    const Source s = Source::family(c.get<std::string>("source"));
+    const double bits = entropy(s.pmf()) / std::log(2.0);
+    CHECK(bits == doctest::Approx(test::number(c, "entropy")).epsilon(1e-14));
+    ++checked;
+  }
+  CHECK(checked > 30);
 }

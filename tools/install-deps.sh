@@ -6,7 +6,7 @@
 # Runs apt-get as root, or through sudo when run as another user.
 set -euo pipefail
 
-packages=(g++ make cmake libnlopt-cxx-dev libboost-program-options-dev doctest-dev)
+packages=(g++ make cmake libnlopt-cxx-dev libboost-dev libboost-program-options-dev doctest-dev)
 case "${1:-}" in
   --figures) packages+=(gnuplot-nox) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev libomp-14-dev) ;;

@@ -28,9 +28,12 @@ class Source {
   static Source parse(const std::string& text, const SourceOptions& options = {});
 
   // A named family:
-  //   binomial:K,P        Binomial(K, P) on {0..K}, exact probabilities
+  //   binomial:K,P        Binomial(K, P) on {0..K}
   //   uniform:N           1/N each
   //   geometric:P,N       P (1-P)^k on {0..N-1}, truncated and renormalised
+  // Binomial, uniform and geometric probabilities are correctly rounded (each
+  // the double nearest to its exact value, P taken as written: 0.1 is 1/10),
+  // whatever the machine; Binomial(K, 1/2) is exactly symmetric.
   //   dirichlet:N,SEED[,ALPHA]  a random PMF from Dirichlet(ALPHA, ..., ALPHA)
   //                       (ALPHA = 1 by default), reproducible from SEED
   // No symbol is dropped: a family whose probabilities underflow a double is
