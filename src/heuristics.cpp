@@ -6,7 +6,6 @@
 #include <numeric>
 
 #include "detail/kkt.hpp"
-#include "detail/nlopt_run.hpp"
 #include "detail/small_buffer.hpp"
 #include "detail/strategies.hpp"
 #include "focalrd/bounds.hpp"
@@ -17,114 +16,163 @@ namespace detail {
 
 namespace {
 
-// (28) as a function of θ, F = softmax(θ) on the support (pinned θ = 0 for the
-// most likely symbol), F = 0 off the support.
-struct FxObjective {
-  const std::vector<double>& r;
-  std::size_t M;
-  double gamma;
-  std::vector<std::size_t> support;
-  std::size_t pin = 0;  // index into support
-  int evaluations = 0;
-  std::vector<double> F;
-  const detail::Control* control = nullptr;
-  nlopt::opt* opt = nullptr;  // stopped by force when the control says so
-  double best = std::numeric_limits<double>::infinity();
-  std::vector<double> best_F;
+// A heuristic takes a new candidate only when it is better by more than this
+// (relative): candidates that tie up to rounding keep the first one found,
+// so that the last bit of the input does not pick among them.
+constexpr double kClearlyBetter = 1e-12;
 
-  std::vector<double> pmf(const double* theta) {
-    F.assign(r.size(), 0.0);
-    std::vector<double> logits(support.size(), 0.0);
-    for (std::size_t i = 0, j = 0; i < support.size(); ++i)
-      if (i != pin) logits[i] = theta[j++];
-    const double top = *std::max_element(logits.begin(), logits.end());
+bool clearly_better(double candidate, double incumbent) {
+  return candidate < incumbent - kClearlyBetter * std::fabs(incumbent);
+}
+
+// The search over F: (28) is piecewise smooth in F, with jumps wherever the
+// partition (26) changes, and for a fixed partition it is least when each
+// cell's F, normalised, is that cell's optimal PMF. So the search alternates:
+// the partition (26) of F, then the F made of that partition's optimal
+// cells, each scaled by a weight (its source mass, or 1/K), kept when (28)
+// falls. Every step is a discrete choice or a KKT solve: no step size, no
+// tolerance, so the result does not hinge on the last bit of the input the
+// way a derivative-free descent over the jumps does.
+class FxSearch {
+ public:
+  FxSearch(const Problem& problem, int max_evaluations, const Control& control)
+      : problem_(problem), r_(problem.pmf()), max_(max_evaluations), control_(control) {}
+
+  // (28) at F, counted; the best F seen is kept.
+  double evaluate(const std::vector<double>& F) {
+    ++evaluations_;
+    const double v = achievability_28(r_, F, problem_.messages(), problem_.gamma());
+    if (clearly_better(v, best_) || !std::isfinite(best_)) {
+      best_ = v;
+      best_F_ = F;
+    }
+    return v;
+  }
+
+  // Descends from F until (28) stops falling, a partition repeats, or a limit.
+  void descend(std::vector<double> F) {
+    double value = evaluate(F);
+    std::vector<std::vector<std::vector<std::size_t>>> seen;
+    for (;;) {
+      if (evaluations_ >= max_ || control_.stop()) {
+        limited_ = true;
+        return;
+      }
+      auto cells = scheme_partition(F, problem_.messages());
+      std::sort(cells.begin(), cells.end());
+      if (std::find(seen.begin(), seen.end(), cells) != seen.end()) return;  // a cycle
+      seen.push_back(cells);
+      double next_value = value;
+      std::vector<double> next;
+      for (const bool by_mass : {true, false}) {
+        std::vector<double> G = optimal_cells(cells, by_mass);
+        const double v = evaluate(G);
+        if (clearly_better(v, next_value)) {
+          next_value = v;
+          next = std::move(G);
+        }
+      }
+      if (next.empty()) return;  // a fixed point: no step lowers (28)
+      F = std::move(next);
+      value = next_value;
+    }
+  }
+
+  // The F made of the optimal PMF of each cell (symbols of positive mass;
+  // the others get 0), scaled by the cell's source mass or by 1/K.
+  std::vector<double> optimal_cells(const std::vector<std::vector<std::size_t>>& cells,
+                                    bool by_mass) {
+    std::vector<double> F(r_.size(), 0.0);
+    const auto solver = CellSolver::create(CellSolverType::kkt);
+    for (const auto& cell : cells) {
+      std::vector<double> masses, pmf;
+      double mass = 0.0;
+      for (std::size_t a : cell) {
+        masses.push_back(r_[a]);
+        mass += r_[a];
+      }
+      solver->solve(masses, problem_.gamma(), &pmf);
+      const double weight = by_mass ? mass : 1.0 / static_cast<double>(cells.size());
+      for (std::size_t i = 0; i < cell.size(); ++i) F[cell[i]] = weight * pmf[i];
+    }
     double sum = 0.0;
-    for (std::size_t i = 0; i < support.size(); ++i)
-      sum += F[support[i]] = std::exp(logits[i] - top);
+    for (double x : F) sum += x;
     for (double& x : F) x /= sum;
     return F;
   }
 
-  std::vector<double> theta(const std::vector<double>& f) const {
-    std::vector<double> out;
-    for (std::size_t i = 0; i < support.size(); ++i)
-      if (i != pin) out.push_back(std::log(f[support[i]] / f[support[pin]]));
-    return out;
-  }
+  double best() const { return best_; }
+  const std::vector<double>& best_F() const { return best_F_; }
+  int evaluations() const { return evaluations_; }
+  bool limited() const { return limited_; }
 
-  double operator()(const double* theta) {
-    if (control && opt && (evaluations & 15) == 0 && control->stop()) opt->force_stop();
-    ++evaluations;
-    const double v = achievability_28(r, pmf(theta), M, gamma);
-    if (v < best) {
-      best = v;
-      best_F = F;
-    }
-    return std::isfinite(v) ? v : std::numeric_limits<double>::max();
-  }
+ private:
+  const Problem& problem_;
+  const std::vector<double>& r_;
+  const int max_;
+  const Control& control_;
+  int evaluations_ = 0;
+  bool limited_ = false;
+  double best_ = std::numeric_limits<double>::infinity();
+  std::vector<double> best_F_;
 };
 
-double fx_objective(unsigned, const double* theta, double*, void* data) {
-  return (*static_cast<FxObjective*>(data))(theta);
+// F = R, F ∝ R^(1/(1+γ)) (tempered) and the uniform F on the support.
+std::vector<std::vector<double>> basic_starts(const Problem& problem) {
+  const std::vector<double>& r = problem.pmf();
+  std::vector<std::vector<double>> starts(3, std::vector<double>(r.size(), 0.0));
+  double top = 0.0;
+  for (double x : r) top = std::max(top, x);
+  for (std::size_t a = 0; a < r.size(); ++a)
+    if (r[a] > 0.0) {
+      starts[0][a] = r[a];
+      starts[1][a] = std::exp((std::log(r[a]) - std::log(top)) / (1.0 + problem.gamma()));
+      starts[2][a] = 1.0;
+    }
+  for (auto& F : starts) {
+    double sum = 0.0;
+    for (double x : F) sum += x;
+    for (double& x : F) x /= sum;
+  }
+  return starts;
+}
+
+FxOptimum search_fx(const Problem& problem, int max_evaluations, const Control& control,
+                    const std::vector<int>* partition) {
+  const std::vector<double>& r = problem.pmf();
+  FxOptimum out;
+  out.F = r;
+  out.source_value = out.value = achievability_28(r, r, problem.messages(), problem.gamma());
+  if (problem.source().support_size() <= problem.messages()) return out;  // (28) is already 0
+  FxSearch search(problem, max_evaluations, control);
+  for (const auto& F : basic_starts(problem)) search.descend(F);
+  if (partition) {  // the optimal cells of a given partition of the positive symbols
+    std::vector<std::vector<std::size_t>> cells;
+    std::size_t i = 0;
+    for (std::size_t a = 0; a < r.size(); ++a)
+      if (r[a] > 0.0) {
+        const auto c = static_cast<std::size_t>((*partition)[i++]);
+        if (c >= cells.size()) cells.resize(c + 1);
+        cells[c].push_back(a);
+      }
+    for (const bool by_mass : {true, false}) search.descend(search.optimal_cells(cells, by_mass));
+  }
+  if (clearly_better(search.best(), out.value)) {
+    out.value = search.best();
+    out.F = search.best_F();
+  }
+  out.evaluations = search.evaluations();
+  out.status = search.limited() ? SolveStatus::iteration_limit : SolveStatus::converged;
+  return out;
 }
 
 }  // namespace
 
 FxOptimum optimise_fx(const Problem& problem, int max_evaluations, const Control& control) {
-  const std::vector<double>& r = problem.pmf();
-  FxOptimum out;
-  out.F = r;
-  out.source_value = out.value = achievability_28(r, r, problem.messages(), problem.gamma());
-  FxObjective objective{r,  problem.messages(), problem.gamma(), {},        0, 0,
-                        {}, &control,           nullptr,         out.value, r};
-  for (std::size_t a = 0; a < r.size(); ++a)
-    if (r[a] > 0.0) objective.support.push_back(a);
-  const std::size_t s = objective.support.size();
-  if (s <= problem.messages() || s < 2) return out;  // (28) is already 0
-  for (std::size_t i = 0; i < s; ++i)
-    if (r[objective.support[i]] > r[objective.support[objective.pin]]) objective.pin = i;
-
-  // Starts: F = R, F ∝ R^(1/(1+γ)), uniform on the support.
-  std::vector<std::vector<double>> starts(3, std::vector<double>(r.size(), 0.0));
-  for (std::size_t a : objective.support) {
-    starts[0][a] = std::log(r[a]);
-    starts[1][a] = std::log(r[a]) / (1.0 + problem.gamma());
-    starts[2][a] = 0.0;
-  }
-  for (const auto& logits : starts) {
-    std::vector<double> f(r.size(), 0.0);
-    double sum = 0.0;
-    for (std::size_t a : objective.support)
-      sum += f[a] = std::exp(logits[a] - logits[objective.support[objective.pin]]);
-    for (double& x : f) x /= sum;
-    std::vector<double> theta = objective.theta(f);
-    nlopt::opt opt(nlopt::LN_SBPLX, static_cast<unsigned>(s - 1));
-    opt.set_min_objective(fx_objective, &objective);
-    objective.opt = &opt;
-    opt.set_ftol_rel(1e-12);
-    opt.set_xtol_rel(1e-10);
-    opt.set_maxeval(max_evaluations);
-    opt.set_initial_step(0.5);
-    const NloptOutcome run = run_nlopt(opt, theta);
-    objective.opt = nullptr;
-    if (control.stop()) {  // the best point seen so far stands
-      out.status = SolveStatus::iteration_limit;
-      break;
-    }
-    if (run.status == SolveStatus::failed) {
-      out.status = SolveStatus::failed;
-      continue;
-    }
-    if (run.status == SolveStatus::iteration_limit && out.status == SolveStatus::converged)
-      out.status = SolveStatus::iteration_limit;
-  }
-  // The best F evaluated, from any start: (28) there is what it reports.
-  if (objective.best < out.value) {
-    out.value = objective.best;
-    out.F = objective.best_F;
-  }
-  out.evaluations = objective.evaluations;
-  return out;
+  // Also from the best partition the other heuristics find.
+  std::uint64_t solves = 0;
+  const HeuristicPartition h = heuristic_partition(problem, control, solves);
+  return search_fx(problem, max_evaluations, control, &h.labels);
 }
 
 namespace {
@@ -162,7 +210,7 @@ double local_search(const std::vector<double>& r, std::size_t K, double gamma,
   for (int pass = 0; pass < 100 && !stopped; ++pass) {
     bool improved = false;
     const double total = std::accumulate(cost.begin(), cost.end(), 0.0);
-    const double eps = 1e-14 * total;
+    const double eps = kClearlyBetter * total;
     // Replaces cells i and j by `ci` and `cj` if that lowers the cost.
     auto accept = [&](std::size_t i, std::vector<int> ci, std::size_t j, std::vector<int> cj) {
       if (stopped || solves - start >= kMaxSolves || control.stop()) {
@@ -237,13 +285,13 @@ HeuristicPartition heuristic_partition(const Problem& problem, const Control& co
       cell += used;
     }
     const double value = local_search(r, K, problem.gamma(), labels, control, solves);
-    if (value < best.value) {
+    if (clearly_better(value, best.value) || !std::isfinite(best.value)) {
       best.value = value;
       best.labels = labels;
     }
   };
   consider(pmf);  // always: a valid code however early the control stops the rest
-  if (!control.stop()) consider(optimise_fx(problem, 2000, control).F);
+  if (!control.stop()) consider(search_fx(problem, 2000, control, nullptr).F);
   return best;
 }
 

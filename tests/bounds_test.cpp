@@ -165,12 +165,13 @@ TEST_CASE("F_X choices: uniform, given, optimised; bad F refused") {
 
 TEST_CASE("F_X = R is not optimal in finite blocklength (Example 2)") {
   // Binomial(100, 0.1), M = 8, γ = 4: the paper's (28) is 0.2106 bits; another
-  // F_X does far better (the exact optimum is about 0.0648 bits).
+  // F_X does far better, down to nearly the exact optimum 0.064763956402256989 bits.
   const Problem problem(Source::family("binomial:100,0.1"), 8, 4.0);
   const FxOptimum best = optimise_fx(problem);
   CHECK(best.source_value * kBits == doctest::Approx(0.21057216843069759).epsilon(1e-12));
   CHECK(best.value * kBits < 0.07);
-  CHECK(best.value * kBits > 0.0648);
+  CHECK(best.value * kBits >= 0.064763956402256989 * (1 - 1e-12));  // an achievable distortion
+  CHECK(best.status == SolveStatus::converged);
   CHECK(achievability_28(problem.pmf(), best.F, 8, 4.0) == best.value);
 }
 

@@ -12,21 +12,27 @@
 
 namespace focalrd {
 
+// A heuristic's result: an upper bound on d*, valid because it is (28) at a
+// concrete F that anyone can re-evaluate.
 struct FxOptimum {
   std::vector<double> F;      // the best F found
   double value = 0.0;         // (28) at F
   double source_value = 0.0;  // (28) at F = R, for the gain
-  int evaluations = 0;
+  int evaluations = 0;        // evaluations of (28)
+  // converged: every descent ended at a fixed point or a cycle;
+  // iteration_limit: stopped by max_evaluations or the run's limits.
   SolveStatus status = SolveStatus::converged;
 };
 
-// Minimises (28) over F with NLopt's Subplex (LN_SBPLX), F = softmax(θ) on the
-// support of R. (28) is only piecewise smooth in F, and jumps where the
-// partition (26) changes, so a gradient method would be misled; Subplex, a
-// Nelder-Mead variant on low-dimensional subspaces, needs no derivatives,
-// tolerates the jumps, and scales to a hundred variables better than plain
-// Nelder-Mead. It is started from F = R, from F ∝ R^(1/(1+γ)) and from the
-// uniform F; the best is kept, so the result never exceeds (28) at F = R.
+// Minimises (28) over the auxiliary F. (28) jumps wherever the partition (26)
+// changes, and for a fixed partition it is least when each cell's F,
+// normalised, is the cell's optimal PMF; so from each start the search
+// alternates between the partition (26) of F and the F made of that
+// partition's optimal cells (each scaled by its source mass, or equally),
+// while (28) falls. The starts: F = R, F ∝ R^(1/(1+γ)), the uniform F, and
+// the optimal cells of the best partition local search finds. Every step is
+// a discrete choice or an exact cell solve, so the result is stable under
+// last-bit changes of the input; it never exceeds (28) at F = R.
 FxOptimum optimise_fx(const Problem& problem, int max_evaluations = 20000);
 
 // Improves a partition of the masses r (all > 0) into K cells, labels[a] in
