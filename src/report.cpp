@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <sstream>
-#include <stdexcept>
+#include <ctime>
 #include <type_traits>
 #include <variant>
 
@@ -13,6 +12,7 @@
 #include "detail/names.hpp"
 #include "detail/records.hpp"
 #include "focalrd/errors.hpp"
+#include "focalrd/version.hpp"
 
 namespace focalrd {
 
@@ -22,6 +22,8 @@ std::string to_string(Format format) {
       return "table";
     case Format::json:
       return "json";
+    case Format::jsonl:
+      return "jsonl";
     case Format::csv:
       return "csv";
   }
@@ -29,7 +31,45 @@ std::string to_string(Format format) {
 }
 
 Format format_from_string(const std::string& name) {
-  return detail::from_name<Format>(name, {Format::table, Format::json, Format::csv}, "format");
+  return detail::from_name<Format>(name, {Format::table, Format::json, Format::jsonl, Format::csv},
+                                   "format");
+}
+
+std::string kind(Quantity q) {
+  return q == Quantity::achievability_optimised_fx ? "heuristic" : "certified";
+}
+
+Provenance make_provenance(const std::string& command, const Source* source) {
+  Provenance p;
+  p.command = command;
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  p.date = buf;
+  if (source) {
+    p.source = source->label();
+    p.pmf = source->pmf();
+  }
+  return p;
+}
+
+std::string command_line(int argc, const char* const* argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    std::string word = i == 0 ? std::string("focalrd") : std::string(argv[i]);
+    const bool plain = !word.empty() && word.find_first_not_of(
+                                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789-_=.,:/+@%") == std::string::npos;
+    if (!plain) {
+      std::string q = "'";
+      for (char c : word) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      word = q + "'";
+    }
+    line += (i ? " " : "") + word;
+  }
+  return printable(line);
 }
 
 namespace {
@@ -47,87 +87,8 @@ std::string joined(const std::vector<T>& xs, const std::string& sep, F&& f) {
   return out;
 }
 
-void exact_json(std::ostream& out, const ExactResult& r, const std::vector<double>& pmf,
-                double scale, Units units) {
-  detail::JsonWriter j(out);
-  j.begin_object();
-  j.member("n", r.n).member("M", r.M).member("gamma", r.gamma).member("units", to_string(units));
-  j.key("pmf").array(pmf);
-  j.member("dstar", r.value * scale);
-  j.member("lower_bound", r.lower_bound * scale).member("upper_bound", r.value * scale);
-  j.member("certified", r.certified);
-  j.member("method", r.method).member("cell_solver", to_string(r.cell_solver));
-  j.member("status", to_string(r.status)).member("cell_status", to_string(r.cell_status));
-  if (!r.message.empty()) j.member("message", r.message);
-  j.key("cells").begin_array();
-  for (const Cell& c : r.code.cells) {
-    j.begin_object();
-    j.key("symbols").array(c.symbols);
-    j.key("pmf").array(c.pmf);
-    j.member("distortion", c.distortion * scale);
-    j.end_object();
-  }
-  j.end_array();
-  j.key("stats").begin_object();
-  j.member("partitions", r.stats.partitions).member("transitions", r.stats.transitions);
-  j.member("nodes", static_cast<long long>(r.stats.nodes));
-  j.member("waves", static_cast<long long>(r.stats.waves));
-  j.member("table_bytes", r.stats.table_bytes).member("table_seconds", r.stats.table_seconds);
-  j.member("cells_optimised", static_cast<long long>(r.stats.cells_optimised));
-  j.member("wall_seconds", r.stats.wall_seconds).member("threads", r.stats.threads);
-  j.end_object();
-  j.end_object();
-  out << '\n';
-}
-
-void exact_csv(std::ostream& out, const ExactResult& r, double scale, Units units) {
-  const std::string cells = joined(r.code.cells, "|", [](const Cell& c) {
-    return joined(c.symbols, " ", [](std::size_t a) { return std::to_string(a); });
-  });
-  const std::string pmfs = joined(r.code.cells, "|", [](const Cell& c) {
-    return joined(c.pmf, " ", [](double p) { return detail::fmt(p); });
-  });
-  detail::Record rec;
-  rec.add("n", static_cast<long long>(r.n)).add("M", static_cast<long long>(r.M));
-  rec.add("gamma", r.gamma).add("units", to_string(units));
-  rec.add("dstar", r.value * scale).add("lower_bound", r.lower_bound * scale);
-  rec.add("certified", r.certified).add("method", r.method);
-  rec.add("cell_solver", to_string(r.cell_solver)).add("status", to_string(r.status));
-  rec.add("cell_status", to_string(r.cell_status));
-  rec.add("partitions", r.stats.partitions).add("transitions", r.stats.transitions);
-  rec.add("nodes", static_cast<long long>(r.stats.nodes));
-  rec.add("cells_optimised", static_cast<long long>(r.stats.cells_optimised));
-  rec.add("wall_seconds", r.stats.wall_seconds)
-      .add("threads", static_cast<long long>(r.stats.threads));
-  rec.add("cells", cells).add("pmfs", pmfs);
-  detail::write_records(out, {rec}, Format::csv);
-}
-
-void exact_table(std::ostream& out, const ExactResult& r, double scale, Units units) {
-  out << "d*(M = " << r.M << "; gamma = " << detail::fmt(r.gamma)
-      << ") = " << detail::fmt(r.value * scale) << ' ' << to_string(units) << '\n';
-  if (!r.certified)
-    out << "  not certified (" << to_string(r.status) << "): optimum in ["
-        << detail::fmt(r.lower_bound * scale) << ", " << detail::fmt(r.value * scale) << "]\n";
-  out << (r.certified ? "optimal code, " : "best code found, ") << r.code.cells.size() << " message"
-      << (r.code.cells.size() == 1 ? "" : "s") << " for " << r.n << " symbols"
-      << " (symbols 0-based; the PMF lists their reconstruction masses in order):\n";
-  for (std::size_t m = 0; m < r.code.cells.size(); ++m) {
-    const Cell& c = r.code.cells[m];
-    out << "  message " << m << ": distortion " << short_number(c.distortion * scale) << '\n';
-    out << "    symbols {"
-        << joined(c.symbols, ", ", [](std::size_t a) { return std::to_string(a); }) << "}\n";
-    out << "    PMF     [" << joined(c.pmf, ", ", [](double p) { return short_number(p); })
-        << "]\n";
-  }
-  out << "work: " << r.method << " search with the " << to_string(r.cell_solver)
-      << " cell solver; ";
-  if (r.stats.partitions > 0) out << detail::fmt(r.stats.partitions) << " partitions, ";
-  if (r.stats.transitions > 0) out << detail::fmt_short(r.stats.transitions) << " transitions, ";
-  if (r.stats.nodes) out << r.stats.nodes << " nodes, ";
-  out << r.stats.cells_optimised << " cells optimised";
-  out << "; " << short_number(r.stats.wall_seconds, 3) << " s on " << r.stats.threads << " thread"
-      << (r.stats.threads == 1 ? "" : "s") << '\n';
+std::string numbers(const std::vector<double>& xs) {
+  return joined(xs, " ", [](double x) { return detail::fmt(x); });
 }
 
 std::string csv_text(const std::string& s) {
@@ -137,56 +98,39 @@ std::string csv_text(const std::string& s) {
   return q + "\"";
 }
 
-std::string field_text(const detail::Field& f, bool full_precision) {
-  return std::visit(
-      [&](const auto& v) -> std::string {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::monostate>)
-          return "";
-        else if constexpr (std::is_same_v<T, double>) {
-          if (!std::isfinite(v)) throw internal_error("a non-finite number reached the output");
-          return full_precision ? detail::fmt(v) : short_number(v, 10);
-        } else if constexpr (std::is_same_v<T, long long>)
-          return std::to_string(v);
-        else if constexpr (std::is_same_v<T, bool>)
-          return v ? "true" : "false";
-        else
-          return v;
-      },
-      f);
-}
-
 }  // namespace
 
 namespace detail {
 
-RecordStream::RecordStream(std::ostream& out, Format format, std::vector<std::string> columns)
-    : out_(out), format_(format), columns_(std::move(columns)) {}
-
-void RecordStream::begin() {
-  if (begun_) return;
-  begun_ = true;
-  if (format_ != Format::csv) return;
-  std::string header;
-  for (const std::string& c : columns_) header += (header.empty() ? "" : ",") + csv_text(c);
-  out_ << header << '\n' << std::flush;
+std::string field_text(const Field& f, bool full_precision) {
+  return std::visit(
+      [&](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return "";
+        } else if constexpr (std::is_same_v<T, double>) {
+          if (!std::isfinite(v)) throw internal_error("a non-finite number reached the output");
+          return full_precision ? fmt(v) : short_number(v, 10);
+        } else if constexpr (std::is_same_v<T, long long>) {
+          return std::to_string(v);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return v ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+          return numbers(v);
+        } else {
+          return v;
+        }
+      },
+      f);
 }
 
-void RecordStream::write(const Record& rec) {
-  begin();
-  if (format_ == Format::table) {
-    table_.push_back(rec);
-    return;
-  }
-  if (format_ == Format::csv) {
-    std::string row;
-    for (std::size_t i = 0; i < rec.fields.size(); ++i)
-      row += (i ? "," : "") + csv_text(field_text(rec.fields[i].second, true));
-    out_ << row << '\n' << std::flush;
-    return;
-  }
-  JsonWriter j(out_);
+void write_record_object(JsonWriter& j, const Record& rec) {
   j.begin_object();
+  write_record_members(j, rec);
+  j.end_object();
+}
+
+void write_record_members(JsonWriter& j, const Record& rec) {
   for (const auto& [name, f] : rec.fields) {
     j.key(name);
     std::visit(
@@ -194,18 +138,122 @@ void RecordStream::write(const Record& rec) {
           using T = std::decay_t<decltype(v)>;
           if constexpr (std::is_same_v<T, std::monostate>)
             j.null();
+          else if constexpr (std::is_same_v<T, std::vector<double>>)
+            j.array(v);
           else
             j.value(v);
         },
         f);
   }
+}
+
+void write_provenance(JsonWriter& j, const Provenance& p, Units units,
+                      const std::vector<std::pair<std::string, std::string>>& kinds) {
+  j.begin_object();
+  j.member("focalrd", version()).member("commit", git_commit());
+  j.member("command", p.command).member("date", p.date).member("units", to_string(units));
+  if (!p.source.empty()) {
+    j.member("source", p.source);
+    j.key("pmf").array(p.pmf);
+  }
+  if (!kinds.empty()) {
+    j.key("kinds").begin_object();
+    for (const auto& [name, k] : kinds) j.member(name, k);
+    j.end_object();
+  }
   j.end_object();
-  out_ << '\n' << std::flush;
+}
+
+void write_provenance_comments(std::ostream& out, const Provenance& p, Units units,
+                               const std::vector<std::pair<std::string, std::string>>& kinds) {
+  out << "# focalrd " << version() << " (commit " << git_commit() << ")\n";
+  out << "# command: " << printable(p.command) << '\n';
+  out << "# date: " << p.date << '\n';
+  out << "# units: " << to_string(units) << '\n';
+  if (!p.source.empty()) {
+    out << "# source: " << printable(p.source) << '\n';
+    out << "# pmf: " << numbers(p.pmf) << '\n';
+  }
+  if (!kinds.empty()) {
+    out << "# kinds:";
+    for (const auto& [name, k] : kinds) out << ' ' << name << '=' << k;
+    out << '\n';
+  }
+}
+
+RecordStream::RecordStream(std::ostream& out, const OutputOptions& options,
+                           std::vector<std::string> columns, std::string title,
+                           std::vector<std::pair<std::string, std::string>> kinds)
+    : out_(out),
+      options_(options),
+      columns_(std::move(columns)),
+      title_(std::move(title)),
+      kinds_(std::move(kinds)) {}
+
+void RecordStream::begin() {
+  if (begun_) return;
+  begun_ = true;
+  switch (options_.format) {
+    case Format::csv: {
+      write_provenance_comments(out_, options_.provenance, options_.units, kinds_);
+      std::string header;
+      for (const std::string& c : columns_) header += (header.empty() ? "" : ",") + csv_text(c);
+      out_ << header << '\n' << std::flush;
+      break;
+    }
+    case Format::jsonl: {
+      JsonWriter j(out_);
+      j.begin_object().key("provenance");
+      write_provenance(j, options_.provenance, options_.units, kinds_);
+      j.end_object();
+      out_ << '\n' << std::flush;
+      break;
+    }
+    case Format::json:
+      json_.emplace(out_);
+      json_->begin_object().key("provenance");
+      write_provenance(*json_, options_.provenance, options_.units, kinds_);
+      json_->key(title_).begin_array();
+      break;
+    case Format::table:
+      break;
+  }
+}
+
+void RecordStream::write(const Record& rec) {
+  begin();
+  switch (options_.format) {
+    case Format::table:
+      table_.push_back(rec);
+      return;
+    case Format::csv: {
+      std::string row;
+      for (std::size_t i = 0; i < rec.fields.size(); ++i)
+        row += (i ? "," : "") + csv_text(field_text(rec.fields[i].second, true));
+      out_ << row << '\n' << std::flush;
+      return;
+    }
+    case Format::jsonl: {
+      JsonWriter j(out_);
+      write_record_object(j, rec);
+      out_ << '\n' << std::flush;
+      return;
+    }
+    case Format::json:
+      write_record_object(*json_, rec);
+      out_ << std::flush;
+      return;
+  }
 }
 
 void RecordStream::finish() {
   begin();
-  if (format_ != Format::table || table_.empty()) return;
+  if (options_.format == Format::json) {
+    json_->end_array().end_object();
+    out_ << '\n' << std::flush;
+    return;
+  }
+  if (options_.format != Format::table || table_.empty()) return;
   if (table_.size() == 1) {  // a key/value list
     std::size_t width = 0;
     for (const auto& f : table_.front().fields) width = std::max(width, f.first.size());
@@ -241,178 +289,311 @@ void RecordStream::finish() {
   out_ << std::flush;
 }
 
-void write_records(std::ostream& out, const std::vector<Record>& records, Format format) {
-  std::vector<std::string> columns;
-  if (!records.empty())
-    for (const auto& f : records.front().fields) columns.push_back(f.first);
-  if (records.empty() && format == Format::csv) return;  // no columns to name
-  RecordStream stream(out, format, columns);
-  for (const Record& rec : records) stream.write(rec);
-  stream.finish();
-}
-
 }  // namespace detail
 
 namespace {
 
-// The columns of one bounds result, in a fixed order.
+// ---- exact --------------------------------------------------------------------
+
+// One object on one line, so JSON and JSON lines agree for a single result.
+void exact_json(std::ostream& out, const ExactResult& r, const OutputOptions& o) {
+  const double scale = per_nat(o.units);
+  detail::JsonWriter j(out);
+  j.begin_object().key("provenance");
+  detail::write_provenance(j, o.provenance, o.units, {{"dstar", "certified"}});
+  j.member("n", r.n).member("M", r.M).member("gamma", r.gamma).member("units", to_string(o.units));
+  j.member("dstar", r.value * scale);
+  j.member("lower_bound", r.lower_bound * scale).member("upper_bound", r.value * scale);
+  j.member("certified", r.certified);
+  j.member("method", r.method).member("cell_solver", to_string(r.cell_solver));
+  j.member("status", to_string(r.status)).member("cell_status", to_string(r.cell_status));
+  if (!r.message.empty()) j.member("message", r.message);
+  j.key("cells").begin_array();
+  for (const Cell& c : r.code.cells) {
+    j.begin_object();
+    j.key("symbols").array(c.symbols);
+    j.key("pmf").array(c.pmf);
+    j.member("distortion", c.distortion * scale);
+    j.end_object();
+  }
+  j.end_array();
+  j.key("stats").begin_object();
+  j.member("partitions", r.stats.partitions).member("transitions", r.stats.transitions);
+  j.member("nodes", static_cast<long long>(r.stats.nodes));
+  j.member("waves", static_cast<long long>(r.stats.waves));
+  j.member("table_bytes", r.stats.table_bytes).member("table_seconds", r.stats.table_seconds);
+  j.member("cells_optimised", static_cast<long long>(r.stats.cells_optimised));
+  j.member("wall_seconds", r.stats.wall_seconds).member("threads", r.stats.threads);
+  j.end_object();
+  j.end_object();
+  out << '\n';
+}
+
+void exact_csv(std::ostream& out, const ExactResult& r, const OutputOptions& o) {
+  const double scale = per_nat(o.units);
+  const std::string cells = joined(r.code.cells, "|", [](const Cell& c) {
+    return joined(c.symbols, " ", [](std::size_t a) { return std::to_string(a); });
+  });
+  const std::string pmfs = joined(r.code.cells, "|", [](const Cell& c) { return numbers(c.pmf); });
+  detail::Record rec;
+  rec.add("n", static_cast<long long>(r.n)).add("M", static_cast<long long>(r.M));
+  rec.add("gamma", r.gamma).add("units", to_string(o.units));
+  rec.add("dstar", r.value * scale).add("lower_bound", r.lower_bound * scale);
+  rec.add("certified", r.certified).add("method", r.method);
+  rec.add("cell_solver", to_string(r.cell_solver)).add("status", to_string(r.status));
+  rec.add("cell_status", to_string(r.cell_status));
+  rec.add("partitions", r.stats.partitions).add("transitions", r.stats.transitions);
+  rec.add("nodes", static_cast<long long>(r.stats.nodes));
+  rec.add("cells_optimised", static_cast<long long>(r.stats.cells_optimised));
+  rec.add("wall_seconds", r.stats.wall_seconds)
+      .add("threads", static_cast<long long>(r.stats.threads));
+  rec.add("cells", cells).add("pmfs", pmfs);
+  std::vector<std::string> columns;
+  for (const auto& f : rec.fields) columns.push_back(f.first);
+  detail::RecordStream stream(out, o, columns, "rows", {{"dstar", "certified"}});
+  stream.write(rec);
+  stream.finish();
+}
+
+void exact_table(std::ostream& out, const ExactResult& r, Units units) {
+  const double scale = per_nat(units);
+  out << "d*(M = " << r.M << "; gamma = " << detail::fmt(r.gamma)
+      << ") = " << detail::fmt(r.value * scale) << ' ' << to_string(units) << '\n';
+  if (!r.certified)
+    out << "  not certified (" << to_string(r.status) << "): optimum in ["
+        << detail::fmt(r.lower_bound * scale) << ", " << detail::fmt(r.value * scale) << "]\n";
+  out << (r.certified ? "optimal code, " : "best code found, ") << r.code.cells.size() << " message"
+      << (r.code.cells.size() == 1 ? "" : "s") << " for " << r.n << " symbols"
+      << " (symbols 0-based; the PMF lists their reconstruction masses in order):\n";
+  for (std::size_t m = 0; m < r.code.cells.size(); ++m) {
+    const Cell& c = r.code.cells[m];
+    out << "  message " << m << ": distortion " << short_number(c.distortion * scale) << '\n';
+    out << "    symbols {"
+        << joined(c.symbols, ", ", [](std::size_t a) { return std::to_string(a); }) << "}\n";
+    out << "    PMF     [" << joined(c.pmf, ", ", [](double p) { return short_number(p); })
+        << "]\n";
+  }
+  out << "work: " << r.method << " search with the " << to_string(r.cell_solver)
+      << " cell solver; ";
+  if (r.stats.partitions > 0) out << detail::fmt(r.stats.partitions) << " partitions, ";
+  if (r.stats.transitions > 0) out << detail::fmt_short(r.stats.transitions) << " transitions, ";
+  if (r.stats.nodes) out << r.stats.nodes << " nodes, ";
+  out << r.stats.cells_optimised << " cells optimised";
+  out << "; " << short_number(r.stats.wall_seconds, 3) << " s on " << r.stats.threads << " thread"
+      << (r.stats.threads == 1 ? "" : "s") << '\n';
+}
+
+// ---- bounds and sweeps -----------------------------------------------------------
+
+bool wanted(const std::vector<Quantity>* only, Quantity q) {
+  return !only || std::find(only->begin(), only->end(), q) != only->end();
+}
+
+// The columns of one bounds result, in a fixed order, and their kinds.
 void add_bounds(detail::Record& rec, const BoundsResult& b, double scale,
                 const std::vector<Quantity>* only) {
-  auto wanted = [&](Quantity q) {
-    if (!only) return true;
-    for (Quantity x : *only)
-      if (x == q) return true;
-    return false;
-  };
-  if (wanted(Quantity::entropy)) {
+  if (wanted(only, Quantity::entropy)) {
     rec.add("entropy", b.entropy, scale);
     rec.add("focal_entropy", b.focal_entropy, scale);
   }
-  if (wanted(Quantity::h_gamma)) rec.add("h_gamma", b.h_gamma, scale);
-  if (wanted(Quantity::h_gamma_bound)) rec.add("h_gamma_bound", b.h_gamma_bound, scale);
-  if (wanted(Quantity::converse)) rec.add("converse", b.converse, scale);
-  if (wanted(Quantity::converse_lagrangian))
+  if (wanted(only, Quantity::h_gamma)) rec.add("h_gamma", b.h_gamma, scale);
+  if (wanted(only, Quantity::h_gamma_bound)) rec.add("h_gamma_bound", b.h_gamma_bound, scale);
+  if (wanted(only, Quantity::converse)) rec.add("converse", b.converse, scale);
+  if (wanted(only, Quantity::converse_lagrangian))
     rec.add("converse_lagrangian", b.converse_lagrangian, scale);
-  if (wanted(Quantity::achievability_28)) rec.add("achievability_28", b.achievability_28, scale);
-  if (wanted(Quantity::achievability_22)) rec.add("achievability_22", b.achievability_22, scale);
-  if (wanted(Quantity::achievability_23)) rec.add("achievability_23", b.achievability_23, scale);
-  if (wanted(Quantity::achievability_optimised_fx)) {
+  if (wanted(only, Quantity::achievability_28))
+    rec.add("achievability_28", b.achievability_28, scale);
+  if (wanted(only, Quantity::achievability_22))
+    rec.add("achievability_22", b.achievability_22, scale);
+  if (wanted(only, Quantity::achievability_23))
+    rec.add("achievability_23", b.achievability_23, scale);
+  if (wanted(only, Quantity::achievability_optimised_fx)) {
+    const bool has = b.achievability_optimised_fx.has_value();
     rec.add("achievability_optimised_fx", b.achievability_optimised_fx, scale);
     rec.add("optimised_fx_gain", b.optimised_fx_gain, scale);
+    rec.add("optimised_fx_status", has ? detail::Field(to_string(b.fx_status)) : detail::Field());
+    rec.add("optimised_fx", has ? detail::Field(b.fx_optimised) : detail::Field());
   }
-  if (wanted(Quantity::achievability_reoptimised))
+  if (wanted(only, Quantity::achievability_reoptimised))
     rec.add("achievability_reoptimised", b.achievability_reoptimised, scale);
-  if (wanted(Quantity::exact)) {
+  if (wanted(only, Quantity::exact)) {
     const ExactResult* e = b.exact ? &*b.exact : nullptr;
     rec.add("exact", e ? std::optional<double>(e->value) : std::nullopt, scale);
     rec.add("exact_lower_bound", e ? std::optional<double>(e->lower_bound) : std::nullopt, scale);
     rec.add("exact_certified", e ? detail::Field(e->certified) : detail::Field());
+    rec.add("exact_status", e ? detail::Field(to_string(e->status)) : detail::Field());
     rec.add("exact_method", e ? detail::Field(e->method) : detail::Field());
   }
 }
 
-}  // namespace
-
-void write_bounds(std::ostream& out, const BoundsResult& b, const std::string& source,
-                  Format format, Units units) {
-  const double scale = per_nat(units);
-  detail::Record rec;
-  rec.add("source", source).add("n", static_cast<long long>(b.n));
-  rec.add("support", static_cast<long long>(b.support)).add("M", static_cast<long long>(b.M));
-  rec.add("gamma", b.gamma).add("units", to_string(units)).add("fx", to_string(b.fx));
-  rec.add("status", to_string(b.status));
-  add_bounds(rec, b, scale, nullptr);
-  if (!b.exact_note.empty()) rec.add("exact_note", b.exact_note);
-  if (format == Format::table)
-    out << "bounds on d*(M = " << b.M << "; gamma = " << detail::fmt(b.gamma) << ") for " << source
-        << ", in " << to_string(units) << ":\n";
-  detail::write_records(out, {rec}, format);
+std::vector<std::pair<std::string, std::string>> kinds_of(const std::vector<Quantity>* only) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (Quantity q : all_quantities())
+    if (wanted(only, q)) out.emplace_back(to_string(q), kind(q));
+  return out;
 }
 
-namespace {
+std::vector<std::string> columns_of(const detail::Record& rec) {
+  std::vector<std::string> columns;
+  for (const auto& f : rec.fields) columns.push_back(f.first);
+  return columns;
+}
 
 detail::Record sweep_record(const SweepPoint& p, const std::vector<Quantity>& quantities,
-                            const std::string& source, Units units) {
+                            const OutputOptions& o) {
   detail::Record rec;
-  rec.add("source", source).add("n", static_cast<long long>(p.result.n)).add("M", p.M);
-  rec.add("gamma", p.gamma).add("units", to_string(units));
-  rec.add("status", to_string(p.result.status));
-  add_bounds(rec, p.result, per_nat(units), &quantities);
+  rec.add("source", o.provenance.source).add("n", static_cast<long long>(p.result.n));
+  rec.add("M", p.M).add("gamma", p.gamma).add("units", to_string(o.units));
+  rec.add("fx", to_string(p.result.fx)).add("status", to_string(p.result.status));
+  add_bounds(rec, p.result, per_nat(o.units), &quantities);
   return rec;
 }
 
 }  // namespace
 
+void write_exact(std::ostream& out, const ExactResult& result, const OutputOptions& options) {
+  switch (options.format) {
+    case Format::json:
+    case Format::jsonl:
+      return exact_json(out, result, options);
+    case Format::csv:
+      return exact_csv(out, result, options);
+    case Format::table:
+      return exact_table(out, result, options.units);
+  }
+}
+
+void write_bounds(std::ostream& out, const BoundsResult& b, const OutputOptions& options) {
+  detail::Record rec;
+  rec.add("source", options.provenance.source).add("n", static_cast<long long>(b.n));
+  rec.add("support", static_cast<long long>(b.support)).add("M", static_cast<long long>(b.M));
+  rec.add("gamma", b.gamma).add("units", to_string(options.units)).add("fx", to_string(b.fx));
+  rec.add("status", to_string(b.status));
+  add_bounds(rec, b, per_nat(options.units), nullptr);
+  if (!b.exact_note.empty()) rec.add("exact_note", b.exact_note);
+  if (options.format == Format::table)
+    out << "bounds on d*(M = " << b.M << "; gamma = " << detail::fmt(b.gamma) << ") for "
+        << printable(options.provenance.source) << ", in " << to_string(options.units) << ":\n";
+  if (options.format == Format::json || options.format == Format::jsonl) {
+    // One object: the provenance, then the fields.
+    detail::JsonWriter j(out);
+    j.begin_object().key("provenance");
+    detail::write_provenance(j, options.provenance, options.units, kinds_of(nullptr));
+    detail::write_record_members(j, rec);
+    j.end_object();
+    out << '\n';
+    return;
+  }
+  detail::RecordStream stream(out, options, columns_of(rec), "rows", kinds_of(nullptr));
+  stream.write(rec);
+  stream.finish();
+}
+
 struct SweepWriter::Impl {
   detail::RecordStream stream;
   std::vector<Quantity> quantities;
-  std::string source;
-  Units units;
+  OutputOptions options;
 };
 
 SweepWriter::SweepWriter(std::ostream& out, const std::vector<Quantity>& quantities,
-                         const std::string& source, Format format, Units units) {
-  std::vector<std::string> columns;
-  for (const auto& f : sweep_record(SweepPoint{}, quantities, source, units).fields)
-    columns.push_back(f.first);
-  impl_.reset(new Impl{detail::RecordStream(out, format, columns), quantities, source, units});
+                         const OutputOptions& options) {
+  const auto columns = columns_of(sweep_record(SweepPoint{}, quantities, options));
+  impl_.reset(new Impl{detail::RecordStream(out, options, columns, "rows", kinds_of(&quantities)),
+                       quantities, options});
 }
 
 SweepWriter::~SweepWriter() = default;
 
 void SweepWriter::write(const SweepPoint& point) {
-  impl_->stream.write(sweep_record(point, impl_->quantities, impl_->source, impl_->units));
+  impl_->stream.write(sweep_record(point, impl_->quantities, impl_->options));
 }
 
 void SweepWriter::finish() { impl_->stream.finish(); }
 
 void write_sweep(std::ostream& out, const std::vector<SweepPoint>& points,
-                 const std::vector<Quantity>& quantities, const std::string& source, Format format,
-                 Units units) {
-  SweepWriter writer(out, quantities, source, format, units);
+                 const std::vector<Quantity>& quantities, const OutputOptions& options) {
+  SweepWriter writer(out, quantities, options);
   for (const SweepPoint& p : points)
     if (p.done) writer.write(p);
   writer.finish();
 }
 
-void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points, Format format,
-                   Units units) {
-  const double scale = per_nat(units);
-  std::vector<detail::Record> records;
-  for (const HGammaPoint& p : points) {
+void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points,
+                   const OutputOptions& options) {
+  const double scale = per_nat(options.units);
+  auto record = [&](const HGammaPoint& p) {
     detail::Record rec;
-    rec.add("n", p.n).add("gamma", p.gamma).add("units", to_string(units));
+    rec.add("n", p.n).add("gamma", p.gamma).add("units", to_string(options.units));
     rec.add("h_gamma", p.h_gamma * scale).add("h_gamma_bound", p.bound * scale);
-    records.push_back(std::move(rec));
-  }
-  detail::write_records(out, records, format);
+    return rec;
+  };
+  detail::RecordStream stream(out, options, columns_of(record(HGammaPoint{})), "rows",
+                              {{"h_gamma", "certified"}, {"h_gamma_bound", "certified"}});
+  for (const HGammaPoint& p : points) stream.write(record(p));
+  stream.finish();
 }
 
-void write_check(std::ostream& out, const CheckReport& report, Format format, Units units) {
-  const double scale = per_nat(units);
-  std::vector<detail::Record> records;
-  for (const CheckViolation& v : report.violations) {
+void write_check(std::ostream& out, const CheckReport& report, const OutputOptions& options) {
+  const double scale = per_nat(options.units);
+  auto record = [&](const CheckViolation& v) {
     detail::Record rec;
     rec.add("trial", static_cast<long long>(v.instance.trial)).add("relation", v.relation);
-    rec.add("lhs", v.lhs * scale).add("rhs", v.rhs * scale).add("units", to_string(units));
+    rec.add("lhs", v.lhs * scale).add("rhs", v.rhs * scale).add("units", to_string(options.units));
     rec.add("M", v.instance.M).add("gamma", v.instance.gamma).add("shape", v.instance.shape);
-    rec.add("pmf", joined(v.instance.pmf, " ", [](double x) { return detail::fmt(x); }));
-    records.push_back(std::move(rec));
-  }
-  if (format == Format::table) {
-    for (const detail::Record& rec : records) {
-      out << "violation:";
-      for (const auto& [name, f] : rec.fields) out << ' ' << name << '=' << field_text(f, true);
-      out << '\n';
-    }
-    out << "check: " << report.trials << " random instances (seed " << report.seed << "), "
-        << report.relations_checked << " relations checked, " << report.violations.size()
-        << " violation" << (report.violations.size() == 1 ? "" : "s") << ", "
-        << short_number(report.seconds, 3) << " s\n";
-    return;
-  }
-  detail::write_records(out, records, format);
-  if (format == Format::json) {
-    detail::JsonWriter j(out);
-    j.begin_object()
-        .member("trials", report.trials)
-        .member("seed", static_cast<long long>(report.seed));
-    j.member("relations_checked", report.relations_checked);
-    j.member("violations", report.violations.size()).member("seconds", report.seconds).end_object();
-    out << '\n';
-  }
-}
-
-void write_exact(std::ostream& out, const ExactResult& result, const std::vector<double>& pmf,
-                 Format format, Units units) {
-  const double scale = per_nat(units);
-  switch (format) {
-    case Format::json:
-      return exact_json(out, result, pmf, scale, units);
-    case Format::csv:
-      return exact_csv(out, result, scale, units);
+    rec.add("pmf", v.instance.pmf);
+    return rec;
+  };
+  detail::Record summary;
+  summary.add("trials", static_cast<long long>(report.trials));
+  summary.add("seed", static_cast<long long>(report.seed));
+  summary.add("relations_checked", static_cast<long long>(report.relations_checked));
+  summary.add("violations", static_cast<long long>(report.violations.size()));
+  summary.add("seconds", report.seconds);
+  switch (options.format) {
     case Format::table:
-      return exact_table(out, result, scale, units);
+      for (const CheckViolation& v : report.violations) {
+        out << "violation:";
+        for (const auto& [name, f] : record(v).fields)
+          out << ' ' << name << '=' << detail::field_text(f, true);
+        out << '\n';
+      }
+      out << "check: " << report.trials << " random instances (seed " << report.seed << "), "
+          << report.relations_checked << " relations checked, " << report.violations.size()
+          << " violation" << (report.violations.size() == 1 ? "" : "s") << ", "
+          << short_number(report.seconds, 3) << " s\n";
+      return;
+    case Format::json: {
+      detail::JsonWriter j(out);
+      j.begin_object().key("provenance");
+      detail::write_provenance(j, options.provenance, options.units, {});
+      j.key("summary");
+      detail::write_record_object(j, summary);
+      j.key("violations").begin_array();
+      for (const CheckViolation& v : report.violations) detail::write_record_object(j, record(v));
+      j.end_array().end_object();
+      out << '\n';
+      return;
+    }
+    case Format::jsonl: {
+      detail::RecordStream stream(out, options, {});
+      for (const CheckViolation& v : report.violations) stream.write(record(v));
+      stream.finish();
+      detail::JsonWriter j(out);
+      j.begin_object().key("summary");
+      detail::write_record_object(j, summary);
+      j.end_object();
+      out << '\n';
+      return;
+    }
+    case Format::csv: {
+      // The summary first, as comments: the rows are the violations.
+      for (const auto& [name, f] : summary.fields)
+        out << "# " << name << ": " << detail::field_text(f, true) << '\n';
+      detail::RecordStream stream(out, options, columns_of(record(CheckViolation{})));
+      for (const CheckViolation& v : report.violations) stream.write(record(v));
+      stream.finish();
+      return;
+    }
   }
 }
 

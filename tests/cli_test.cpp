@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "focalrd/version.hpp"
 #include "support/reference.hpp"
 
 using focalrd::test::run_cli;
@@ -23,10 +24,21 @@ focalrd::test::Tree parse_json(const std::string& text) {
   return t;
 }
 
-// Drops the fields that legitimately differ between runs.
+// Drops the fields that legitimately differ between runs (timing, and the
+// command line and date of the provenance).
 std::string without_timing(const std::string& json) {
-  static const std::regex timing(R"re("(wall_seconds|table_seconds|threads)":[^,}]*)re");
+  static const std::regex timing(
+      R"re("(wall_seconds|table_seconds|threads)":[^,}]*|"(command|date)":"[^"]*")re");
   return std::regex_replace(json, timing, "");
+}
+
+// The lines of a CSV output after its "#" provenance comments.
+std::vector<std::string> csv_lines(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);)
+    if (line.empty() || line[0] != '#') out.push_back(line);
+  return out;
 }
 
 }  // namespace
@@ -59,7 +71,10 @@ TEST_CASE("cli: exact prints d*, the code and the work done") {
 
   const auto csv = run_cli("exact --pmf 2/3,1/4,1/12 -M 2 --gamma 4 --format csv");
   CHECK(csv.status == 0);
-  CHECK(csv.out.rfind("n,M,gamma,units,dstar,", 0) == 0);
+  CHECK(csv_lines(csv.out).at(0).rfind("n,M,gamma,units,dstar,", 0) == 0);
+  CHECK(csv.out.rfind("# focalrd ", 0) == 0);  // the provenance first
+  CHECK(csv.out.find("\n# pmf: 0.6666666666666666 0.25 0.08333333333333333\n") !=
+        std::string::npos);
   CHECK(csv.out.find(",0|1 2,") != std::string::npos);
 }
 
@@ -185,34 +200,45 @@ TEST_CASE("cli: sweep to CSV and JSON lines, hgamma, check") {
   const auto csv =
       run_cli("sweep --pmf 1/3,1/3,1/3 -M 2 --gamma 0:0.5:1 --quantities exact,converse");
   REQUIRE(csv.status == 0);
-  std::istringstream lines(csv.out);
-  std::string header, row;
-  std::getline(lines, header);
-  CHECK(header ==
-        "source,n,M,gamma,units,status,converse,exact,exact_lower_bound,exact_certified,"
-        "exact_method");
-  int rows = 0;
-  while (std::getline(lines, row)) ++rows;
-  CHECK(rows == 3);
+  const std::vector<std::string> lines = csv_lines(csv.out);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0] ==
+        "source,n,M,gamma,units,fx,status,converse,exact,exact_lower_bound,exact_certified,"
+        "exact_status,exact_method");
   // γ = 1: converse (17) = log2(3) - 1 - h_1(3) = 0.0566..., d* = 1/3.
-  CHECK(csv.out.find("pmf,3,2,1,bits,certified,0.056641") != std::string::npos);
-  CHECK(csv.out.find(",0.3333333333333333,0.3333333333333333,true,enumerate") != std::string::npos);
+  CHECK(lines[3].rfind("pmf,3,2,1,bits,source,certified,0.056641", 0) == 0);
+  CHECK(csv.out.find(",0.3333333333333333,0.3333333333333333,true,certified,enumerate") !=
+        std::string::npos);
+  CHECK(csv.out.find("# kinds: converse=certified exact=certified") != std::string::npos);
 
-  const auto jsonl = run_cli("sweep --source uniform:4 -M 2,3 --gamma 1 --format json");
+  // JSON lines: the provenance, then one object per point.
+  const auto jsonl = run_cli("sweep --source uniform:4 -M 2,3 --gamma 1 --format jsonl");
   REQUIRE(jsonl.status == 0);
   std::istringstream objects(jsonl.out);
   std::string object;
+  std::getline(objects, object);
+  CHECK(parse_json(object).get<std::string>("provenance.source") == "uniform:4");
   int count = 0;
   while (std::getline(objects, object)) {
-    const auto j = parse_json(object);
-    CHECK(j.get<int>("gamma") == 1);
+    CHECK(parse_json(object).get<int>("gamma") == 1);
     ++count;
   }
   CHECK(count == 2);
+  // JSON: one document.
+  const auto json =
+      parse_json(run_cli("sweep --source uniform:4 -M 2,3 --gamma 1 --format json").out);
+  CHECK(json.get_child("rows").size() == 2);
+  CHECK(json.get<std::string>("provenance.focalrd") == focalrd::version());
 
   const auto h = run_cli("hgamma --gamma 1 --n 2,3 --format csv");
-  CHECK(h.out.rfind("n,gamma,units,h_gamma,h_gamma_bound\n2,1,bits,0.500000000000000", 0) == 0);
-  CHECK(h.out.find("\n3,1,bits,0.5283208335737186") != std::string::npos);
+  const std::vector<std::string> hl = csv_lines(h.out);
+  CHECK(hl.at(0) == "n,gamma,units,h_gamma,h_gamma_bound");
+  CHECK(hl.at(1).rfind("2,1,bits,0.50000000000000", 0) == 0);
+  CHECK(hl.at(2).rfind("3,1,bits,0.5283208335737186", 0) == 0);
+  // A header even with no rows.
+  const auto none = run_cli("check --trials 5 --format csv");
+  CHECK(csv_lines(none.out) ==
+        std::vector<std::string>{"trial,relation,lhs,rhs,units,M,gamma,shape,pmf"});
 
   const auto check = run_cli("check --trials 40 --seed 3");
   CHECK(check.status == 0);

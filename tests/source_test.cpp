@@ -1,8 +1,5 @@
 #include "focalrd/source.hpp"
 
-#include "focalrd/focal_loss.hpp"
-#include "support/reference.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -10,6 +7,9 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+
+#include "focalrd/focal_loss.hpp"
+#include "support/reference.hpp"
 
 using namespace focalrd;
 

@@ -1,43 +1,71 @@
-// Result types in their printed forms: a table for people, JSON and CSV
-// (17 significant digits) for programs.
+// Result types in their printed forms: a table for people; JSON, JSON lines
+// and CSV for programs, every number in its shortest round-trip form and
+// every output led by its provenance (README, "Output formats").
 #pragma once
 
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "focalrd/bounds.hpp"
 #include "focalrd/result.hpp"
+#include "focalrd/source.hpp"
 #include "focalrd/sweep.hpp"
 #include "focalrd/units.hpp"
 
 namespace focalrd {
 
-enum class Format { table, json, csv };
+// table: for reading. json: one JSON document. jsonl: one JSON object per
+// line, the first being {"provenance": ...}. csv: "#" comment lines with the
+// provenance, a header row (always, even with no rows), one row per record.
+enum class Format { table, json, jsonl, csv };
 std::string to_string(Format format);
-// Throws std::invalid_argument listing the accepted names.
+// Throws invalid_input listing the accepted names.
 Format format_from_string(const std::string& name);
 
-// The exact optimum and its code. Distortions are converted to `units`.
-// JSON: one object with "dstar", "M", "gamma", "cells" (each with "symbols"
-// and "pmf"), "stats" and the search's metadata. CSV: a header and one row,
-// the code in two columns ("0 1|2" and the matching PMFs).
-void write_exact(std::ostream& out, const ExactResult& result, const std::vector<double>& pmf,
-                 Format format, Units units);
+// What made an output: focalrd's version and git commit (filled in when
+// written), the command line, the date, and the source as given with the
+// PMF actually used.
+struct Provenance {
+  std::string command;      // the command line, words quoted as needed
+  std::string date;         // UTC, ISO 8601
+  std::string source;       // a family spec, a file path, "pmf", or empty
+  std::vector<double> pmf;  // R_X as used (after weights); empty without a source
+};
+// The provenance of a run of `command` now, on `source` (null: none).
+Provenance make_provenance(const std::string& command, const Source* source);
+// argv as one line, each word quoted for a POSIX shell when it needs it.
+std::string command_line(int argc, const char* const* argv);
 
-// Every bound for one (source, M, γ). JSON keys: "entropy", "h_gamma",
-// "h_gamma_bound", "converse", "achievability_28", "achievability_22",
-// "achievability_23", "achievability_optimised_fx", "optimised_fx_gain",
-// "achievability_reoptimised", "exact" (null when not computed), ...
-void write_bounds(std::ostream& out, const BoundsResult& result, const std::string& source,
-                  Format format, Units units);
+struct OutputOptions {
+  Format format = Format::table;
+  Units units = Units::bits;
+  Provenance provenance;
+};
 
-// A sweep as it runs: the header at once, then each point as it finishes,
-// flushed (a table is aligned, so it is printed at finish()).
+// What a quantity's value is: "certified" (a closed form, an exact code's
+// distortion or a bound proved and evaluated in full) or "heuristic" (the
+// best found by a search, valid but not optimal: the optimised F_X).
+std::string kind(Quantity q);
+
+// The exact optimum and its code. JSON: "provenance", "dstar", "M", "gamma",
+// "lower_bound", "upper_bound", "certified", "status", "cells" (each
+// "symbols", "pmf", "distortion"), "stats". CSV: one row, the code in two
+// columns ("0 1|2" and the matching PMFs).
+void write_exact(std::ostream& out, const ExactResult& result, const OutputOptions& options);
+
+// Every bound for one (source, M, γ), with its kind; absent quantities are
+// null (JSON) or empty (CSV).
+void write_bounds(std::ostream& out, const BoundsResult& result, const OutputOptions& options);
+
+// A sweep as it runs: the header (and provenance) before the first row, then
+// each point as it finishes, flushed (a table is aligned, so it is printed at
+// finish()).
 class SweepWriter {
  public:
-  SweepWriter(std::ostream& out, const std::vector<Quantity>& quantities, const std::string& source,
-              Format format, Units units);
+  SweepWriter(std::ostream& out, const std::vector<Quantity>& quantities,
+              const OutputOptions& options);
   ~SweepWriter();
   void write(const SweepPoint& point);
   void finish();
@@ -47,17 +75,16 @@ class SweepWriter {
   std::unique_ptr<Impl> impl_;
 };
 
-// A whole sweep (its finished points): CSV with a header row and one row per
-// point, or JSON lines (one object per point), or an aligned table.
-// Quantities not computed are empty (CSV) or null (JSON).
+// A whole sweep (its finished points).
 void write_sweep(std::ostream& out, const std::vector<SweepPoint>& points,
-                 const std::vector<Quantity>& quantities, const std::string& source, Format format,
-                 Units units);
+                 const std::vector<Quantity>& quantities, const OutputOptions& options);
 
-void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points, Format format,
-                   Units units);
+void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points,
+                   const OutputOptions& options);
 
-// Every violation with its instance, then a summary line.
-void write_check(std::ostream& out, const CheckReport& report, Format format, Units units);
+// Every violation with its instance, and a summary (JSON: "summary" and
+// "violations"; JSON lines: the violations, then {"summary": ...}; CSV: the
+// summary as comment lines, then a row per violation).
+void write_check(std::ostream& out, const CheckReport& report, const OutputOptions& options);
 
 }  // namespace focalrd

@@ -44,6 +44,9 @@ const char* kUsage =
 // Set by the first SIGINT or SIGTERM; every limit of the library polls it.
 std::atomic<bool> g_cancel{false};
 
+// The command line, for the provenance of every output.
+std::string g_command;
+
 extern "C" void on_signal(int) { g_cancel.store(true); }
 
 void install_signal_handlers() {
@@ -109,9 +112,9 @@ int run_exact(const std::vector<std::string>& args) {
   if (!request) return kExitCertified;
   ProgressLines lines(request->output.units);
   attach(request->options.limits, lines);
+  request->output.provenance = make_provenance(g_command, &request->problem.source());
   const ExactResult result = solve_exact(request->problem, request->options);
-  write_exact(std::cout, result, request->problem.pmf(), request->output.format,
-              request->output.units);
+  write_exact(std::cout, result, request->output);
   if (!result.certified)
     std::cerr << "focalrd: warning: not certified (" << to_string(result.status)
               << "): " << interval(result, request->output.units) << '\n';
@@ -134,9 +137,9 @@ int run_bounds(const std::vector<std::string>& args) {
   if (!request) return kExitCertified;
   ProgressLines lines(request->output.units);
   attach(request->options.limits, lines);
+  request->output.provenance = make_provenance(g_command, &request->problem.source());
   const BoundsResult result = evaluate_bounds(request->problem, request->options);
-  write_bounds(std::cout, result, request->problem.source().label(), request->output.format,
-               request->output.units);
+  write_bounds(std::cout, result, request->output);
   warn_bounds(result, request->output.units);
   return exit_code(result.status);
 }
@@ -152,8 +155,8 @@ int run_sweep(const std::vector<std::string>& args) {
   std::ostream& out = file.is_open() ? file : std::cout;
   ProgressLines lines(request->output.units, request->progress);
   attach(request->options.limits, lines);
-  SweepWriter writer(out, request->options.quantities, request->source.label(),
-                     request->output.format, request->output.units);
+  request->output.provenance = make_provenance(g_command, &request->source);
+  SweepWriter writer(out, request->options.quantities, request->output);
   request->options.on_point = [&writer](const SweepPoint& p) { writer.write(p); };
   const std::vector<SweepPoint> points = focalrd::run_sweep(request->source, request->options);
   writer.finish();
@@ -189,7 +192,8 @@ int run_h_gamma(const std::vector<std::string>& args) {
   attach(request->limits, lines);
   const std::vector<HGammaPoint> table =
       h_gamma_table(request->ns, request->gammas, request->threads, request->limits);
-  write_h_gamma(std::cout, table, request->output.format, request->output.units);
+  request->output.provenance = make_provenance(g_command, nullptr);
+  write_h_gamma(std::cout, table, request->output);
   const std::size_t asked = request->ns.size() * request->gammas.size();
   if (table.size() == asked) return kExitCertified;
   std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
@@ -209,7 +213,8 @@ int run_check(const std::vector<std::string>& args) {
   ProgressLines lines(request->output.units);
   attach(request->options.limits, lines);
   const CheckReport report = focalrd::run_check(request->options);
-  write_check(std::cout, report, request->output.format, request->output.units);
+  request->output.provenance = make_provenance(g_command, nullptr);
+  write_check(std::cout, report, request->output);
   if (report.trials < request->options.trials)
     std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
               << "): " << report.trials << " of " << request->options.trials << " trials run\n";
@@ -227,6 +232,7 @@ void error_line(const std::string& prefix, const std::string& message) {
 int main(int argc, char** argv) {
   try {
     install_signal_handlers();
+    g_command = command_line(argc, argv);
     if (argc < 2) {
       std::cerr << kUsage;
       return kExitBadInput;

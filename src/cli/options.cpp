@@ -191,8 +191,9 @@ po::options_description output_options(const std::string& default_format) {
   d.add_options()
       ("units", po::value<std::string>()->default_value("bits")->value_name("bits|nats"),
        "logarithm base of every distortion")
-      ("format", po::value<std::string>()->default_value(default_format)->value_name("table|json|csv"),
-       "table for reading; json and csv carry 17 significant digits")
+      ("format", po::value<std::string>()->default_value(default_format)->value_name("FORMAT"),
+       "table (for reading), json (one document), jsonl (JSON lines) or csv; the last three\n"
+       "carry their provenance and every number in its shortest round-trip form")
       ("threads", po::value<std::string>()->default_value("0")->value_name("N"),
        "OpenMP threads, 0 for all")
       ("help,h", "print this help");
@@ -201,7 +202,10 @@ po::options_description output_options(const std::string& default_format) {
 // clang-format on
 
 Output output_from(const po::variables_map& vm) {
-  return Output{format_from_string(get(vm, "format")), units_from_string(get(vm, "units"))};
+  Output out;
+  out.format = format_from_string(get(vm, "format"));
+  out.units = units_from_string(get(vm, "units"));
+  return out;
 }
 
 int threads_from(const po::variables_map& vm) {
@@ -455,8 +459,9 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
     throw invalid_input("time-limit is " + get(*vm, "time-limit") + "; it must be > 0");
   if (vm->count("json-out")) request.json_path = get(*vm, "json-out");
   const Format format = format_from_string(get(*vm, "format"));
-  if (format == Format::csv)
-    throw invalid_input("format 'csv' is not offered by bench; use table or json");
+  if (format == Format::csv || format == Format::jsonl)
+    throw invalid_input("format '" + to_string(format) +
+                        "' is not offered by bench; use table or json");
   request.json = format == Format::json;
   return request;
 }

@@ -17,10 +17,8 @@
 
 namespace focalrd::cli {
 
-struct Output {
-  Format format = Format::table;
-  Units units = Units::bits;
-};
+// The format and units; main() adds the provenance.
+using Output = OutputOptions;
 
 struct ExactRequest {
   Problem problem;

@@ -1,4 +1,5 @@
-// Reads the CSV files focalrd writes: a header row, quoted fields allowed.
+// Reads the CSV files focalrd writes: "#" comment lines (the provenance), a
+// header row, quoted fields allowed.
 #pragma once
 
 #include <fstream>
@@ -35,7 +36,9 @@ inline std::vector<CsvRow> read_csv(const std::string& path) {
   std::ifstream in(path);
   std::string line;
   std::vector<CsvRow> rows;
-  if (!std::getline(in, line)) return rows;
+  do {
+    if (!std::getline(in, line)) return rows;
+  } while (!line.empty() && line[0] == '#');
   const std::vector<std::string> header = csv_fields(line);
   while (std::getline(in, line)) {
     const std::vector<std::string> fields = csv_fields(line);
