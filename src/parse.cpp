@@ -251,6 +251,49 @@ std::vector<long long> parse_integer_grid(const std::string& text, const std::st
   });
 }
 
+std::vector<std::string> expand_family_grid(const std::string& spec) {
+  const auto colon = spec.find(':');
+  if (colon == std::string::npos) return {spec};
+  const std::string what = "family grid " + quoted(spec);
+  std::vector<std::vector<std::string>> choices;
+  std::size_t count = 1;
+  for (const std::string& arg : split(spec.substr(colon + 1), ',')) {
+    std::vector<std::string> values;
+    for (const std::string& item : split(arg, '|')) {
+      const auto dots = item.find("..");
+      if (dots == std::string::npos) {
+        values.push_back(item);  // as written
+        continue;
+      }
+      // a..b or a..b..step, as the grid a:b or a:step:b
+      const std::string a = item.substr(0, dots), rest = item.substr(dots + 2);
+      const auto more = rest.find("..");
+      const std::string grid = more == std::string::npos
+                                   ? a + ":" + rest
+                                   : a + ":" + rest.substr(more + 2) + ":" + rest.substr(0, more);
+      for (double v : parse_real_grid(grid, what)) values.push_back(detail::fmt(v));
+    }
+    if (values.empty()) throw invalid_input(what + ": an empty argument");
+    count *= values.size();
+    if (count > limits::kMaxGridPoints)
+      throw too_large(what + " has more than " + std::to_string(limits::kMaxGridPoints) +
+                      " sources; a grid has at most " + std::to_string(limits::kMaxGridPoints));
+    choices.push_back(std::move(values));
+  }
+  std::vector<std::string> out;
+  std::vector<std::size_t> at(choices.size(), 0);
+  for (std::size_t k = 0; k < count; ++k) {
+    std::string s = spec.substr(0, colon + 1);
+    for (std::size_t i = 0; i < choices.size(); ++i) s += (i ? "," : "") + choices[i][at[i]];
+    out.push_back(s);
+    for (std::size_t i = choices.size(); i-- > 0;) {  // the last argument varies fastest
+      if (++at[i] < choices[i].size()) break;
+      at[i] = 0;
+    }
+  }
+  return out;
+}
+
 double parse_bytes(const std::string& text, const std::string& what) {
   std::string digits = trim(text);
   double unit = 1.0;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <type_traits>
 #include <variant>
 
@@ -516,6 +517,172 @@ void write_sweep(std::ostream& out, const std::vector<SweepPoint>& points,
   for (const SweepPoint& p : points)
     if (p.done) writer.write(p);
   writer.finish();
+}
+
+// ---- datasets ---------------------------------------------------------------------
+
+namespace {
+
+// One quantity of a dataset record: {"value", "kind", "status"}, and more for
+// the heuristic and the exact optimum.
+void dataset_quantity(detail::JsonWriter& j, const char* name, const std::optional<double>& nats,
+                      double scale, const std::string& kind, const std::string& status) {
+  j.key(name).begin_object();
+  j.key("value");
+  if (nats)
+    j.value(*nats * scale);
+  else
+    j.null();
+  j.member("kind", kind)
+      .member("status", nats                    ? status
+                        : status == "certified" ? "skipped"
+                                                : status);
+  j.end_object();
+}
+
+void dataset_record(detail::JsonWriter& j, const SweepPoint& p, const Source& source,
+                    const std::vector<Quantity>& quantities, Units units) {
+  const BoundsResult& b = p.result;
+  const double scale = per_nat(units);
+  const std::string done = to_string(b.status);
+  const std::string cert = b.status == Status::certified ? "certified" : done;
+  j.begin_object();
+  j.member("id", p.index).member("source", source.label());
+  j.key("pmf").array(source.pmf());
+  j.member("n", b.n).member("M", p.M).member("gamma", p.gamma);
+  j.member("units", to_string(units)).member("fx", to_string(b.fx)).member("status", done);
+  j.key("quantities").begin_object();
+  for (Quantity q : quantities) {
+    switch (q) {
+      case Quantity::entropy:
+        dataset_quantity(j, "entropy", b.entropy, scale, "certified", cert);
+        dataset_quantity(j, "focal_entropy", b.focal_entropy, scale, "certified", cert);
+        break;
+      case Quantity::h_gamma:
+        dataset_quantity(j, "h_gamma", b.h_gamma, scale, "certified", cert);
+        break;
+      case Quantity::h_gamma_bound:
+        dataset_quantity(j, "h_gamma_bound", b.h_gamma_bound, scale, "certified", cert);
+        break;
+      case Quantity::converse:
+        dataset_quantity(j, "converse", b.converse, scale, "certified", cert);
+        break;
+      case Quantity::converse_lagrangian:
+        dataset_quantity(j, "converse_lagrangian", b.converse_lagrangian, scale, "certified", cert);
+        break;
+      case Quantity::achievability_28:
+        dataset_quantity(j, "achievability_28", b.achievability_28, scale, "certified", cert);
+        break;
+      case Quantity::achievability_22:
+        dataset_quantity(j, "achievability_22", b.achievability_22, scale, "certified", cert);
+        break;
+      case Quantity::achievability_23:
+        dataset_quantity(j, "achievability_23", b.achievability_23, scale, "certified", cert);
+        break;
+      case Quantity::achievability_reoptimised:
+        dataset_quantity(j, "achievability_reoptimised", b.achievability_reoptimised, scale,
+                         "certified", cert);
+        break;
+      case Quantity::achievability_optimised_fx:
+        j.key("achievability_optimised_fx").begin_object();
+        j.key("value");
+        if (b.achievability_optimised_fx) {
+          j.value(*b.achievability_optimised_fx * scale);
+          j.member("kind", "heuristic").member("status", to_string(b.fx_status));
+          j.key("fx").array(b.fx_optimised);
+        } else {
+          j.null();
+          j.member("kind", "heuristic").member("status", cert == "certified" ? "skipped" : cert);
+        }
+        j.end_object();
+        break;
+      case Quantity::exact:
+        j.key("exact").begin_object();
+        j.key("value");
+        if (b.exact) {
+          const ExactResult& e = *b.exact;
+          j.value(e.value * scale);
+          j.member("lower_bound", e.lower_bound * scale).member("kind", "certified");
+          j.member("certified", e.certified).member("status", to_string(e.status));
+          j.member("method", e.method).member("nodes", static_cast<long long>(e.stats.nodes));
+          j.member("seconds", e.stats.wall_seconds);
+          j.key("code").begin_array();
+          for (const Cell& c : e.code.cells) {
+            j.begin_object().key("symbols").array(c.symbols);
+            j.key("pmf").array(c.pmf);
+            j.member("distortion", c.distortion * scale).end_object();
+          }
+          j.end_array();
+        } else {
+          j.null();
+          j.member("kind", "certified");
+          j.member("status",
+                   b.exact_note.empty() ? (cert == "certified" ? "skipped" : cert) : "skipped");
+          if (!b.exact_note.empty()) j.member("note", b.exact_note);
+        }
+        j.end_object();
+        break;
+    }
+  }
+  j.end_object().end_object();
+}
+
+}  // namespace
+
+struct DatasetWriter::Impl {
+  std::ostream& out;
+  std::vector<Quantity> quantities;
+  OutputOptions options;
+  std::optional<detail::JsonWriter> document;  // JSON format
+};
+
+DatasetWriter::DatasetWriter(std::ostream& out, const std::vector<Quantity>& quantities,
+                             const OutputOptions& options, const std::string& fingerprint,
+                             std::size_t instances, bool header)
+    : impl_(new Impl{out, quantities, options, {}}) {
+  if (options.format != Format::json && options.format != Format::jsonl)
+    throw invalid_input("a dataset is written as jsonl or json, not " + to_string(options.format));
+  auto provenance = [&](detail::JsonWriter& j) {
+    j.begin_object();
+    j.member("focalrd", version()).member("commit", git_commit());
+    j.member("command", options.provenance.command).member("date", options.provenance.date);
+    j.member("units", to_string(options.units));
+    j.member("dataset", fingerprint).member("instances", instances);
+    j.key("kinds").begin_object();
+    for (Quantity q : quantities) j.member(to_string(q), kind(q));
+    j.end_object().end_object();
+  };
+  if (options.format == Format::json) {
+    impl_->document.emplace(out);
+    impl_->document->begin_object().key("provenance");
+    provenance(*impl_->document);
+    impl_->document->key("records").begin_array();
+  } else if (header) {
+    detail::JsonWriter j(out);
+    j.begin_object().key("provenance");
+    provenance(j);
+    j.end_object();
+    out << '\n' << std::flush;
+  }
+}
+
+DatasetWriter::~DatasetWriter() = default;
+
+void DatasetWriter::write(const SweepPoint& point, const Source& source) {
+  if (impl_->document) {
+    dataset_record(*impl_->document, point, source, impl_->quantities, impl_->options.units);
+    impl_->out << std::flush;
+    return;
+  }
+  detail::JsonWriter j(impl_->out);
+  dataset_record(j, point, source, impl_->quantities, impl_->options.units);
+  impl_->out << '\n' << std::flush;
+}
+
+void DatasetWriter::finish() {
+  if (!impl_->document) return;
+  impl_->document->end_array().end_object();
+  impl_->out << '\n' << std::flush;
 }
 
 void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points,

@@ -94,6 +94,18 @@ std::vector<Quantity> parse_quantities(const std::string& text) {
 std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& options) {
   if (options.messages.empty() || options.gammas.empty())
     throw invalid_input("a sweep needs at least one M and one gamma");
+  const std::size_t total = options.messages.size() * options.gammas.size();
+  if (total > limits::kMaxGridPoints)
+    throw too_large("the sweep has " + std::to_string(total) + " points; a sweep has at most " +
+                    std::to_string(limits::kMaxGridPoints));
+  std::vector<Problem> problems;
+  for (double gamma : options.gammas)
+    for (long long M : options.messages) problems.emplace_back(source, M, gamma);
+  return run_points(problems, options);
+}
+
+std::vector<SweepPoint> run_points(const std::vector<Problem>& problems,
+                                   const SweepOptions& options, const std::vector<char>& skip) {
   options.limits.validate();
   auto wants = [&](Quantity q) {
     for (Quantity x : options.quantities)
@@ -118,49 +130,50 @@ std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& opti
   bounds.exact_options.threads = options.point_threads;
   bounds.limits.validate();
   bounds.exact_options.validate();
-
-  // Validate every point before any work, so errors surface here and not
-  // inside the parallel loop.
-  const std::size_t total = options.messages.size() * options.gammas.size();
+  const std::size_t total = problems.size();
   if (total > limits::kMaxGridPoints)
-    throw too_large("the sweep has " + std::to_string(total) + " points; a sweep has at most " +
+    throw too_large("there are " + std::to_string(total) + " points; at most " +
                     std::to_string(limits::kMaxGridPoints));
-  std::vector<Problem> problems;
-  std::vector<SweepPoint> points;
-  for (double gamma : options.gammas)
-    for (long long M : options.messages) {
-      problems.emplace_back(source, M, gamma);
-      points.push_back(SweepPoint{points.size(), M, gamma, false, {}});
-    }
+  // Validate before any work, so errors surface here and not in the loop.
   if (bounds.fx == FxKind::given)
-    auxiliary_pmf(problems.front(), bounds.fx, bounds.fx_given);  // validates it
+    for (const Problem& p : problems) auxiliary_pmf(p, bounds.fx, bounds.fx_given);
+  std::vector<SweepPoint> points;
+  for (std::size_t i = 0; i < total; ++i)
+    points.push_back(SweepPoint{
+        i, static_cast<long long>(problems[i].messages()), problems[i].gamma(), false, {}});
 
   detail::Control control(options.limits);
   std::mutex emit_mutex;
   std::size_t next_out = 0, done = 0;  // under emit_mutex
-  // Hands out the finished points in grid order, as far as they are contiguous.
+  auto skipped = [&](std::size_t i) { return i < skip.size() && skip[i]; };
+  // Hands out the finished points in order, as far as they are contiguous
+  // (points to skip count as finished, and are not handed out).
   auto emit_ready = [&]() {
-    while (next_out < total && points[next_out].done) {
-      if (options.on_point) options.on_point(points[next_out]);
+    while (next_out < total && (points[next_out].done || skipped(next_out))) {
+      if (points[next_out].done && options.on_point) options.on_point(points[next_out]);
       ++next_out;
     }
   };
+  {
+    std::lock_guard<std::mutex> lock(emit_mutex);
+    emit_ready();
+  }
   std::exception_ptr failure;
   const int threads = std::max(1, detail::resolve_threads(options.threads) / options.point_threads);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (std::size_t i = 0; i < total; ++i) {
-    if (control.stop()) continue;
+    if (skipped(i) || control.stop()) continue;
     try {
       detail::Control point(control, bounds.limits, /*forward_progress=*/false);
       BoundsResult result = detail::evaluate_bounds(problems[i], bounds, point);
-      // A point the sweep's own stop cut short is not finished.
+      // A point the run's own stop cut short is not finished.
       if (control.stop()) continue;
       std::lock_guard<std::mutex> lock(emit_mutex);
       points[i].result = std::move(result);
       points[i].done = true;
       ++done;
       Progress p;
-      p.phase = "sweep: point " + std::to_string(i + 1) + " of " + std::to_string(total);
+      p.phase = "point " + std::to_string(i + 1) + " of " + std::to_string(total);
       p.done = static_cast<double>(done);
       p.total = static_cast<double>(total);
       control.report(p, false);

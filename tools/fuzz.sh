@@ -19,7 +19,7 @@ while (($#)); do
     *) targets+=("$1"); shift ;;
   esac
 done
-((${#targets[@]})) || targets=(number_list pmf pmf_file source_spec grid sizes json)
+((${#targets[@]})) || targets=(number_list pmf pmf_file source_spec grid sizes json verify)
 
 tools/install-deps.sh --fuzz >&2
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \

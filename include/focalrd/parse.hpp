@@ -33,6 +33,14 @@ long long parse_integer(const std::string& text, const std::string& what, long l
 std::vector<double> parse_real_grid(const std::string& text, const std::string& what);
 std::vector<long long> parse_integer_grid(const std::string& text, const std::string& what);
 
+// A grid of source families: each argument of a family spec may list
+// alternatives separated by '|', each a value (kept as written, so 1/3 stays
+// exact) or an inclusive range a..b (step 1) or a..b..step, e.g.
+// "dirichlet:4..8,1..100,0.5|1" (N from 4 to 8, seeds 1 to 100, ALPHA 0.5
+// or 1). Returns the specs in lexicographic order of the arguments (the
+// first varies slowest), at most limits::kMaxGridPoints.
+std::vector<std::string> expand_family_grid(const std::string& spec);
+
 // A number of bytes with an optional binary suffix K, M, G or T ("512M").
 double parse_bytes(const std::string& text, const std::string& what);
 

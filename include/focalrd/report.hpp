@@ -79,6 +79,25 @@ class SweepWriter {
 void write_sweep(std::ostream& out, const std::vector<SweepPoint>& points,
                  const std::vector<Quantity>& quantities, const OutputOptions& options);
 
+// A dataset (focalrd dataset): one record per instance with its full input,
+// every quantity with its kind and status, the optimised F_X and the code
+// (README, "focalrd dataset"). JSON lines (the provenance line first, unless
+// `header` is false: a resumed file has it already) or one JSON document.
+// The provenance carries the dataset's `fingerprint` and size.
+class DatasetWriter {
+ public:
+  DatasetWriter(std::ostream& out, const std::vector<Quantity>& quantities,
+                const OutputOptions& options, const std::string& fingerprint, std::size_t instances,
+                bool header = true);
+  ~DatasetWriter();
+  void write(const SweepPoint& point, const Source& source);
+  void finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points,
                    const OutputOptions& options);
 

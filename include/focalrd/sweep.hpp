@@ -62,6 +62,13 @@ struct SweepOptions {
 // work when a point is invalid.
 std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& options);
 
+// The same engine for any list of problems (a dataset): the points are the
+// problems, in order (SweepPoint::index), with the options' quantities and
+// limits (its messages and gammas are not used). Problems whose entry in
+// `skip` is nonzero are neither computed nor handed out (a resumed run).
+std::vector<SweepPoint> run_points(const std::vector<Problem>& problems,
+                                   const SweepOptions& options, const std::vector<char>& skip = {});
+
 struct HGammaPoint {
   long long n = 0;
   double gamma = 0.0;

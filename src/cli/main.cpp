@@ -9,7 +9,9 @@
 // The first SIGINT or SIGTERM asks the running computation to stop: it ends
 // with its best code and a certified interval (exit 1). A second one kills.
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/program_options/errors.hpp>
 #include <cmath>
@@ -17,9 +19,11 @@
 #include <fstream>
 #include <iostream>
 #include <new>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli/dataset.hpp"
 #include "cli/options.hpp"
 #include "detail/format.hpp"
 #include "focalrd/focalrd.hpp"
@@ -35,6 +39,8 @@ const char* kUsage =
     "  exact    the exact d*(M; gamma) of eq. (5) and an optimal code\n"
     "  bounds   the paper's converse and achievability bounds for one source, M and gamma\n"
     "  sweep    quantities over a grid of gamma and M, to CSV or JSON lines\n"
+    "  dataset  regression data: every source, gamma and M of the grids, one record each\n"
+    "  verify   replay outputs (or reference tables) on this build: agreement, guarantees\n"
     "  hgamma   h_gamma(n) of eq. (15) and its bound (16)\n"
     "  check    random instances against converse <= exact <= (28) <= (22) <= (23)\n"
     "  bench    timings of the exact strategies on a fixed suite\n"
@@ -185,6 +191,89 @@ int run_sweep(const std::vector<std::string>& args) {
   return exit_code(worst);
 }
 
+int run_dataset(const std::vector<std::string>& args) {
+  auto request = cli::parse_dataset(args, std::cout);
+  if (!request) return kExitCertified;
+  const std::vector<Problem> problems = cli::dataset_problems(*request);
+  const std::string fingerprint = cli::dataset_fingerprint(*request, problems);
+  std::vector<char> done;
+  if (request->resume)
+    done = cli::finished_records(request->output_path, fingerprint, problems.size());
+  const std::size_t kept = static_cast<std::size_t>(std::count(done.begin(), done.end(), 1));
+  const bool appending = request->resume && kept > 0;
+  std::ofstream file;
+  if (!request->output_path.empty()) {
+    file.open(request->output_path, appending ? std::ios::app : std::ios::trunc);
+    if (!file) throw invalid_input("--output: cannot write " + quoted(request->output_path));
+  }
+  std::ostream& out = file.is_open() ? file : std::cout;
+  ProgressLines lines(request->output.units, request->progress);
+  attach(request->options.limits, lines);
+  request->output.provenance = make_provenance(g_command, nullptr);
+  DatasetWriter writer(out, request->options.quantities, request->output, fingerprint,
+                       problems.size(), !appending);
+  request->options.on_point = [&](const SweepPoint& p) {
+    writer.write(p, problems[p.index].source());
+  };
+  const std::vector<SweepPoint> points = run_points(problems, request->options, done);
+  writer.finish();
+  std::size_t missing = 0, uncertified = 0;
+  Status worst = Status::certified;
+  for (const SweepPoint& p : points) {
+    if (p.index < done.size() && done[p.index]) continue;
+    if (!p.done) {
+      ++missing;
+      continue;
+    }
+    worst = worse(worst, p.result.status);
+    uncertified += p.result.status != Status::certified;
+  }
+  file.close();
+  if (appending && !missing) cli::sort_records(request->output_path);
+  if (kept) std::cerr << "focalrd: resumed: " << kept << " records kept\n";
+  if (missing) {
+    worst = worse(worst, g_cancel ? Status::interrupted : Status::time_limit);
+    std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
+              << "): " << points.size() - missing << " of " << points.size() << " records written, "
+              << missing << " missing; --resume continues\n";
+  } else if (uncertified) {
+    std::cerr << "focalrd: warning: " << uncertified << " of " << points.size()
+              << " records not certified (worst status " << to_string(worst) << ")\n";
+  }
+  return exit_code(worst);
+}
+
+int run_verify(const std::vector<std::string>& args) {
+  auto request = cli::parse_verify(args, std::cout);
+  if (!request) return kExitCertified;
+  ProgressLines lines(Units::bits);
+  attach(request->options.limits, lines);
+  bool ok = true;
+  for (const std::string& path : request->files) {
+    struct stat info {};
+    if (stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode))
+      throw invalid_input("verify: " + quoted(path) + " is not a regular file");
+    if (static_cast<std::uint64_t>(info.st_size) > (std::uint64_t{1} << 32))
+      throw too_large("verify: " + quoted(path) + " is larger than 4 GiB");
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    const VerifyReport report = verify(text.str(), path, request->options);
+    for (const std::string& d : report.disagreements)
+      std::cout << "disagreement: " << printable(d) << '\n';
+    if (request->verbose)
+      for (const std::string& n : report.notes) std::cout << "skipped: " << printable(n) << '\n';
+    std::cout << "verify " << printable(path) << ": " << report.records << " records; "
+              << report.certified << " certified values agree, " << report.heuristic
+              << " heuristic values keep their guarantees, " << report.codes << " codes checked; "
+              << report.disagreements.size() << " disagreement"
+              << (report.disagreements.size() == 1 ? "" : "s") << ", " << report.skipped
+              << " skipped" << std::endl;
+    ok = ok && report.ok();
+  }
+  return ok ? kExitCertified : kExitUncertified;
+}
+
 int run_h_gamma(const std::vector<std::string>& args) {
   auto request = cli::parse_h_gamma(args, std::cout);
   if (!request) return kExitCertified;
@@ -251,11 +340,14 @@ int main(int argc, char** argv) {
     if (command == "exact") return run_exact(args);
     if (command == "bounds") return run_bounds(args);
     if (command == "sweep") return run_sweep(args);
+    if (command == "dataset") return run_dataset(args);
+    if (command == "verify") return run_verify(args);
     if (command == "hgamma") return run_h_gamma(args);
     if (command == "check") return run_check(args);
     if (command == "bench") return run_bench(args);
-    throw invalid_input("unknown command " + quoted(command) +
-                        "; use exact, bounds, sweep, hgamma, check or bench, or --help");
+    throw invalid_input(
+        "unknown command " + quoted(command) +
+        "; use exact, bounds, sweep, dataset, verify, hgamma, check or bench, or --help");
   } catch (const std::invalid_argument& e) {
     error_line("error: ", e.what());
     return kExitBadInput;

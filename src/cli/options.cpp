@@ -9,6 +9,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "detail/format.hpp"
 #include "focalrd/errors.hpp"
 #include "focalrd/limits.hpp"
 
@@ -34,11 +35,15 @@ void require(const po::variables_map& vm, const std::string& key, const std::str
   if (!vm.count(key)) throw invalid_input("missing " + what);
 }
 
-po::variables_map parse(const std::vector<std::string>& args, const po::options_description& d) {
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& d,
+                        const po::positional_options_description* positional = nullptr) {
   po::variables_map vm;
-  const po::parsed_options parsed =
-      po::command_line_parser(args).options(d).allow_unregistered().run();
-  for (const std::string& extra : po::collect_unrecognized(parsed.options, po::include_positional))
+  po::command_line_parser parser(args);
+  parser.options(d).allow_unregistered();
+  if (positional) parser.positional(*positional);
+  const po::parsed_options parsed = parser.run();
+  for (const std::string& extra : po::collect_unrecognized(
+           parsed.options, positional ? po::exclude_positional : po::include_positional))
     throw invalid_input(extra.rfind("-", 0) == 0
                             ? "unrecognised option " + quoted(extra)
                             : "unexpected argument " + quoted(extra) +
@@ -131,7 +136,9 @@ po::options_description checkpoint_options() {
 }
 // clang-format on
 
-ExactOptions exact_options_from(const po::variables_map& vm, int threads) {
+// `checkpoints`: the command has the checkpoint options (exact only).
+ExactOptions exact_options_from(const po::variables_map& vm, int threads,
+                                bool checkpoints = false) {
   ExactOptions options;
   options.method = search_method_from_string(get(vm, "method"));
   options.cell_solver = cell_solver_type_from_string(get(vm, "cell-solver"));
@@ -141,12 +148,12 @@ ExactOptions exact_options_from(const po::variables_map& vm, int threads) {
   options.memory_budget_bytes = parse_bytes(get(vm, "memory-budget"), "memory-budget");
   options.rel_gap = parse_number(get(vm, "rel-gap"), "rel-gap");
   options.limits.node_limit = parse_number(get(vm, "node-limit"), "node-limit");
-  if (vm.count("checkpoint")) {
+  if (checkpoints && vm.count("checkpoint")) {
     options.checkpoint_path = get(vm, "checkpoint");
     options.checkpoint_seconds =
         parse_number(get(vm, "checkpoint-interval"), "checkpoint-interval");
   }
-  if (vm.count("resume")) options.resume_path = get(vm, "resume");
+  if (checkpoints && vm.count("resume")) options.resume_path = get(vm, "resume");
   options.validate();
   return options;
 }
@@ -280,7 +287,7 @@ std::optional<ExactRequest> parse_exact(const std::vector<std::string>& args, st
                     checkpoint_options(), output_options("table"));
   if (!vm) return std::nullopt;
   Problem problem = problem_from(*vm);
-  ExactOptions options = exact_options_from(*vm, threads_from(*vm));
+  ExactOptions options = exact_options_from(*vm, threads_from(*vm), true);
   options.limits.time_limit_seconds = time_limit_from(*vm);
   check_exact_feasible(problem, options);
   return ExactRequest{std::move(problem), std::move(options), output_from(*vm)};
@@ -366,6 +373,133 @@ std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, st
   const std::string path = vm->count("output") ? get(*vm, "output") : "";
   return SweepRequest{std::move(source), std::move(options), output_from(*vm), path,
                       !flag(*vm, "no-progress")};
+}
+
+std::optional<DatasetRequest> parse_dataset(const std::vector<std::string>& args,
+                                            std::ostream& help) {
+  po::options_description sources("Sources (each may be given several times)");
+  // clang-format off
+  sources.add_options()
+      ("source", po::value<std::vector<std::string>>()->value_name("GRID"),
+       "a family grid: each argument a value, a range a..b or a..b..step, or alternatives\n"
+       "x|y, e.g. dirichlet:4..8,1..100,0.5|1 or binomial:10..40..10,0.1|0.5")
+      ("pmf", po::value<std::vector<std::string>>()->value_name("LIST"), "a PMF")
+      ("pmf-file", po::value<std::vector<std::string>>()->value_name("PATH"),
+       "a PMF file (one probability per line)");
+  po::options_description what("Dataset");
+  what.add_options()
+      ("quantities", po::value<std::string>()->default_value("all")->value_name("LIST"),
+       "quantities of each record (as for sweep), or all")
+      ("output,o", po::value<std::string>()->value_name("PATH"), "write to a file, not standard output")
+      ("resume", po::bool_switch(),
+       "continue the dataset in --output: keep its records, compute the missing ones")
+      ("no-progress", po::bool_switch(), "no progress lines on standard error")
+      ("point-threads", po::value<std::string>()->default_value("1")->value_name("N"),
+       "threads inside each instance (exact search); the instances share the rest")
+      ("point-time-limit", po::value<std::string>()->default_value("0")->value_name("SECONDS"),
+       "each instance's evaluation (0: none, so that results do not depend on the machine)");
+  // clang-format on
+  const auto vm = parse_command(
+      args, help,
+      "focalrd dataset: regression data in bulk, every (source, gamma, M) of the grids, as JSON\n"
+      "lines: one record per instance with its input, every quantity with its kind and status,\n"
+      "and the optimal code\n"
+      "usage: focalrd dataset --source GRID... -M GRID --gamma GRID [-o FILE [--resume]] [options]",
+      sources, problem_options(true), what, fx_options(),
+      search_options("1e8", "0",
+                     "the whole dataset: finished records are kept, --resume continues (0: none)"),
+      output_options("jsonl"));
+  if (!vm) return std::nullopt;
+  DatasetRequest request;
+  auto list = [&](const char* key) {
+    return vm->count(key) ? (*vm)[key].as<std::vector<std::string>>() : std::vector<std::string>{};
+  };
+  for (const std::string& grid : list("source"))
+    for (const std::string& spec : expand_family_grid(grid))
+      request.sources.push_back(Source::family(spec));
+  for (const std::string& pmf : list("pmf")) request.sources.push_back(Source::parse(pmf));
+  for (const std::string& path : list("pmf-file"))
+    request.sources.push_back(Source::read_file(path));
+  if (request.sources.empty())
+    throw invalid_input("missing sources: give --source GRID, --pmf LIST or --pmf-file PATH");
+  require(*vm, "messages", "-M: give the numbers of messages, e.g. -M 2:8");
+  require(*vm, "gamma", "--gamma: give the focus parameters, e.g. --gamma 0,1,4");
+  SweepOptions& options = request.options;
+  options.messages = parse_integer_grid(get(*vm, "messages"), "-M");
+  options.gammas = parse_real_grid(get(*vm, "gamma"), "--gamma");
+  for (long long M : options.messages) check_messages(M);
+  for (double g : options.gammas) check_gamma(g);
+  const double total = static_cast<double>(request.sources.size()) *
+                       static_cast<double>(options.messages.size()) *
+                       static_cast<double>(options.gammas.size());
+  if (total > static_cast<double>(limits::kMaxGridPoints))
+    throw too_large("the dataset has " + detail::fmt_short(total) +
+                    " instances; a dataset has at most " + std::to_string(limits::kMaxGridPoints));
+  options.quantities = parse_quantities(get(*vm, "quantities"));
+  options.threads = threads_from(*vm);
+  options.point_threads =
+      parse_bounded(get(*vm, "point-threads"), "point-threads", 1, limits::kMaxThreads);
+  fx_from(*vm, options.bounds);
+  options.bounds.exact_options = exact_options_from(*vm, options.point_threads);
+  options.limits.time_limit_seconds = time_limit_from(*vm);
+  options.bounds.limits.time_limit_seconds = time_limit_from(*vm, "point-time-limit");
+  request.output = output_from(*vm);
+  if (request.output.format != Format::jsonl && request.output.format != Format::json)
+    throw invalid_input("format '" + to_string(request.output.format) +
+                        "' is not offered by dataset; use jsonl or json");
+  if (vm->count("output")) request.output_path = get(*vm, "output");
+  request.resume = flag(*vm, "resume");
+  if (request.resume && (request.output_path.empty() || request.output.format != Format::jsonl))
+    throw invalid_input(
+        "--resume continues a JSON-lines file: give --output PATH (and --format "
+        "jsonl)");
+  request.progress = !flag(*vm, "no-progress");
+  return request;
+}
+
+std::optional<VerifyRequest> parse_verify(const std::vector<std::string>& args,
+                                          std::ostream& help) {
+  po::options_description d(
+      "focalrd verify: replays focalrd's outputs (JSON, JSON lines, CSV) or a reference table on\n"
+      "this build: certified values must agree to --tolerance, codes are checked by their\n"
+      "distortion, heuristics by their guarantees; one line per disagreement, then a summary\n"
+      "usage: focalrd verify FILE... [options]");
+  // clang-format off
+  d.add_options()
+      ("file", po::value<std::vector<std::string>>()->value_name("FILE"), "files to replay")
+      ("tolerance", po::value<std::string>()->default_value("1e-9")->value_name("X"),
+       "relative agreement required of certified values")
+      ("exact-node-limit", po::value<std::string>()->default_value("0")->value_name("N"),
+       "recertify each exact d* within N branch-and-bound nodes (0: no limit); one that is not\n"
+       "certified within them is counted as skipped")
+      ("verbose", po::bool_switch(), "also a line for each value skipped")
+      ("threads", po::value<std::string>()->default_value("0")->value_name("N"),
+       "OpenMP threads, 0 for all")
+      ("help,h", "print this help");
+  // clang-format on
+  d.add(limit_options("0", "the whole replay: records not reached are skipped (0: none)"));
+  po::positional_options_description files;
+  files.add("file", -1);
+  const po::variables_map vm = parse(args, d, &files);
+  if (vm.count("help")) {
+    help << d << '\n';
+    return std::nullopt;
+  }
+  VerifyRequest request;
+  if (!vm.count("file")) throw invalid_input("missing FILE: give the files to replay");
+  request.files = vm["file"].as<std::vector<std::string>>();
+  request.options.tolerance = parse_number(get(vm, "tolerance"), "tolerance");
+  if (!(request.options.tolerance > 0.0 && request.options.tolerance < 1.0))
+    throw invalid_input("tolerance is " + get(vm, "tolerance") +
+                        "; violated constraint: 0 < tolerance < 1");
+  Limits nodes;
+  nodes.node_limit = parse_number(get(vm, "exact-node-limit"), "exact-node-limit");
+  nodes.validate();
+  request.options.exact_node_limit = nodes.node_limit;
+  request.options.threads = threads_from(vm);
+  request.options.limits.time_limit_seconds = time_limit_from(vm);
+  request.verbose = flag(vm, "verbose");
+  return request;
 }
 
 std::optional<HGammaRequest> parse_h_gamma(const std::vector<std::string>& args,

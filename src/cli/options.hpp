@@ -14,6 +14,7 @@
 #include "focalrd/search.hpp"
 #include "focalrd/sweep.hpp"
 #include "focalrd/units.hpp"
+#include "focalrd/verify.hpp"
 
 namespace focalrd::cli {
 
@@ -40,6 +41,21 @@ struct SweepRequest {
   bool progress = true;
 };
 
+struct DatasetRequest {
+  std::vector<Source> sources;  // expanded family grids, then lists, then files
+  SweepOptions options;         // messages, gammas, quantities, limits ...
+  Output output;
+  std::string output_path;  // empty: standard output
+  bool resume = false;
+  bool progress = true;
+};
+
+struct VerifyRequest {
+  std::vector<std::string> files;
+  VerifyOptions options;
+  bool verbose = false;  // also a line per skipped value
+};
+
 struct HGammaRequest {
   std::vector<long long> ns;
   std::vector<double> gammas;
@@ -60,6 +76,9 @@ struct CheckRequest {
 std::optional<ExactRequest> parse_exact(const std::vector<std::string>& args, std::ostream& help);
 std::optional<BoundsRequest> parse_bounds(const std::vector<std::string>& args, std::ostream& help);
 std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, std::ostream& help);
+std::optional<DatasetRequest> parse_dataset(const std::vector<std::string>& args,
+                                            std::ostream& help);
+std::optional<VerifyRequest> parse_verify(const std::vector<std::string>& args, std::ostream& help);
 std::optional<HGammaRequest> parse_h_gamma(const std::vector<std::string>& args,
                                            std::ostream& help);
 std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, std::ostream& help);

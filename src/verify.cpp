@@ -1,0 +1,634 @@
+#include "focalrd/verify.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "detail/control.hpp"
+#include "detail/format.hpp"
+#include "detail/h_gamma.hpp"
+#include "detail/json_read.hpp"
+#include "detail/strategies.hpp"
+#include "detail/threads.hpp"
+#include "focalrd/bounds.hpp"
+#include "focalrd/errors.hpp"
+#include "focalrd/focal_loss.hpp"
+#include "focalrd/parse.hpp"
+#include "focalrd/search.hpp"
+#include "focalrd/tolerances.hpp"
+
+namespace focalrd {
+
+namespace {
+
+using detail::JsonValue;
+
+// ---- one record, whatever file it came from ------------------------------------
+
+struct Code {
+  std::vector<std::vector<std::size_t>> cells;
+  std::vector<std::vector<double>> pmfs;  // empty: a partition only (reference tables)
+};
+
+struct Flat {
+  // bounds: a sweep row, dataset record or exact/bounds result (the default);
+  // cell: one cell's optimal cost (masses, gamma, cost in nats);
+  // family: a family's PMF, bit for bit (spec, pmf).
+  enum class Kind { bounds, cell, family } kind = Kind::bounds;
+  std::size_t number = 0;                // 1-based, for messages
+  std::map<std::string, std::string> f;  // scalar fields as text
+  std::vector<double> pmf;               // the source, when the record holds it
+  std::vector<double> fx;                // the optimised F, when given
+  std::optional<Code> code;
+  double scale = 1.0;  // per nat: the units of the values
+};
+
+// What the provenance says for every record of a file.
+struct Context {
+  std::vector<double> pmf;
+  std::string source;
+  double scale = 1.0 / std::log(2.0);  // bits unless the provenance says otherwise
+};
+
+double per_nat_of(const std::string& units) { return units == "nats" ? 1.0 : 1.0 / std::log(2.0); }
+
+// A number as written: subnormal values (which input refuses) are data here.
+std::optional<double> number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  if (text.find('/') != std::string::npos) return parse_number(text, "a value");
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size()) return std::nullopt;
+  return v;
+}
+
+std::vector<double> numbers(const std::string& text) {
+  std::vector<double> out;
+  std::istringstream in(text);
+  for (std::string t; in >> t;)
+    if (const auto v = number(t)) out.push_back(*v);
+  return out;
+}
+
+std::string scalar_text(const JsonValue& v) {
+  switch (v.kind()) {
+    case JsonValue::Kind::boolean:
+      return v.as_bool("") ? "true" : "false";
+    case JsonValue::Kind::string:
+      return v.as_string("");
+    case JsonValue::Kind::number: {
+      // The number's own text: JsonValue keeps it; as_double loses nothing we need.
+      return detail::fmt(v.as_double(""));
+    }
+    default:
+      return "";
+  }
+}
+
+std::vector<double> doubles(const JsonValue& v) {
+  std::vector<double> out;
+  for (const JsonValue& x : v.as_array("an array"))
+    out.push_back(x.kind() == JsonValue::Kind::string ? number(x.as_string("")).value_or(NAN)
+                                                      : x.as_double("a number"));
+  return out;
+}
+
+Code code_of(const JsonValue& cells) {
+  Code code;
+  for (const JsonValue& c : cells.as_array("cells")) {
+    if (c.kind() == JsonValue::Kind::array) {  // a partition: [[0, 1], [2]]
+      std::vector<std::size_t> symbols;
+      for (const JsonValue& a : c.as_array("a cell"))
+        symbols.push_back(static_cast<std::size_t>(a.as_integer("a symbol")));
+      code.cells.push_back(symbols);
+      continue;
+    }
+    std::vector<std::size_t> symbols;
+    for (const JsonValue& a : c.at("symbols").as_array("symbols"))
+      symbols.push_back(static_cast<std::size_t>(a.as_integer("a symbol")));
+    code.cells.push_back(symbols);
+    code.pmfs.push_back(doubles(c.at("pmf")));
+  }
+  return code;
+}
+
+// Names of the reference tables, mapped to focalrd's.
+const std::map<std::string, std::string>& reference_names() {
+  static const std::map<std::string, std::string> names{{"dstar", "exact"},
+                                                        {"ach28", "achievability_28"},
+                                                        {"ach22", "achievability_22"},
+                                                        {"ach23", "achievability_23"},
+                                                        {"h", "h_gamma"},
+                                                        {"bound16", "h_gamma_bound"},
+                                                        {"bound", "h_gamma_bound"}};
+  return names;
+}
+
+// A JSON object: a sweep or h_gamma row, a dataset record, an exact or bounds
+// result, or a reference record.
+Flat flat_of(const JsonValue& v, const Context& context, std::size_t number) {
+  Flat r;
+  r.number = number;
+  r.scale = context.scale;
+  r.pmf = context.pmf;
+  const bool reference = v.find("provenance") == nullptr && v.find("units") == nullptr;
+  for (const auto& [key, value] : v.members()) {
+    if (key == "provenance" || key == "stats") continue;
+    if (key == "pmf" && value.kind() == JsonValue::Kind::array) {
+      r.pmf = doubles(value);
+    } else if (key == "cells" || key == "partition") {
+      r.code = code_of(value);
+    } else if (key == "optimised_fx" && value.kind() == JsonValue::Kind::array) {
+      r.fx = doubles(value);
+    } else if (key == "quantities") {  // a dataset record
+      for (const auto& [name, q] : value.members()) {
+        const JsonValue* x = q.find("value");
+        if (x && !x->is_null()) r.f[name] = scalar_text(*x);
+        if (name == "exact" && x && !x->is_null()) {
+          r.f["exact_lower_bound"] = scalar_text(q.at("lower_bound"));
+          r.f["exact_certified"] = scalar_text(q.at("certified"));
+          if (const JsonValue* code = q.find("code")) r.code = code_of(*code);
+        }
+        if (name == "achievability_optimised_fx" && x && !x->is_null())
+          if (const JsonValue* fx = q.find("fx")) r.fx = doubles(*fx);
+      }
+    } else if (value.kind() != JsonValue::Kind::array && value.kind() != JsonValue::Kind::object) {
+      std::string name = key;
+      if (key == "dstar") name = "exact";
+      if (key == "lower_bound") name = "exact_lower_bound";
+      if (key == "certified") name = "exact_certified";
+      if (reference) {
+        const auto it = reference_names().find(key);
+        if (it != reference_names().end()) name = it->second;
+      }
+      if (!value.is_null()) r.f[name] = scalar_text(value);
+    }
+  }
+  if (reference) r.f.emplace("exact_certified", "true");  // reference optima are exact
+  if (const auto it = r.f.find("units"); it != r.f.end()) r.scale = per_nat_of(it->second);
+  return r;
+}
+
+Context context_of(const JsonValue& provenance) {
+  Context c;
+  if (const JsonValue* u = provenance.find("units")) c.scale = per_nat_of(u->as_string("units"));
+  if (const JsonValue* p = provenance.find("pmf")) c.pmf = doubles(*p);
+  if (const JsonValue* s = provenance.find("source")) c.source = s->as_string("source");
+  return c;
+}
+
+// CSV fields of one line, quotes honoured.
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '"') {
+      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
+    } else if (c == ',' && !quoted) {
+      out.emplace_back();
+    } else if (c != '\r') {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+std::vector<Flat> read_csv(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  Context context;
+  std::vector<std::string> header;
+  std::vector<Flat> out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    if (line[0] == '#') {  // provenance comments
+      if (line.rfind("# pmf: ", 0) == 0) context.pmf = numbers(line.substr(7));
+      if (line.rfind("# units: ", 0) == 0) context.scale = per_nat_of(line.substr(9));
+      continue;
+    }
+    const std::vector<std::string> fields = csv_fields(line);
+    if (header.empty()) {
+      header = fields;
+      continue;
+    }
+    if (fields.size() != header.size())
+      throw invalid_input(name + ": row " + std::to_string(out.size() + 1) + " has " +
+                          std::to_string(fields.size()) + " fields, the header " +
+                          std::to_string(header.size()));
+    Flat r;
+    r.number = out.size() + 1;
+    r.scale = context.scale;
+    r.pmf = context.pmf;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      if (fields[i].empty()) continue;
+      if (header[i] == "optimised_fx")
+        r.fx = numbers(fields[i]);
+      else if (header[i] == "dstar")
+        r.f["exact"] = fields[i];
+      else if (header[i] == "lower_bound")
+        r.f["exact_lower_bound"] = fields[i];
+      else if (header[i] == "certified")
+        r.f["exact_certified"] = fields[i];
+      else
+        r.f[header[i]] = fields[i];
+    }
+    if (const auto it = r.f.find("units"); it != r.f.end()) r.scale = per_nat_of(it->second);
+    // An exact result's code: "0 1|2" and the matching PMFs.
+    if (r.f.count("cells") && r.f.count("pmfs")) {
+      Code code;
+      std::istringstream cells(r.f["cells"]), pmfs(r.f["pmfs"]);
+      for (std::string c, p; std::getline(cells, c, '|') && std::getline(pmfs, p, '|');) {
+        code.cells.emplace_back();
+        for (double a : numbers(c)) code.cells.back().push_back(static_cast<std::size_t>(a));
+        code.pmfs.push_back(numbers(p));
+      }
+      r.code = code;
+    }
+    out.push_back(std::move(r));
+  }
+  if (header.empty()) throw invalid_input(name + ": no header row; not a focalrd CSV file");
+  return out;
+}
+
+std::vector<Flat> read_any(const std::string& text, const std::string& name) {
+  const auto start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) throw invalid_input(name + " is empty");
+  if (text[start] != '{' && text[start] != '[') return read_csv(text, name);
+  std::vector<Flat> out;
+  // JSON lines: a provenance line, then one object per line.
+  const auto newline = text.find('\n', start);
+  const bool lines = newline != std::string::npos &&
+                     text.find_first_not_of(" \t\r\n", newline) != std::string::npos &&
+                     text.compare(start, 14, "{\"provenance\":") == 0 &&
+                     text.substr(start, newline - start).find("\"rows\"") == std::string::npos &&
+                     text.substr(start, newline - start).find("\"records\"") == std::string::npos;
+  if (lines) {
+    std::istringstream in(text);
+    Context context;
+    bool first = true;
+    for (std::string line; std::getline(in, line);) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      const JsonValue v = JsonValue::parse(line, name);
+      if (first) {
+        context = context_of(v.at("provenance"));
+        first = false;
+        continue;
+      }
+      if (v.find("summary")) continue;  // a check's summary
+      out.push_back(flat_of(v, context, out.size() + 1));
+    }
+    return out;
+  }
+  const JsonValue doc = JsonValue::parse(text, name);
+  if (doc.kind() == JsonValue::Kind::array) {  // a reference table
+    for (const JsonValue& v : doc.as_array(name))
+      out.push_back(flat_of(v, Context{}, out.size() + 1));
+    return out;
+  }
+  const JsonValue* provenance = doc.find("provenance");
+  if (!provenance || provenance->kind() != JsonValue::Kind::object) {
+    // focalrd's own reference files: cells and exact optima in nats
+    // (high_precision.json), family PMFs (exact_pmf.json).
+    const JsonValue* cells = doc.find("cells");
+    if (cells && cells->kind() == JsonValue::Kind::array) {
+      Context nats;
+      nats.scale = 1.0;
+      for (const JsonValue& v : cells->as_array(name)) {
+        Flat r;
+        r.kind = Flat::Kind::cell;
+        r.number = out.size() + 1;
+        r.pmf = doubles(v.at("masses"));
+        r.f["gamma"] = scalar_text(v.at("gamma"));
+        r.f["cost"] = scalar_text(v.at("cost"));
+        r.scale = 1.0;
+        out.push_back(std::move(r));
+      }
+      if (const JsonValue* exact = doc.find("exact"))
+        for (const JsonValue& v : exact->as_array(name)) {
+          Flat r = flat_of(v, nats, out.size() + 1);
+          r.scale = 1.0;
+          out.push_back(std::move(r));
+        }
+      return out;
+    }
+    if (const JsonValue* cases = doc.find("cases")) {
+      for (const JsonValue& v : cases->as_array(name)) {
+        Flat r;
+        r.kind = Flat::Kind::family;
+        r.number = out.size() + 1;
+        r.f["source"] = v.at("spec").as_string("spec");
+        r.pmf = doubles(v.at("pmf"));
+        out.push_back(std::move(r));
+      }
+      return out;
+    }
+  }
+  const Context context = provenance && provenance->kind() == JsonValue::Kind::object
+                              ? context_of(*provenance)
+                              : Context{};
+  for (const char* key : {"rows", "records"})
+    if (const JsonValue* rows = doc.find(key)) {
+      for (const JsonValue& v : rows->as_array(name))
+        out.push_back(flat_of(v, context, out.size() + 1));
+      return out;
+    }
+  if (doc.find("violations")) return out;   // a check: nothing to replay
+  out.push_back(flat_of(doc, context, 1));  // one exact or bounds result
+  return out;
+}
+
+// ---- the checks -----------------------------------------------------------------------
+
+class Checker {
+ public:
+  Checker(const Flat& r, const std::string& where, const VerifyOptions& options,
+          detail::Control& control)
+      : r_(r), where_(where), options_(options), control_(control) {}
+
+  void run(VerifyReport& report) {
+    report_ = &report;
+    if (r_.kind == Flat::Kind::family) return family();
+    const auto gamma = value("gamma");
+    if (gamma && r_.kind == Flat::Kind::cell) return cell(*gamma);
+    if (!gamma) return note("no gamma");
+    if (r_.f.count("n") && !r_.f.count("M") &&
+        (r_.f.count("h_gamma") || r_.f.count("h_gamma_bound")))
+      return h_gamma_row(*gamma);
+    const auto M = value("M");
+    if (!M) return note("no M");
+    const Source source = source_of();
+    const Problem problem(source, static_cast<long long>(*M), *gamma);
+    bounds(problem);
+  }
+
+ private:
+  std::optional<double> value(const std::string& key) const {
+    const auto it = r_.f.find(key);
+    return it == r_.f.end() ? std::nullopt : number(it->second);
+  }
+
+  Source source_of() const {
+    if (!r_.pmf.empty()) {
+      SourceOptions exact;
+      return Source::from_pmf(r_.pmf, exact, "pmf");
+    }
+    const auto it = r_.f.find("source");
+    if (it == r_.f.end()) throw invalid_input(where_ + ": no source and no PMF");
+    if (it->second.find(':') != std::string::npos) return Source::family(it->second);
+    return Source::parse(it->second);
+  }
+
+  void disagree(const std::string& what) { report_->disagreements.push_back(where_ + ": " + what); }
+  void note(const std::string& what) {
+    ++report_->skipped;
+    report_->notes.push_back(where_ + ": " + what);
+  }
+
+  // A certified value: the file's and the recomputed one (nats) agree.
+  void certified(const std::string& key, double now_nats) {
+    const auto claimed = value(key);
+    if (!claimed) return;
+    const double now = now_nats * r_.scale;
+    if (tol::agrees(now, *claimed, options_.tolerance, tol::kSubnormalAbs)) {
+      ++report_->certified;
+      return;
+    }
+    disagree(key + " is " + detail::fmt(*claimed) + " in the file and " + detail::fmt(now) +
+             " now (relative difference " +
+             detail::fmt_short(std::fabs(now - *claimed) / std::max(std::fabs(*claimed), 1e-300)) +
+             " > " + detail::fmt_short(options_.tolerance) + ")");
+  }
+
+  void guarantee(bool holds, const std::string& what) {
+    if (!holds) disagree(what);
+  }
+
+  // A family's PMF, bit for bit.
+  void family() {
+    const Source s = Source::family(r_.f.at("source"));
+    if (s.pmf() == r_.pmf) {
+      report_->certified += s.size();
+      return;
+    }
+    std::size_t off = s.size() != r_.pmf.size() ? s.size() : 0;
+    for (std::size_t k = 0; k < s.size() && k < r_.pmf.size(); ++k) off += s[k] != r_.pmf[k];
+    disagree(std::to_string(off) + " probabilities differ from the file's");
+  }
+
+  // One cell's optimal cost, by both cell solvers.
+  void cell(double gamma) {
+    for (CellSolverType type : all_cell_solver_types()) {
+      const CellSolution s = CellSolver::create(type)->solve(r_.pmf, gamma, nullptr);
+      if (s.status != SolveStatus::converged) {
+        note(to_string(type) + " cell solver did not converge");
+        continue;
+      }
+      certified("cost", s.cost);
+    }
+  }
+
+  void h_gamma_row(double gamma) {
+    const auto n = value("n");
+    if (!n || *n < 1 || *n > 1e6) return note("n out of range");
+    const auto h = detail::h_gamma(static_cast<std::size_t>(*n), gamma, 1, control_);
+    if (!h) return note("h_gamma not replayed before the limits");
+    certified("h_gamma", *h);
+    certified("h_gamma_bound", h_gamma_bound(gamma));
+  }
+
+  void bounds(const Problem& problem) {
+    auto has = [&](const char* key) { return r_.f.count(key) > 0; };
+    BoundsOptions o;
+    o.entropy = has("entropy") || has("focal_entropy");
+    o.h_gamma = has("h_gamma") || has("h_gamma_bound");
+    o.converse = has("converse");
+    o.lagrangian = true;  // also a guarantee for the heuristic and the interval
+    o.scheme = true;
+    o.optimised_fx = false;  // a heuristic: checked by its guarantees below
+    o.reoptimised = has("achievability_reoptimised");
+    o.exact = false;
+    o.threads = 1;
+    const auto fx = r_.f.find("fx");
+    if (fx != r_.f.end() && fx->second == "uniform") o.fx = FxKind::uniform;
+    const bool fx_checkable = fx == r_.f.end() || fx->second == "source" || fx->second == "uniform";
+    const BoundsResult b = detail::evaluate_bounds(problem, o, control_);
+    if (b.status != Status::certified) return note("not replayed before the limits");
+    if (b.entropy) certified("entropy", *b.entropy);
+    if (b.focal_entropy) certified("focal_entropy", *b.focal_entropy);
+    if (b.h_gamma) certified("h_gamma", *b.h_gamma);
+    if (b.h_gamma_bound) certified("h_gamma_bound", *b.h_gamma_bound);
+    if (b.converse) certified("converse", *b.converse);
+    certified("converse_lagrangian", *b.converse_lagrangian);
+    if (fx_checkable) {
+      certified("achievability_28", *b.achievability_28);
+      certified("achievability_22", *b.achievability_22);
+      certified("achievability_23", *b.achievability_23);
+      if (b.achievability_reoptimised)
+        certified("achievability_reoptimised", *b.achievability_reoptimised);
+    } else if (has("achievability_28")) {
+      note("F_X was given on the command line: (28), (22), (23) not replayed");
+    }
+    const double lower = *b.converse_lagrangian;  // a lower bound on d*
+    std::optional<double> dstar = exact(problem, lower);
+    heuristic(problem, lower, dstar);
+  }
+
+  // The exact optimum: recomputed when certified in the file; its code's
+  // distortion recomputed; the interval checked when it is not certified.
+  std::optional<double> exact(const Problem& problem, double lower) {
+    const auto claimed = value("exact");
+    if (!claimed) return std::nullopt;
+    const auto lower_claimed = value("exact_lower_bound");
+    const bool is_certified = r_.f.count("exact_certified") && r_.f.at("exact_certified") == "true";
+    const double s = r_.scale;
+    if (lower_claimed)
+      guarantee(*lower_claimed <= *claimed * (1 + 1e-12) + tol::kSubnormalAbs,
+                "exact_lower_bound " + detail::fmt(*lower_claimed) + " exceeds exact " +
+                    detail::fmt(*claimed));
+    guarantee(*claimed >= lower * s * (1 - 1e-12) - tol::kSubnormalAbs,
+              "exact " + detail::fmt(*claimed) + " is below the Lagrangian converse " +
+                  detail::fmt(lower * s));
+    if (r_.code) code(problem, *claimed);
+    if (!is_certified) return std::nullopt;
+    ExactOptions e;
+    e.threads = 1;
+    e.limits.node_limit = options_.exact_node_limit;
+    detail::Control search(control_, e.limits);
+    const ExactResult now = detail::solve_exact(problem, e, search);
+    if (!now.certified) {
+      note("exact not recertified within the node limit (" + to_string(now.status) + ")");
+      return std::nullopt;
+    }
+    certified("exact", now.value);
+    return now.value;
+  }
+
+  // The code is a partition of the alphabet and costs what the file says.
+  void code(const Problem& problem, double claimed) {
+    const std::vector<double>& r = problem.pmf();
+    double total = 0.0;
+    try {
+      Code c = *r_.code;
+      std::vector<int> seen(r.size(), 0);
+      const auto solver = CellSolver::create(CellSolverType::kkt);
+      for (std::size_t m = 0; m < c.cells.size(); ++m) {
+        std::vector<double> masses;
+        for (std::size_t a : c.cells[m]) {
+          if (a >= r.size() || seen[a]++) throw invalid_input("a symbol twice or out of range");
+          masses.push_back(r[a]);
+        }
+        if (c.pmfs.empty()) {  // a partition: its cells priced by the KKT solver
+          total += solver->solve(masses, problem.gamma(), nullptr).cost;
+        } else {
+          if (c.pmfs[m].size() != masses.size())
+            throw invalid_input("a cell's PMF has the wrong size");
+          total += cell_distortion(masses.data(), c.pmfs[m].data(), masses.size(), problem.gamma());
+        }
+      }
+      for (int s : seen)
+        if (!s) throw invalid_input("a symbol in no cell");
+    } catch (const invalid_input& e) {
+      return disagree(std::string("the code is not a partition of the alphabet: ") + e.what());
+    }
+    const double now = total * r_.scale;
+    ++report_->codes;
+    // The code's own distortion is the file's value (to the PMFs' printed precision).
+    if (!tol::agrees(now, claimed, std::max(options_.tolerance, 1e-12), tol::kSubnormalAbs))
+      disagree("the code costs " + detail::fmt(now) + ", the file says " + detail::fmt(claimed));
+  }
+
+  // The optimised F_X: (28) at the F given, at most (28) at F = R, at least
+  // the Lagrangian converse and the certified d*.
+  void heuristic(const Problem& problem, double lower, const std::optional<double>& dstar) {
+    const auto claimed = value("achievability_optimised_fx");
+    if (!claimed) return;
+    const double s = r_.scale;
+    const std::vector<double>& r = problem.pmf();
+    const double at_r = achievability_28(r, r, problem.messages(), problem.gamma()) * s;
+    bool ok = true;
+    auto check = [&](bool holds, const std::string& what) {
+      if (!holds) {
+        ok = false;
+        disagree("achievability_optimised_fx " + detail::fmt(*claimed) + " " + what);
+      }
+    };
+    check(*claimed <= at_r * (1 + 1e-12) + tol::kSubnormalAbs,
+          "exceeds (28) at F = R, " + detail::fmt(at_r));
+    check(*claimed >= lower * s * (1 - 1e-12) - tol::kSubnormalAbs,
+          "is below the Lagrangian converse " + detail::fmt(lower * s));
+    if (dstar)
+      check(*claimed >= *dstar * s * (1 - options_.tolerance) - tol::kSubnormalAbs,
+            "is below the certified d* " + detail::fmt(*dstar * s));
+    if (!r_.fx.empty()) {
+      if (r_.fx.size() != r.size()) {
+        check(false, "comes with an F of the wrong size");
+      } else {
+        const double at_f = achievability_28(r, r_.fx, problem.messages(), problem.gamma()) * s;
+        check(tol::agrees(at_f, *claimed, 1e-12, tol::kSubnormalAbs),
+              "is not (28) at its F, " + detail::fmt(at_f));
+      }
+    }
+    if (ok) ++report_->heuristic;
+  }
+
+  const Flat& r_;
+  const std::string where_;
+  const VerifyOptions& options_;
+  detail::Control& control_;
+  VerifyReport* report_ = nullptr;
+};
+
+std::string describe(const std::string& name, const Flat& r) {
+  std::string where = name + " record " + std::to_string(r.number);
+  std::string what;
+  for (const char* key : {"source", "n", "M", "gamma"})
+    if (r.f.count(key)) what += (what.empty() ? "" : ", ") + std::string(key) + " = " + r.f.at(key);
+  return where + (what.empty() ? "" : " (" + what + ")");
+}
+
+}  // namespace
+
+VerifyReport verify(const std::string& text, const std::string& name,
+                    const VerifyOptions& options) {
+  options.limits.validate();
+  const std::vector<Flat> records = read_any(text, name);
+  detail::Control control(options.limits);
+  std::vector<VerifyReport> parts(records.size());
+  std::vector<std::string> failures(records.size());
+#pragma omp parallel for num_threads(detail::resolve_threads(options.threads)) schedule(dynamic, 1)
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const std::string where = describe(name, records[i]);
+    if (control.stop()) {
+      ++parts[i].skipped;
+      parts[i].notes.push_back(where + ": not reached before the limits");
+      continue;
+    }
+    try {
+      Checker(records[i], where, options, control).run(parts[i]);
+    } catch (const invalid_input& e) {
+      parts[i].disagreements.push_back(where + ": cannot be replayed: " + e.what());
+    }
+  }
+  VerifyReport report;
+  report.records = records.size();
+  for (const VerifyReport& p : parts) {  // in file order, whatever the threads did
+    report.certified += p.certified;
+    report.heuristic += p.heuristic;
+    report.codes += p.codes;
+    report.skipped += p.skipped;
+    report.disagreements.insert(report.disagreements.end(), p.disagreements.begin(),
+                                p.disagreements.end());
+    report.notes.insert(report.notes.end(), p.notes.begin(), p.notes.end());
+  }
+  return report;
+}
+
+}  // namespace focalrd
