@@ -80,14 +80,20 @@ LogPhi log_phi(const LogitPoint& x, double gamma) noexcept {
   // L/q -> 1 as q -> 0 (p -> 1), so p L / q stays bounded by max(1, ...).
   const double l_over_q = x.q > 0.0 ? L / x.q : 1.0;
   LogPhi out{};
-  out.value = gamma * x.log_q + std::log1p(gamma * x.p * l_over_q) + L;
-  // dℓ/ds = -(γ - 1) p - q (γ p + 1) / (q + γ p L); the denominator is
-  // q (1 + γ p L/q) > 0 whenever q > 0.
-  if (x.q > 0.0) {
-    out.slope = -(gamma - 1.0) * x.p - (gamma * x.p + 1.0) / (1.0 + gamma * x.p * l_over_q);
-  } else {
-    out.slope = -gamma;  // the limit s -> +inf
+  const double u = gamma * x.p * l_over_q;
+  out.value = gamma * x.log_q + std::log1p(u) + L;
+  // dℓ/ds = -q - γ p + γ p d / (1 + u), with d = L/q - 1 >= 0 and u = γ p L/q
+  // (from dq/ds = -p q and dL/ds = -q). In this form nothing cancels: for
+  // p -> 1, d -> q/2 and the slope tends to -(q + γ), which the textbook
+  // form (1 - γ) p - (1 + γ p)/(1 + u) loses entirely when γ is tiny.
+  double d;
+  if (x.q > 1e-4) {
+    d = (L - x.q) / x.q;
+  } else {  // L = -ln(1 - q) = q + q^2/2 + q^3/3 + ..., so d = q/2 + q^2/3 + ...
+    const double q = x.q;
+    d = q * (0.5 + q * (1.0 / 3.0 + q * (0.25 + q * 0.2)));
   }
+  out.slope = -x.q - gamma * x.p + gamma * x.p * d / (1.0 + u);
   return out;
 }
 
@@ -122,21 +128,29 @@ double focal_entropy(const std::vector<double>& p, double gamma) noexcept {
 }
 
 double h_gamma_objective(double q, double d, double gamma) noexcept {
-  // Written as exponentials of logs: at q = 0 the second term is exp(-inf) = 0,
-  // at q = 1 the first is; 0^0 = 1 in q^γ keeps γ = 0 exact (both terms
-  // then sum to 1).
-  const double first = std::exp(std::pow(q, gamma) * std::log1p(-q));
+  return 1.0 + h_gamma_excess(q, d, gamma);
+}
+
+double h_gamma_excess(double q, double d, double gamma) noexcept {
+  // At γ = 0 the objective is (1 - q) + q = 1: its excess over 1 is
+  //   (1-q) [e^((q^γ - 1) ln(1-q)) - 1] + q [e^(((1-x)^γ - 1) ln x) - 1],  x = q/d,
+  // each factor through expm1, so the excess keeps its relative precision
+  // however small γ is (the objective itself would round it to 0 or 1 ulp).
+  if (q <= 0.0) return 0.0;  // the objective is 1
   const double x = q / d;
-  const double second = d * std::exp(std::pow(1.0 - x, gamma) * std::log(x));
-  return first + second;
+  const double a = q >= 1.0 ? -1.0  // (1-q)^(q^γ) = 0 at q = 1: the first term is -(1-q)... = -0
+                            : std::expm1(std::expm1(gamma * std::log(q)) * std::log1p(-q));
+  const double first = q >= 1.0 ? 0.0 : (1.0 - q) * a;
+  const double b = std::expm1(std::expm1(gamma * std::log1p(-x)) * std::log(x));
+  return first + q * b;
 }
 
 namespace {
 
-// max over q in [0, 1] of h_gamma_objective(q, d, γ).
+// max over q in [0, 1] of h_gamma_excess(q, d, γ) (the objective minus 1).
 double maximise_over_q(double d, double gamma) {
   constexpr int kGrid = 400;
-  auto f = [&](double q) { return h_gamma_objective(q, d, gamma); };
+  auto f = [&](double q) { return h_gamma_excess(q, d, gamma); };
   double values[kGrid + 1];
   for (int i = 0; i <= kGrid; ++i) values[i] = f(static_cast<double>(i) / kGrid);
   double best = std::max(values[0], values[kGrid]);
@@ -174,7 +188,7 @@ namespace detail {
 std::optional<double> h_gamma(std::size_t n, double gamma, int threads, const Control& control) {
   if (n < 2 || gamma == 0.0) return 0.0;  // H_0 = 0 for every PMF, eq. (12); ln 1 for n = 1
   const auto d_max = static_cast<std::int64_t>(n - 1);
-  double best = 1.0;  // q = 0: the objective is 1 for every d
+  double best = 0.0;  // q = 0: the objective is 1 for every d, its excess 0
   std::atomic<bool> stopped{false};
   // The maximum is taken over exact values, so its result is the same for
   // any thread count and schedule.
@@ -192,7 +206,7 @@ std::optional<double> h_gamma(std::size_t n, double gamma, int threads, const Co
     }
   }
   if (stopped) return std::nullopt;
-  return std::log(best);
+  return std::log1p(best);
 }
 
 }  // namespace detail

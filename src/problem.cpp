@@ -1,10 +1,12 @@
 #include "focalrd/problem.hpp"
 
+#include <cfloat>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
 #include "detail/format.hpp"
+#include "focalrd/errors.hpp"
 
 namespace focalrd {
 
@@ -14,8 +16,11 @@ void check_gamma(double gamma) {
                                 "; negative gamma (future work in the paper) is not supported, "
                                 "gamma must be >= 0");
   if (!std::isfinite(gamma))
-    throw std::invalid_argument("gamma is " + detail::fmt(gamma) +
-                                "; gamma must be a finite number >= 0");
+    throw invalid_input("gamma is " + detail::fmt(gamma) + "; gamma must be a finite number >= 0");
+  if (gamma > 0.0 && gamma < DBL_MIN)
+    throw invalid_input(
+        "gamma is " + detail::fmt(gamma) +
+        ", a subnormal number; gamma must be 0 or at least 2.2250738585072014e-308");
 }
 
 void check_messages(long long M) {

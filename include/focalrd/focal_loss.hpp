@@ -61,6 +61,8 @@ double focal_entropy(const std::vector<double>& p, double gamma) noexcept;
 // The objective of eq. (15) for one d, before the logarithm:
 // (1 - q)^(q^γ) + d (q/d)^((1 - q/d)^γ), q in [0, 1].
 double h_gamma_objective(double q, double d, double gamma) noexcept;
+// The same minus 1, to full relative precision even for tiny γ (h_γ = ln(1 + it)).
+double h_gamma_excess(double q, double d, double gamma) noexcept;
 
 // eq. (15): h_γ(n) = max over d in [1, n-1] and q in [0, 1] of
 // ln((1 - q)^(q^γ) + d (q/d)^((1 - q/d)^γ)), the largest H_γ of eq. (11) over

@@ -115,7 +115,7 @@ po::options_description search_options(const std::string& max_partitions,
       ("force", po::bool_switch(), "run even beyond --max-partitions")
       ("memory-budget", po::value<std::string>()->default_value("2G")->value_name("BYTES"),
        "memory for the DP's tables, e.g. 512M or 4G")
-      ("rel-gap", po::value<std::string>()->default_value("1e-9")->value_name("X"),
+      ("rel-gap", po::value<std::string>()->default_value("1e-12")->value_name("X"),
        "branch-and-bound stops when upper - lower <= X upper")
       ("node-limit", po::value<std::string>()->default_value("0")->value_name("N"),
        "branch-and-bound stops after this many nodes (deterministic; 0: none)");

@@ -65,12 +65,11 @@ std::vector<double> round_all(const std::vector<Real>& values, double error,
     out[i] = nearest(values[i], error, spec);
   }
   if (tiny)
-    throw invalid_input(quoted(spec) + " has " + std::to_string(tiny) +
-                        " symbols with probability below " + fmt(DBL_MIN) +
-                        " (the smallest is about 10^" +
-                        fmt_short(static_cast<double>(bmp::log10(smallest))) +
-                        "), which a double cannot hold; focalrd does not drop symbols, so use " +
-                        advice);
+    throw invalid_input(
+        quoted(spec) + " has " + std::to_string(tiny) + " symbols with probability below " +
+        fmt(DBL_MIN) + " (the smallest is about 10^" +
+        fmt_short(static_cast<double>(bmp::log10(smallest))) +
+        "), which a double cannot hold; focalrd does not drop symbols, so use " + advice);
   return out;
 }
 

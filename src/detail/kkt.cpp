@@ -191,7 +191,8 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
 double log_phi_inverse_guess(double tau, double gamma) {
   const double small_p = -tau;                               // ℓ ≈ -s
   const double large_p = (std::log1p(gamma) - tau) / gamma;  // ℓ ≈ ln(1+γ) - γ s
-  return gamma >= 1.0 ? std::min(small_p, large_p) : std::max(small_p, large_p);
+  const double guess = gamma >= 1.0 ? std::min(small_p, large_p) : std::max(small_p, large_p);
+  return std::max(-1e300, std::min(1e300, guess));  // finite for every γ >= DBL_MIN
 }
 
 int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, double* slope,

@@ -23,6 +23,6 @@ do for [i=1:4] {
        file using ($4 == g ? $3 : 1/0):'achievability_22' with lines ls 3 title '(22)', \
        file using ($4 == g ? $3 : 1/0):'achievability_optimised_fx' with lines ls 5 title '(28), optimised F_X', \
        exact using 'M':(certified(g)) with points pt 7 ps 0.9 lc rgb '#000000' title 'exact d* (certified)', \
-       exact using 'M':(open_gap(g)):'exact_lower_bound':'exact' with yerrorbars pt 6 lc rgb '#000000' title 'd* interval (60 s)'
+       exact using 'M':(open_gap(g)):'exact_lower_bound':'exact' with yerrorbars pt 6 lc rgb '#000000' title 'd* interval (node limit)'
 }
 unset multiplot

@@ -17,4 +17,4 @@ plot file using 'gamma':'converse' with lines ls 1 title 'converse (17)', \
      file using 'gamma':'achievability_22' with lines ls 3 title '(22)', \
      file using 'gamma':'achievability_optimised_fx' with lines ls 5 title '(28), optimised F_X', \
      exact using 'gamma':(certified(column('exact'))) with points pt 7 ps 1 lc rgb '#000000' title 'exact d* (certified)', \
-     exact using 'gamma':(open_gap(column('exact'))):'exact_lower_bound':'exact' with yerrorbars pt 6 lc rgb '#000000' title 'd* interval (60 s)'
+     exact using 'gamma':(open_gap(column('exact'))):'exact_lower_bound':'exact' with yerrorbars pt 6 lc rgb '#000000' title 'd* interval (node limit)'
