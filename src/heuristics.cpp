@@ -295,6 +295,20 @@ HeuristicPartition heuristic_partition(const Problem& problem, const Control& co
   return best;
 }
 
+std::vector<std::vector<std::size_t>> blocks_of_labels(const Problem& problem,
+                                                       const std::vector<int>& labels) {
+  std::vector<std::vector<std::size_t>> blocks(std::max<std::size_t>(1, labels.size()));
+  std::size_t i = 0;
+  for (std::size_t a = 0; a < problem.size(); ++a)
+    if (problem.pmf()[a] > 0.0) blocks[labels[i++]].push_back(a);
+  for (std::size_t a = 0; a < problem.size(); ++a)
+    if (problem.pmf()[a] == 0.0) blocks[0].push_back(a);
+  blocks.erase(std::remove_if(blocks.begin(), blocks.end(),
+                              [](const std::vector<std::size_t>& b) { return b.empty(); }),
+               blocks.end());
+  return blocks;
+}
+
 }  // namespace detail
 
 FxOptimum optimise_fx(const Problem& problem, int max_evaluations) {
@@ -313,17 +327,9 @@ Code heuristic_code(const Problem& problem) {
   const detail::Control control(Limits{});
   std::uint64_t solves = 0;
   const detail::HeuristicPartition h = detail::heuristic_partition(problem, control, solves);
-  std::vector<std::vector<std::size_t>> blocks(std::max<std::size_t>(1, h.labels.size()));
-  std::size_t i = 0;
-  for (std::size_t a = 0; a < problem.size(); ++a)
-    if (problem.pmf()[a] > 0.0) blocks[h.labels[i++]].push_back(a);
-  for (std::size_t a = 0; a < problem.size(); ++a)
-    if (problem.pmf()[a] == 0.0) blocks[0].push_back(a);
-  blocks.erase(std::remove_if(blocks.begin(), blocks.end(),
-                              [](const std::vector<std::size_t>& b) { return b.empty(); }),
-               blocks.end());
   SolveStatus status = SolveStatus::converged;
-  return detail::make_code(problem, blocks, *CellSolver::create(CellSolverType::kkt), &status);
+  return detail::make_code(problem, detail::blocks_of_labels(problem, h.labels),
+                           *CellSolver::create(CellSolverType::kkt), &status);
 }
 
 }  // namespace focalrd

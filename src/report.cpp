@@ -386,6 +386,36 @@ void exact_table(std::ostream& out, const ExactResult& r, Units units) {
 
 // ---- bounds and sweeps -----------------------------------------------------------
 
+// The certified values a quantity stands for, as (name, member): entropy
+// brings H_γ(R) along; the heuristic and the exact optimum have more fields.
+using Member = std::optional<double> BoundsResult::*;
+std::vector<std::pair<const char*, Member>> certified_fields(Quantity q) {
+  switch (q) {
+    case Quantity::entropy:
+      return {{"entropy", &BoundsResult::entropy}, {"focal_entropy", &BoundsResult::focal_entropy}};
+    case Quantity::h_gamma:
+      return {{"h_gamma", &BoundsResult::h_gamma}};
+    case Quantity::h_gamma_bound:
+      return {{"h_gamma_bound", &BoundsResult::h_gamma_bound}};
+    case Quantity::converse:
+      return {{"converse", &BoundsResult::converse}};
+    case Quantity::converse_lagrangian:
+      return {{"converse_lagrangian", &BoundsResult::converse_lagrangian}};
+    case Quantity::achievability_28:
+      return {{"achievability_28", &BoundsResult::achievability_28}};
+    case Quantity::achievability_22:
+      return {{"achievability_22", &BoundsResult::achievability_22}};
+    case Quantity::achievability_23:
+      return {{"achievability_23", &BoundsResult::achievability_23}};
+    case Quantity::achievability_reoptimised:
+      return {{"achievability_reoptimised", &BoundsResult::achievability_reoptimised}};
+    case Quantity::achievability_optimised_fx:
+    case Quantity::exact:
+      break;
+  }
+  return {};
+}
+
 bool wanted(const std::vector<Quantity>* only, Quantity q) {
   return !only || std::find(only->begin(), only->end(), q) != only->end();
 }
@@ -393,37 +423,23 @@ bool wanted(const std::vector<Quantity>* only, Quantity q) {
 // The columns of one bounds result, in a fixed order, and their kinds.
 void add_bounds(detail::Record& rec, const BoundsResult& b, double scale,
                 const std::vector<Quantity>* only) {
-  if (wanted(only, Quantity::entropy)) {
-    rec.add("entropy", b.entropy, scale);
-    rec.add("focal_entropy", b.focal_entropy, scale);
-  }
-  if (wanted(only, Quantity::h_gamma)) rec.add("h_gamma", b.h_gamma, scale);
-  if (wanted(only, Quantity::h_gamma_bound)) rec.add("h_gamma_bound", b.h_gamma_bound, scale);
-  if (wanted(only, Quantity::converse)) rec.add("converse", b.converse, scale);
-  if (wanted(only, Quantity::converse_lagrangian))
-    rec.add("converse_lagrangian", b.converse_lagrangian, scale);
-  if (wanted(only, Quantity::achievability_28))
-    rec.add("achievability_28", b.achievability_28, scale);
-  if (wanted(only, Quantity::achievability_22))
-    rec.add("achievability_22", b.achievability_22, scale);
-  if (wanted(only, Quantity::achievability_23))
-    rec.add("achievability_23", b.achievability_23, scale);
-  if (wanted(only, Quantity::achievability_optimised_fx)) {
-    const bool has = b.achievability_optimised_fx.has_value();
-    rec.add("achievability_optimised_fx", b.achievability_optimised_fx, scale);
-    rec.add("optimised_fx_gain", b.optimised_fx_gain, scale);
-    rec.add("optimised_fx_status", has ? detail::Field(to_string(b.fx_status)) : detail::Field());
-    rec.add("optimised_fx", has ? detail::Field(b.fx_optimised) : detail::Field());
-  }
-  if (wanted(only, Quantity::achievability_reoptimised))
-    rec.add("achievability_reoptimised", b.achievability_reoptimised, scale);
-  if (wanted(only, Quantity::exact)) {
-    const ExactResult* e = b.exact ? &*b.exact : nullptr;
-    rec.add("exact", e ? std::optional<double>(e->value) : std::nullopt, scale);
-    rec.add("exact_lower_bound", e ? std::optional<double>(e->lower_bound) : std::nullopt, scale);
-    rec.add("exact_certified", e ? detail::Field(e->certified) : detail::Field());
-    rec.add("exact_status", e ? detail::Field(to_string(e->status)) : detail::Field());
-    rec.add("exact_method", e ? detail::Field(e->method) : detail::Field());
+  for (Quantity q : all_quantities()) {
+    if (!wanted(only, q)) continue;
+    for (const auto& [name, member] : certified_fields(q)) rec.add(name, b.*member, scale);
+    if (q == Quantity::achievability_optimised_fx) {
+      const bool has = b.achievability_optimised_fx.has_value();
+      rec.add("achievability_optimised_fx", b.achievability_optimised_fx, scale);
+      rec.add("optimised_fx_gain", b.optimised_fx_gain, scale);
+      rec.add("optimised_fx_status", has ? detail::Field(to_string(b.fx_status)) : detail::Field());
+      rec.add("optimised_fx", has ? detail::Field(b.fx_optimised) : detail::Field());
+    } else if (q == Quantity::exact) {
+      const ExactResult* e = b.exact ? &*b.exact : nullptr;
+      rec.add("exact", e ? std::optional<double>(e->value) : std::nullopt, scale);
+      rec.add("exact_lower_bound", e ? std::optional<double>(e->lower_bound) : std::nullopt, scale);
+      rec.add("exact_certified", e ? detail::Field(e->certified) : detail::Field());
+      rec.add("exact_status", e ? detail::Field(to_string(e->status)) : detail::Field());
+      rec.add("exact_method", e ? detail::Field(e->method) : detail::Field());
+    }
   }
 }
 
@@ -553,36 +569,9 @@ void dataset_record(detail::JsonWriter& j, const SweepPoint& p, const Source& so
   j.member("units", to_string(units)).member("fx", to_string(b.fx)).member("status", done);
   j.key("quantities").begin_object();
   for (Quantity q : quantities) {
+    for (const auto& [name, member] : certified_fields(q))
+      dataset_quantity(j, name, b.*member, scale, "certified", cert);
     switch (q) {
-      case Quantity::entropy:
-        dataset_quantity(j, "entropy", b.entropy, scale, "certified", cert);
-        dataset_quantity(j, "focal_entropy", b.focal_entropy, scale, "certified", cert);
-        break;
-      case Quantity::h_gamma:
-        dataset_quantity(j, "h_gamma", b.h_gamma, scale, "certified", cert);
-        break;
-      case Quantity::h_gamma_bound:
-        dataset_quantity(j, "h_gamma_bound", b.h_gamma_bound, scale, "certified", cert);
-        break;
-      case Quantity::converse:
-        dataset_quantity(j, "converse", b.converse, scale, "certified", cert);
-        break;
-      case Quantity::converse_lagrangian:
-        dataset_quantity(j, "converse_lagrangian", b.converse_lagrangian, scale, "certified", cert);
-        break;
-      case Quantity::achievability_28:
-        dataset_quantity(j, "achievability_28", b.achievability_28, scale, "certified", cert);
-        break;
-      case Quantity::achievability_22:
-        dataset_quantity(j, "achievability_22", b.achievability_22, scale, "certified", cert);
-        break;
-      case Quantity::achievability_23:
-        dataset_quantity(j, "achievability_23", b.achievability_23, scale, "certified", cert);
-        break;
-      case Quantity::achievability_reoptimised:
-        dataset_quantity(j, "achievability_reoptimised", b.achievability_reoptimised, scale,
-                         "certified", cert);
-        break;
       case Quantity::achievability_optimised_fx:
         j.key("achievability_optimised_fx").begin_object();
         j.key("value");
@@ -621,6 +610,8 @@ void dataset_record(detail::JsonWriter& j, const SweepPoint& p, const Source& so
           if (!b.exact_note.empty()) j.member("note", b.exact_note);
         }
         j.end_object();
+        break;
+      default:  // certified values: above
         break;
     }
   }

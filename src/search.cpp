@@ -100,18 +100,9 @@ ExactResult stopped_result(const Problem& problem, const CellSolver& solver, con
   // F = R with optimal cells, or what local search made of it before the stop).
   std::uint64_t solves = 0;
   const HeuristicPartition h = heuristic_partition(problem, control, solves);
-  std::vector<std::vector<std::size_t>> cells(std::max<std::size_t>(1, h.labels.size()));
-  std::size_t i = 0;
-  for (std::size_t a = 0; a < problem.size(); ++a)
-    if (problem.pmf()[a] > 0.0) cells[h.labels[i++]].push_back(a);
-  for (std::size_t a = 0; a < problem.size(); ++a)
-    if (problem.pmf()[a] == 0.0) cells[0].push_back(a);
-  cells.erase(std::remove_if(cells.begin(), cells.end(),
-                             [](const std::vector<std::size_t>& c) { return c.empty(); }),
-              cells.end());
   ExactResult result;
   SolveStatus status = SolveStatus::converged;
-  result.code = make_code(problem, cells, solver, &status);
+  result.code = make_code(problem, blocks_of_labels(problem, h.labels), solver, &status);
   if (!blocks.empty()) {  // the search's own best, if better
     SolveStatus own = SolveStatus::converged;
     Code code = make_code(problem, blocks, solver, &own);

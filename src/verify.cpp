@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "detail/control.hpp"
+#include "detail/csv.hpp"
 #include "detail/format.hpp"
 #include "detail/h_gamma.hpp"
 #include "detail/json_read.hpp"
@@ -180,28 +181,6 @@ Context context_of(const JsonValue& provenance) {
   return c;
 }
 
-// CSV fields of one line, quotes honoured.
-std::vector<std::string> csv_fields(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '"') {
-      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else {
-        quoted = !quoted;
-      }
-    } else if (c == ',' && !quoted) {
-      out.emplace_back();
-    } else if (c != '\r') {
-      out.back() += c;
-    }
-  }
-  return out;
-}
-
 std::vector<Flat> read_csv(const std::string& text, const std::string& name) {
   std::istringstream in(text);
   Context context;
@@ -214,7 +193,7 @@ std::vector<Flat> read_csv(const std::string& text, const std::string& name) {
       if (line.rfind("# units: ", 0) == 0) context.scale = per_nat_of(line.substr(9));
       continue;
     }
-    const std::vector<std::string> fields = csv_fields(line);
+    const std::vector<std::string> fields = detail::csv_fields(line);
     if (header.empty()) {
       header = fields;
       continue;

@@ -12,20 +12,11 @@
 #include "detail/json_read.hpp"
 #include "focalrd/errors.hpp"
 #include "focalrd/limits.hpp"
+#include "support/errors.hpp"
 
 using namespace focalrd;
 
-namespace {
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "accepted";
-}
-}  // namespace
+using focalrd::test::error_of;
 
 TEST_CASE("numbers: decimals, exponents, fractions, one rule for what rounds away") {
   CHECK(parse_number("0.1", "x") == 0.1);

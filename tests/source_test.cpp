@@ -9,22 +9,12 @@
 #include <string>
 
 #include "focalrd/focal_loss.hpp"
+#include "support/errors.hpp"
 #include "support/reference.hpp"
 
 using namespace focalrd;
 
-namespace {
-// The message of the std::invalid_argument that f throws, or "accepted".
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "accepted";
-}
-}  // namespace
+using focalrd::test::error_of;
 
 TEST_CASE("parsing PMF lists: separators, fractions, exponents, brackets") {
   const Source a = Source::parse("2/3, 1/4 1/12");

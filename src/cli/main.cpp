@@ -150,6 +150,37 @@ int run_bounds(const std::vector<std::string>& args) {
   return exit_code(result.status);
 }
 
+// The exit status of a sweep or dataset, with one warning line: how many
+// points are missing (a stop) or not certified. Points marked in `kept` (a
+// resumed dataset's) count as done and certified.
+int summarise(const std::vector<SweepPoint>& points, const std::vector<char>& kept,
+              const std::string& what, const std::string& hint) {
+  std::size_t missing = 0, uncertified = 0;
+  Status worst = Status::certified;
+  std::string note;
+  for (const SweepPoint& p : points) {
+    if (p.index < kept.size() && kept[p.index]) continue;
+    if (!p.done) {
+      ++missing;
+      continue;
+    }
+    worst = worse(worst, p.result.status);
+    uncertified += p.result.status != Status::certified;
+    if (!p.result.exact_note.empty()) note = p.result.exact_note;
+  }
+  if (missing) {
+    worst = worse(worst, g_cancel ? Status::interrupted : Status::time_limit);
+    std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
+              << "): " << points.size() - missing << " of " << points.size() << ' ' << what
+              << " written, " << missing << " missing" << hint << '\n';
+  } else if (uncertified) {
+    std::cerr << "focalrd: warning: " << uncertified << " of " << points.size() << ' ' << what
+              << " not certified (worst status " << to_string(worst) << ")"
+              << (note.empty() ? "" : "; exact skipped: " + note) << '\n';
+  }
+  return exit_code(worst);
+}
+
 int run_sweep(const std::vector<std::string>& args) {
   auto request = cli::parse_sweep(args, std::cout);
   if (!request) return kExitCertified;
@@ -166,29 +197,7 @@ int run_sweep(const std::vector<std::string>& args) {
   request->options.on_point = [&writer](const SweepPoint& p) { writer.write(p); };
   const std::vector<SweepPoint> points = focalrd::run_sweep(request->source, request->options);
   writer.finish();
-  std::size_t missing = 0, uncertified = 0;
-  Status worst = Status::certified;
-  std::string note;
-  for (const SweepPoint& p : points) {
-    if (!p.done) {
-      ++missing;
-      continue;
-    }
-    worst = worse(worst, p.result.status);
-    uncertified += p.result.status != Status::certified;
-    if (!p.result.exact_note.empty()) note = p.result.exact_note;
-  }
-  if (missing) {
-    worst = worse(worst, g_cancel ? Status::interrupted : Status::time_limit);
-    std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
-              << "): " << points.size() - missing << " of " << points.size() << " points written, "
-              << missing << " missing\n";
-  } else if (uncertified) {
-    std::cerr << "focalrd: warning: " << uncertified << " of " << points.size()
-              << " points not certified (worst status " << to_string(worst) << ")"
-              << (note.empty() ? "" : "; exact skipped: " + note) << '\n';
-  }
-  return exit_code(worst);
+  return summarise(points, {}, "points", "");
 }
 
 int run_dataset(const std::vector<std::string>& args) {
@@ -217,30 +226,13 @@ int run_dataset(const std::vector<std::string>& args) {
   };
   const std::vector<SweepPoint> points = run_points(problems, request->options, done);
   writer.finish();
-  std::size_t missing = 0, uncertified = 0;
-  Status worst = Status::certified;
-  for (const SweepPoint& p : points) {
-    if (p.index < done.size() && done[p.index]) continue;
-    if (!p.done) {
-      ++missing;
-      continue;
-    }
-    worst = worse(worst, p.result.status);
-    uncertified += p.result.status != Status::certified;
-  }
   file.close();
+  const bool missing = std::any_of(points.begin(), points.end(), [&](const SweepPoint& p) {
+    return !p.done && !(p.index < done.size() && done[p.index]);
+  });
   if (appending && !missing) cli::sort_records(request->output_path);
   if (kept) std::cerr << "focalrd: resumed: " << kept << " records kept\n";
-  if (missing) {
-    worst = worse(worst, g_cancel ? Status::interrupted : Status::time_limit);
-    std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
-              << "): " << points.size() - missing << " of " << points.size() << " records written, "
-              << missing << " missing; --resume continues\n";
-  } else if (uncertified) {
-    std::cerr << "focalrd: warning: " << uncertified << " of " << points.size()
-              << " records not certified (worst status " << to_string(worst) << ")\n";
-  }
-  return exit_code(worst);
+  return summarise(points, done, "records", "; --resume continues");
 }
 
 int run_verify(const std::vector<std::string>& args) {

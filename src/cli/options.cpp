@@ -326,6 +326,25 @@ std::optional<BoundsRequest> parse_bounds(const std::vector<std::string>& args,
   return BoundsRequest{std::move(problem), options, output_from(*vm)};
 }
 
+// What sweep and dataset share: the grids of M and gamma, the quantities,
+// threads, F_X, the exact search and the limits of the run and of each point.
+SweepOptions grid_options_from(const po::variables_map& vm) {
+  SweepOptions options;
+  options.messages = parse_integer_grid(get(vm, "messages"), "-M");
+  options.gammas = parse_real_grid(get(vm, "gamma"), "--gamma");
+  for (long long M : options.messages) check_messages(M);
+  for (double g : options.gammas) check_gamma(g);
+  options.quantities = parse_quantities(get(vm, "quantities"));
+  options.threads = threads_from(vm);
+  options.point_threads =
+      parse_bounded(get(vm, "point-threads"), "point-threads", 1, limits::kMaxThreads);
+  fx_from(vm, options.bounds);
+  options.bounds.exact_options = exact_options_from(vm, options.point_threads);
+  options.limits.time_limit_seconds = time_limit_from(vm);
+  options.bounds.limits.time_limit_seconds = time_limit_from(vm, "point-time-limit");
+  return options;
+}
+
 std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, std::ostream& help) {
   po::options_description what("Sweep");
   // clang-format off
@@ -357,19 +376,7 @@ std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, st
   Source source = source_from(*vm);
   require(*vm, "messages", "-M: give the numbers of messages, e.g. -M 2:64");
   require(*vm, "gamma", "--gamma: give the focus parameters, e.g. --gamma 0:0.25:4");
-  SweepOptions options;
-  options.messages = parse_integer_grid(get(*vm, "messages"), "-M");
-  options.gammas = parse_real_grid(get(*vm, "gamma"), "--gamma");
-  for (long long M : options.messages) check_messages(M);
-  for (double g : options.gammas) check_gamma(g);
-  options.quantities = parse_quantities(get(*vm, "quantities"));
-  options.threads = threads_from(*vm);
-  options.point_threads =
-      parse_bounded(get(*vm, "point-threads"), "point-threads", 1, limits::kMaxThreads);
-  fx_from(*vm, options.bounds);
-  options.bounds.exact_options = exact_options_from(*vm, options.point_threads);
-  options.limits.time_limit_seconds = time_limit_from(*vm);
-  options.bounds.limits.time_limit_seconds = time_limit_from(*vm, "point-time-limit");
+  SweepOptions options = grid_options_from(*vm);
   const std::string path = vm->count("output") ? get(*vm, "output") : "";
   return SweepRequest{std::move(source), std::move(options), output_from(*vm), path,
                       !flag(*vm, "no-progress")};
@@ -424,25 +431,14 @@ std::optional<DatasetRequest> parse_dataset(const std::vector<std::string>& args
     throw invalid_input("missing sources: give --source GRID, --pmf LIST or --pmf-file PATH");
   require(*vm, "messages", "-M: give the numbers of messages, e.g. -M 2:8");
   require(*vm, "gamma", "--gamma: give the focus parameters, e.g. --gamma 0,1,4");
-  SweepOptions& options = request.options;
-  options.messages = parse_integer_grid(get(*vm, "messages"), "-M");
-  options.gammas = parse_real_grid(get(*vm, "gamma"), "--gamma");
-  for (long long M : options.messages) check_messages(M);
-  for (double g : options.gammas) check_gamma(g);
+  request.options = grid_options_from(*vm);
+  const SweepOptions& options = request.options;
   const double total = static_cast<double>(request.sources.size()) *
                        static_cast<double>(options.messages.size()) *
                        static_cast<double>(options.gammas.size());
   if (total > static_cast<double>(limits::kMaxGridPoints))
     throw too_large("the dataset has " + detail::fmt_short(total) +
                     " instances; a dataset has at most " + std::to_string(limits::kMaxGridPoints));
-  options.quantities = parse_quantities(get(*vm, "quantities"));
-  options.threads = threads_from(*vm);
-  options.point_threads =
-      parse_bounded(get(*vm, "point-threads"), "point-threads", 1, limits::kMaxThreads);
-  fx_from(*vm, options.bounds);
-  options.bounds.exact_options = exact_options_from(*vm, options.point_threads);
-  options.limits.time_limit_seconds = time_limit_from(*vm);
-  options.bounds.limits.time_limit_seconds = time_limit_from(*vm, "point-time-limit");
   request.output = output_from(*vm);
   if (request.output.format != Format::jsonl && request.output.format != Format::json)
     throw invalid_input("format '" + to_string(request.output.format) +

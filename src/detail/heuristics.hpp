@@ -27,4 +27,9 @@ struct HeuristicPartition {
 HeuristicPartition heuristic_partition(const Problem& problem, const Control& control,
                                        std::uint64_t& solves);
 
+// The blocks (over the whole alphabet) of labels of the positive symbols in
+// index order; the symbols of zero mass join the first block.
+std::vector<std::vector<std::size_t>> blocks_of_labels(const Problem& problem,
+                                                       const std::vector<int>& labels);
+
 }  // namespace focalrd::detail
