@@ -6,6 +6,7 @@
 #include "detail/cell_solvers.hpp"
 #include "detail/names.hpp"
 #include "detail/small_buffer.hpp"
+#include "focalrd/errors.hpp"
 
 namespace focalrd {
 
@@ -47,7 +48,7 @@ std::unique_ptr<CellSolver> CellSolver::create(CellSolverType type) {
     case CellSolverType::nlopt:
       return std::make_unique<detail::NloptCellSolver>();
   }
-  throw std::invalid_argument("unknown cell solver type");
+  throw internal_error("unknown cell solver type");
 }
 
 CellSolution CellSolver::solve(const double* r, std::size_t k, double gamma,

@@ -4,17 +4,18 @@
 #include <string>
 
 #include "detail/rgs.hpp"
+#include "focalrd/errors.hpp"
 
 namespace focalrd {
 
 namespace {
 void check_size(std::size_t n, std::size_t k) {
   if (n > 64)
-    throw std::invalid_argument("partition enumeration handles at most 64 symbols, not " +
-                                std::to_string(n));
+    throw invalid_input("partition enumeration handles at most 64 symbols, not " +
+                        std::to_string(n));
   if (k < 1 || k > n)
-    throw std::invalid_argument("cannot partition " + std::to_string(n) + " symbols into " +
-                                std::to_string(k) + " non-empty blocks");
+    throw invalid_input("cannot partition " + std::to_string(n) + " symbols into " +
+                        std::to_string(k) + " non-empty blocks");
 }
 }  // namespace
 
@@ -34,7 +35,7 @@ void for_each_completion(std::size_t n, std::size_t k, const Rgs& prefix,
                          const std::function<void(const Rgs&)>& visit) {
   check_size(n, k);
   if (prefix.size() > n || (!prefix.empty() && prefix[0] != 0))
-    throw std::invalid_argument("not a restricted growth string prefix");
+    throw invalid_input("not a restricted growth string prefix");
   auto leaf = [&](const Rgs& rgs, const std::vector<std::uint64_t>&) {
     visit(rgs);
     return true;
@@ -49,7 +50,7 @@ void for_each_partition(std::size_t n, std::size_t k,
 
 std::vector<Rgs> partition_prefixes(std::size_t n, std::size_t k, std::size_t length) {
   check_size(n, k);
-  if (length < 1 || length > n) throw std::invalid_argument("prefix length must be in [1, n]");
+  if (length < 1 || length > n) throw invalid_input("prefix length must be in [1, n]");
   // RGSs of this length with at most k labels, in lexicographic order, kept
   // when the remaining symbols can still open the missing blocks.
   std::vector<Rgs> out;

@@ -12,9 +12,9 @@ namespace focalrd {
 
 void check_gamma(double gamma) {
   if (std::isfinite(gamma) && gamma < 0.0)
-    throw std::invalid_argument("gamma is " + detail::fmt(gamma) +
-                                "; negative gamma (future work in the paper) is not supported, "
-                                "gamma must be >= 0");
+    throw invalid_input("gamma is " + detail::fmt(gamma) +
+                        "; negative gamma (future work in the paper) is not supported, "
+                        "gamma must be >= 0");
   if (!std::isfinite(gamma))
     throw invalid_input("gamma is " + detail::fmt(gamma) + "; gamma must be a finite number >= 0");
   if (gamma > 0.0 && gamma < DBL_MIN)
@@ -25,8 +25,8 @@ void check_gamma(double gamma) {
 
 void check_messages(long long M) {
   if (M < 1)
-    throw std::invalid_argument("M is " + std::to_string(M) +
-                                "; the number of messages M must be at least 1");
+    throw invalid_input("M is " + std::to_string(M) +
+                        "; the number of messages M must be at least 1");
 }
 
 Problem::Problem(Source source, long long M, double gamma)

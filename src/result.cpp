@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "focalrd/errors.hpp"
 #include "focalrd/focal_loss.hpp"
 
 namespace focalrd {
@@ -11,19 +12,18 @@ double code_distortion(const std::vector<double>& r, const Code& code, double ga
   double total = 0.0;
   for (const Cell& cell : code.cells) {
     if (cell.symbols.size() != cell.pmf.size())
-      throw std::invalid_argument("a cell lists " + std::to_string(cell.symbols.size()) +
-                                  " symbols but " + std::to_string(cell.pmf.size()) + " masses");
+      throw invalid_input("a cell lists " + std::to_string(cell.symbols.size()) + " symbols but " +
+                          std::to_string(cell.pmf.size()) + " masses");
     std::vector<double> rc;
     for (std::size_t a : cell.symbols) {
       if (a >= r.size() || seen[a]++)
-        throw std::invalid_argument("symbol " + std::to_string(a) +
-                                    " is out of range or in two cells");
+        throw invalid_input("symbol " + std::to_string(a) + " is out of range or in two cells");
       rc.push_back(r[a]);
     }
     total += cell_distortion(rc.data(), cell.pmf.data(), rc.size(), gamma);
   }
   for (std::size_t a = 0; a < r.size(); ++a)
-    if (!seen[a]) throw std::invalid_argument("symbol " + std::to_string(a) + " is in no cell");
+    if (!seen[a]) throw invalid_input("symbol " + std::to_string(a) + " is in no cell");
   return total;
 }
 

@@ -47,16 +47,16 @@ void ExactOptions::validate() const {
                         "; violated constraint: 0 <= threads <= " +
                         std::to_string(limits::kMaxThreads) + " (0 means all)");
   if (!(max_partitions >= 1.0))
-    throw std::invalid_argument("max partitions is " + detail::fmt(max_partitions) +
-                                "; violated constraint: max partitions >= 1");
+    throw invalid_input("max partitions is " + detail::fmt(max_partitions) +
+                        "; violated constraint: max partitions >= 1");
   const double memory = detail::physical_memory_bytes();
   if (!(memory_budget_bytes > 0.0) || memory_budget_bytes > memory)
     throw invalid_input("memory budget is " + detail::fmt(memory_budget_bytes) +
                         " bytes; violated constraint: 0 < memory budget <= the physical memory (" +
                         detail::fmt(memory) + " bytes)");
   if (!(rel_gap >= 0.0 && rel_gap < 1.0))
-    throw std::invalid_argument("relative gap is " + detail::fmt(rel_gap) +
-                                "; violated constraint: 0 <= relative gap < 1");
+    throw invalid_input("relative gap is " + detail::fmt(rel_gap) +
+                        "; violated constraint: 0 <= relative gap < 1");
   limits.validate();
   if (!(checkpoint_seconds >= 0.0 && checkpoint_seconds <= 604800.0))
     throw invalid_input("checkpoint interval is " + detail::fmt(checkpoint_seconds) +

@@ -226,7 +226,9 @@ std::vector<Flat> read_csv(const std::string& text, const std::string& name) {
       std::istringstream cells(r.f["cells"]), pmfs(r.f["pmfs"]);
       for (std::string c, p; std::getline(cells, c, '|') && std::getline(pmfs, p, '|');) {
         code.cells.emplace_back();
-        for (double a : numbers(c)) code.cells.back().push_back(static_cast<std::size_t>(a));
+        for (double a : numbers(c))  // a symbol; anything else is out of range on purpose
+          code.cells.back().push_back(a >= 0.0 && a < 9e15 ? static_cast<std::size_t>(a)
+                                                           : static_cast<std::size_t>(-1));
         code.pmfs.push_back(numbers(p));
       }
       r.code = code;
@@ -343,6 +345,8 @@ class Checker {
       return h_gamma_row(*gamma);
     const auto M = value("M");
     if (!M) return note("no M");
+    if (!(*M >= 1.0 && *M <= 9e15 && *M == std::floor(*M)))
+      return disagree("M is " + r_.f.at("M") + ", not a number of messages");
     const Source source = source_of();
     const Problem problem(source, static_cast<long long>(*M), *gamma);
     bounds(problem);

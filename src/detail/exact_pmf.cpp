@@ -1,8 +1,11 @@
 #include "detail/exact_pmf.hpp"
 
 #include <boost/multiprecision/cpp_bin_float.hpp>
+#include <boost/multiprecision/cpp_int.hpp>
 #include <cfloat>
 #include <cmath>
+#include <functional>
+#include <optional>
 
 #include "detail/format.hpp"
 #include "focalrd/errors.hpp"
@@ -14,21 +17,33 @@ namespace {
 
 namespace bmp = boost::multiprecision;
 using Real = bmp::number<bmp::cpp_bin_float<160, bmp::digit_base_2>, bmp::et_off>;
+using Integer = bmp::cpp_int;
 
 // The parameter as written: a decimal, or a fraction a/b of two decimals,
 // each converted to 160 bits (Boost parses decimal text to the nearest value).
-Real exact(const std::string& text) {
+std::string strip(const std::string& text) {
   std::string t;
   for (char c : text)
-    if (c != ' ' && c != '\t' && c != '+') t += c;
-  const auto slash = t.find('/');
-  if (slash == std::string::npos) return Real(t);
-  return Real(t.substr(0, slash)) / Real(t.substr(slash + 1));
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '+') t += c;
+  return t;
+}
+
+Real exact(const std::string& text) {
+  const std::string t = strip(text);
+  try {
+    const auto slash = t.find('/');
+    if (slash == std::string::npos) return Real(t);
+    return Real(t.substr(0, slash)) / Real(t.substr(slash + 1));
+  } catch (const std::exception&) {  // parse_number took it, Boost does not
+    throw invalid_input("P is " + quoted(text) + ", which focalrd cannot read as an exact decimal");
+  }
 }
 
 // Rounds x > 0 (known to a relative error below `error`) to the nearest
-// double: the conversion, then a check against both neighbours.
-double nearest(const Real& x, double error, const std::string& spec) {
+// double: the conversion, then a check against both neighbours. Nothing when
+// x lies within its error of the midpoint to a neighbour: the exact value
+// decides then (a dyadic probability may lie exactly on a midpoint).
+std::optional<double> nearest(const Real& x, double error) {
   double d = x.convert_to<double>();
   for (int i = 0; i < 4; ++i) {
     const double up = std::nextafter(d, HUGE_VAL), down = std::nextafter(d, 0.0);
@@ -40,18 +55,75 @@ double nearest(const Real& x, double error, const std::string& spec) {
     else
       break;
   }
-  // The nearest double is certain unless x lies within its error of the
-  // midpoint to a neighbour (about 2^-100 relative: never seen).
   const double neighbour = x > Real(d) ? std::nextafter(d, HUGE_VAL) : std::nextafter(d, 0.0);
   const Real midpoint = (Real(d) + Real(neighbour)) / 2;
-  if (bmp::abs(x - midpoint) <= x * Real(error))
-    throw internal_error("the correct rounding of a probability of " + spec + " is undecided");
+  if (bmp::abs(x - midpoint) <= x * Real(error)) return std::nullopt;
   return d;
 }
 
+// num 2^-shift exactly, rounded to the nearest double (ties to even).
+double round_dyadic(Integer num, long long shift) {
+  const long long bits = static_cast<long long>(bmp::msb(num)) + 1;
+  if (bits > 53) {
+    const long long drop = bits - 53;
+    const Integer rest = num & ((Integer(1) << drop) - 1), half = Integer(1) << (drop - 1);
+    num >>= drop;
+    if (rest > half || (rest == half && (num & 1) != 0)) ++num;
+    shift -= drop;
+  }
+  return std::ldexp(num.convert_to<double>(), static_cast<int>(-shift));
+}
+
+// A decimal or a fraction a/b as written, as an exact fraction num/den.
+bool exact_fraction(const std::string& text, Integer& num, Integer& den) {
+  const auto slash = text.find('/');
+  if (slash != std::string::npos) {
+    Integer n1, d1, n2, d2;
+    if (!exact_fraction(text.substr(0, slash), n1, d1) ||
+        !exact_fraction(text.substr(slash + 1), n2, d2) || n2 == 0)
+      return false;
+    num = n1 * d2;
+    den = d1 * n2;
+  } else {
+    std::string digits;
+    long long exponent = 0;
+    bool dot = false;
+    std::size_t i = 0;
+    for (; i < text.size() && text[i] != 'e' && text[i] != 'E'; ++i) {
+      if (text[i] == '.') {
+        dot = true;
+      } else if (text[i] >= '0' && text[i] <= '9') {
+        digits += text[i];
+        exponent -= dot;
+      } else {
+        return false;
+      }
+    }
+    if (i < text.size()) {
+      const std::string e = text.substr(i + 1);
+      if (e.empty() || e.size() > 6 || e.find_first_not_of("+-0123456789") != std::string::npos)
+        return false;
+      exponent += std::stoll(e);
+    }
+    digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size() - 1));  // not octal
+    if (digits.empty() || digits.size() > 400 || exponent < -400 || exponent > 400) return false;
+    num = Integer(digits);
+    den = 1;
+    const Integer ten_power = bmp::pow(Integer(10), static_cast<unsigned>(std::llabs(exponent)));
+    (exponent >= 0 ? num : den) *= ten_power;
+  }
+  const Integer g = bmp::gcd(num, den);
+  num /= g;
+  den /= g;
+  return true;
+}
+
 // The PMF from its 160-bit values; refuses any that a double cannot hold.
+// `exact(i)` gives the nearest double of a value too close to a midpoint to
+// decide from 160 bits, when it can.
 std::vector<double> round_all(const std::vector<Real>& values, double error,
-                              const std::string& spec, const std::string& advice) {
+                              const std::string& spec, const std::string& advice,
+                              const std::function<std::optional<double>(std::size_t)>& exact) {
   std::vector<double> out(values.size(), 0.0);
   std::size_t tiny = 0;
   Real smallest = 0;
@@ -62,7 +134,12 @@ std::vector<double> round_all(const std::vector<Real>& values, double error,
       smallest = tiny++ && smallest < values[i] ? smallest : values[i];
       continue;
     }
-    out[i] = nearest(values[i], error, spec);
+    std::optional<double> d = nearest(values[i], error);
+    if (!d && exact) d = exact(i);
+    if (!d)
+      throw internal_error("the correct rounding of a probability of " + quoted(spec) +
+                           " is undecided");
+    out[i] = *d;
   }
   if (tiny)
     throw invalid_input(
@@ -99,7 +176,24 @@ std::vector<double> binomial_pmf(long long K, const std::string& p_text, const s
       pmf[k + 1] = pmf[k] * (K - k) / (k + 1) * ratio;
     }
   }
-  return round_all(pmf, error_after(static_cast<double>(K) + 64.0), spec, "a smaller K");
+  // Only a dyadic P (1/2, 1/4, 3/8, ...) can put a probability exactly on a
+  // midpoint between doubles: then, for the few values that 160 bits leave
+  // undecided, C(K, k) a^k (2^e - a)^(K-k) 2^(-eK) in integers (small K only:
+  // for large K such a tie has probability about 2^-K).
+  Integer a, b;
+  const bool dyadic = exact_fraction(strip(p_text), a, b) && b > 0 && (b & (b - 1)) == 0 && a > 0 &&
+                      a < b && K <= 4096;
+  const auto exact_value = [&](std::size_t k) -> std::optional<double> {
+    if (!dyadic) return std::nullopt;
+    Integer choose = 1;
+    for (long long i = 1; i <= static_cast<long long>(k); ++i) choose = choose * (K - k + i) / i;
+    const long long e = static_cast<long long>(bmp::msb(b));
+    const Integer num = choose * bmp::pow(a, static_cast<unsigned>(k)) *
+                        bmp::pow(b - a, static_cast<unsigned>(K - static_cast<long long>(k)));
+    return round_dyadic(num, e * K);
+  };
+  return round_all(pmf, error_after(static_cast<double>(K) + 64.0), spec, "a smaller K",
+                   exact_value);
 }
 
 std::vector<double> geometric_pmf(const std::string& p_text, long long N, const std::string& spec) {
@@ -112,7 +206,7 @@ std::vector<double> geometric_pmf(const std::string& p_text, long long N, const 
     for (long long k = 1; k < N; ++k) pmf[k] = pmf[k - 1] * Q;
   }
   return round_all(pmf, error_after(static_cast<double>(N) + 64.0), spec,
-                   "a smaller N or a larger P");
+                   "a smaller N or a larger P", nullptr);
 }
 
 }  // namespace focalrd::detail

@@ -6,9 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "focalrd/errors.hpp"
+#include "focalrd/parse.hpp"
+
 namespace focalrd::detail {
 
-// The value of `all` whose to_string is `name`. Throws std::invalid_argument
+// The value of `all` whose to_string is `name`. Throws invalid_input
 // "<what> '<name>' is not known; use one of a, b, c" otherwise.
 template <typename T>
 T from_name(const std::string& name, const std::vector<T>& all, const std::string& what,
@@ -18,7 +21,7 @@ T from_name(const std::string& name, const std::vector<T>& all, const std::strin
     if (to_string(t) == name) return t;
     known += (known.empty() ? "" : ", ") + to_string(t);
   }
-  throw std::invalid_argument(what + " '" + name + "' is not known; use one of " + known);
+  throw invalid_input(what + " " + quoted(name) + " is not known; use one of " + known);
 }
 
 }  // namespace focalrd::detail

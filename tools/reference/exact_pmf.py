@@ -27,7 +27,9 @@ def geometric(P, N):
 
 def main():
     cases = []
-    for K, p in [(100, "0.5"), (100, "0.1"), (40, "0.3"), (20, "1/3"), (150, "0.02")]:
+    # 102 and 60 at dyadic P: some probabilities lie exactly on a midpoint between doubles.
+    for K, p in [(100, "0.5"), (100, "0.1"), (40, "0.3"), (20, "1/3"), (150, "0.02"), (102, "0.5"),
+                 (60, "0.375")]:
         cases.append({"spec": f"binomial:{K},{p}", "pmf": binomial(K, Fraction(p))})
     for p, N in [("0.3", 14), ("0.5", 60), ("0.001", 500)]:
         cases.append({"spec": f"geometric:{p},{N}", "pmf": geometric(Fraction(p), N)})
