@@ -160,15 +160,36 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
       e[a] = l.value + log_r[a] - mu;
       s_scale = std::max(s_scale, std::fabs(s[a]));
     }
-    const LogConstraint lc = log_constraint(log_p.data(), log_q.data(), in_top, k);
-    double sum_w = 0.0, sum_we = 0.0;
+    // P and Q summed directly while they are far from underflow (the common
+    // case: no exponentials), from their logarithms otherwise.
+    double P = 0.0, Q = 0.0;
+    bool direct = true;
     for (std::size_t a = 0; a < k; ++a) {
-      const double w = constraint_gradient(log_p[a], log_q[a], in_top[a], lc) / slope[a];
-      sum_w += w;
-      sum_we += w * e[a];
+      const double v = in_top[a] ? q[a] : p[a];
+      direct = direct && v > 0.0;
+      (in_top[a] ? Q : P) += v;
     }
-    if (!std::isfinite(sum_w) || !(sum_w < 0.0) || !std::isfinite(lc.c)) return false;
-    const double dmu = (sum_we - lc.c) / sum_w;
+    direct = direct && P >= 1e-290 && Q >= 1e-290;
+    double c, sum_w = 0.0, sum_we = 0.0;
+    if (direct) {
+      c = std::log(P / Q);
+      const double inv_P = 1.0 / P, inv_Q = 1.0 / Q;
+      for (std::size_t a = 0; a < k; ++a) {
+        const double w = p[a] * q[a] * (in_top[a] ? inv_Q : inv_P) / slope[a];
+        sum_w += w;
+        sum_we += w * e[a];
+      }
+    } else {
+      const LogConstraint lc = log_constraint(log_p.data(), log_q.data(), in_top, k);
+      c = lc.c;
+      for (std::size_t a = 0; a < k; ++a) {
+        const double w = constraint_gradient(log_p[a], log_q[a], in_top[a], lc) / slope[a];
+        sum_w += w;
+        sum_we += w * e[a];
+      }
+    }
+    if (!std::isfinite(sum_w) || !(sum_w < 0.0) || !std::isfinite(c)) return false;
+    const double dmu = (sum_we - c) / sum_w;
     bool small = std::fabs(dmu) <= tol::kNewtonStepRel * 16.0 * std::max(1.0, std::fabs(mu));
     double largest = 0.0;
     for (std::size_t a = 0; a < k; ++a) {
