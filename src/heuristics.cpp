@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <queue>
 
 #include "detail/kkt.hpp"
 #include "detail/small_buffer.hpp"
@@ -191,7 +192,10 @@ double cell_cost(const std::vector<double>& r, const std::vector<int>& members, 
 
 double local_search(const std::vector<double>& r, std::size_t K, double gamma,
                     std::vector<int>& labels, const Control& control, std::uint64_t& solves) {
-  constexpr std::uint64_t kMaxSolves = 1000000;
+  // At most 10^6 cell solves, and 2·10^7 symbols in them (a few seconds):
+  // on large alphabets every candidate move re-solves two large cells.
+  constexpr std::uint64_t kMaxSolves = 1000000, kMaxSymbols = 20000000;
+  std::uint64_t symbols = 0;
   const std::size_t n = r.size();
   const std::uint64_t start = solves;
   std::vector<std::vector<int>> cells(K);
@@ -213,7 +217,8 @@ double local_search(const std::vector<double>& r, std::size_t K, double gamma,
     const double eps = kClearlyBetter * total;
     // Replaces cells i and j by `ci` and `cj` if that lowers the cost.
     auto accept = [&](std::size_t i, std::vector<int> ci, std::size_t j, std::vector<int> cj) {
-      if (stopped || solves - start >= kMaxSolves || control.stop()) {
+      symbols += ci.size() + cj.size();
+      if (stopped || solves - start >= kMaxSolves || symbols > kMaxSymbols || control.stop()) {
         stopped = true;
         return false;
       }
@@ -250,6 +255,113 @@ double local_search(const std::vector<double>& r, std::size_t K, double gamma,
   }
   return std::accumulate(cost.begin(), cost.end(), 0.0);
 }
+
+namespace {
+
+// Number partitioning of the weights w into K bins whose loads should each
+// be 1: largest first into the least loaded bin, then exchanges between
+// pairs of bins. Ties go to the lower index, so the result is deterministic.
+std::vector<int> balance(const std::vector<double>& w, std::size_t K) {
+  const std::size_t n = w.size();
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return w[a] > w[b]; });
+  std::vector<int> labels(n, 0);
+  std::vector<double> load(K, 0.0);
+  std::vector<std::vector<int>> members(K);
+  {
+    using Bin = std::pair<double, std::size_t>;  // (load, bin): least loaded, then lowest
+    std::priority_queue<Bin, std::vector<Bin>, std::greater<Bin>> heap;
+    for (std::size_t j = 0; j < K; ++j) heap.push({0.0, j});
+    for (std::size_t a : order) {
+      const std::size_t j = heap.top().second;
+      heap.pop();
+      labels[a] = static_cast<int>(j);
+      members[j].push_back(static_cast<int>(a));
+      load[j] += w[a];
+      heap.push({load[j], j});
+    }
+  }
+  // Exchanges between two bins of up to two items each way (one for bins of
+  // more than 64 items), the best one per pair of bins, while Σ (load - 1)²
+  // falls; every bin keeps an item. At most kWork candidates in all.
+  constexpr std::uint64_t kWork = 30000000;
+  std::uint64_t work = 0;
+  struct Group {
+    double sum;
+    int size, a, b;
+  };
+  auto groups = [&](std::size_t bin) {
+    const std::vector<int>& m = members[bin];
+    std::vector<Group> g{{0.0, 0, -1, -1}};
+    for (std::size_t x = 0; x < m.size(); ++x) {
+      g.push_back({w[m[x]], 1, m[x], -1});
+      if (m.size() <= 64)
+        for (std::size_t y = x + 1; y < m.size(); ++y)
+          g.push_back({w[m[x]] + w[m[y]], 2, m[x], m[y]});
+    }
+    work += g.size();
+    return g;
+  };
+  auto move = [&](int a, std::size_t from, std::size_t to) {
+    if (a < 0) return;
+    auto& m = members[from];
+    m.erase(std::find(m.begin(), m.end(), a));
+    members[to].push_back(a);
+    labels[static_cast<std::size_t>(a)] = static_cast<int>(to);
+  };
+  for (int pass = 0; pass < 100 && work < kWork; ++pass) {
+    bool improved = false;
+    for (std::size_t i = 0; i < K && work < kWork; ++i)
+      for (std::size_t j = i + 1; j < K && work < kWork; ++j) {
+        const std::vector<Group> gi = groups(i), gj = groups(j);
+        work += gi.size() * gj.size();
+        const auto ni = static_cast<int>(members[i].size()), nj = static_cast<int>(members[j].size());
+        const double li = load[i] - 1.0, lj = load[j] - 1.0;
+        double best = -1e-15 * (1.0 + li * li + lj * lj);
+        Group bi{}, bj{};
+        for (const Group& x : gi)
+          for (const Group& y : gj) {
+            if (ni - x.size + y.size < 1 || nj - y.size + x.size < 1) continue;
+            const double d = x.sum - y.sum;  // bin i gives d to bin j
+            const double change = (li - d) * (li - d) + (lj + d) * (lj + d) - li * li - lj * lj;
+            if (change < best) {
+              best = change;
+              bi = x;
+              bj = y;
+            }
+          }
+        if (bi.size + bj.size == 0) continue;
+        move(bi.a, i, j);
+        move(bi.b, i, j);
+        move(bj.a, j, i);
+        move(bj.b, j, i);
+        load[i] -= bi.sum - bj.sum;
+        load[j] += bi.sum - bj.sum;
+        improved = true;
+      }
+    if (!improved) break;
+  }
+  return labels;
+}
+
+}  // namespace
+
+std::vector<int> lagrangian_balancing(const std::vector<double>& r, std::size_t K, double gamma) {
+  std::vector<double> p(r.size()), q(r.size());
+  solve_budget(r.data(), r.size(), gamma, static_cast<double>(K), p.data(), q.data());
+  return balance(p, K);
+}
+
+namespace {
+// Whether every label in [0, K) is used (an empty cell would waste a message).
+bool all_cells_used(const std::vector<int>& labels, std::size_t K) {
+  std::vector<char> used(K, 0);
+  for (int l : labels) used[static_cast<std::size_t>(l)] = 1;
+  return std::all_of(used.begin(), used.end(), [](char u) { return u != 0; });
+}
+}  // namespace
 
 HeuristicPartition heuristic_partition(const Problem& problem, const Control& control,
                                        std::uint64_t& solves) {
@@ -292,6 +404,16 @@ HeuristicPartition heuristic_partition(const Problem& problem, const Control& co
   };
   consider(pmf);  // always: a valid code however early the control stops the rest
   if (!control.stop()) consider(search_fx(problem, 2000, control, nullptr).F);
+  if (!control.stop()) {
+    std::vector<int> labels = lagrangian_balancing(r, K, problem.gamma());
+    if (all_cells_used(labels, K)) {
+      const double value = local_search(r, K, problem.gamma(), labels, control, solves);
+      if (clearly_better(value, best.value)) {
+        best.value = value;
+        best.labels = labels;
+      }
+    }
+  }
   return best;
 }
 

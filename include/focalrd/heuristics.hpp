@@ -39,12 +39,14 @@ FxOptimum optimise_fx(const Problem& problem, int max_evaluations = 20000);
 // [0, K), by moving one symbol to another cell or swapping two symbols of
 // different masses, while that lowers the total of the optimal cell costs
 // (first improvement, each cell priced by the KKT solver). Stops after 100
-// passes or 10^6 cell solves, whichever comes first. Returns the final total.
+// passes, 10^6 cell solves or 2·10^7 symbols solved, whichever comes first.
+// Returns the final total.
 double local_search(const std::vector<double>& r, std::size_t K, double gamma,
                     std::vector<int>& labels);
 
-// The best of the scheme (26) for F = R and for the optimised F, each
-// improved by local_search: a valid code, an upper bound on d*.
+// The best of the scheme (26) for F = R and for the optimised F, and of the
+// Lagrangian balancing, each improved by local_search: a valid code, an
+// upper bound on d*.
 Code heuristic_code(const Problem& problem);
 
 }  // namespace focalrd

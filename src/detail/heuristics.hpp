@@ -15,9 +15,17 @@ FxOptimum optimise_fx(const Problem& problem, int max_evaluations, const Control
 double local_search(const std::vector<double>& r, std::size_t K, double gamma,
                     std::vector<int>& labels, const Control& control, std::uint64_t& solves);
 
+// The incumbent by Lagrangian balancing: at the dual optimum of the
+// Lagrangian converse (budget K) each symbol has its own p_a, and the bound
+// is met exactly by a partition into K cells with Σ_{a in cell} p_a = 1 each.
+// So: the p_a balanced into K bins of load near 1 (number partitioning,
+// deterministic). Labels in [0, K) of the masses r (all > 0, more than K).
+std::vector<int> lagrangian_balancing(const std::vector<double>& r, std::size_t K, double gamma);
+
 // A partition of the symbols of positive mass (in index order) into
 // min(M, support) cells, and its cost: the best of the scheme (26) for F = R
-// and for the optimised F, each improved by local_search. The scheme for
+// and for the optimised F and the Lagrangian balancing, each improved by
+// local_search. The scheme for
 // F = R is always evaluated, so there is a valid code however early the
 // control stops the rest.
 struct HeuristicPartition {
