@@ -5,6 +5,7 @@
 
 #include <boost/property_tree/json_parser.hpp>
 #include <cmath>
+#include <cstdio>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -163,6 +164,7 @@ TEST_CASE("cli: bad input gets one line on stderr and exit status 2") {
       {"exact --pmf 0.5,0.5" + good + " --time-limit -1", "time limit is -1"},
       {"exact --pmf 0.5,0.5" + good + " --memory-budget lots", "'lots' is not a number"},
       {"bench --format csv", "format 'csv' is not offered by bench"},
+      {"bench --compare /nonexistent.json", "--compare: '/nonexistent.json' is not a bench JSON file"},
   };
   for (const Case& c : cases) {
     const auto run = run_cli(c.args);
@@ -257,11 +259,21 @@ TEST_CASE("cli: strategies report their certificate; bench runs") {
     CHECK(j.get<bool>("certified"));
     if (method != "auto") CHECK(j.get<std::string>("method") == method);
   }
-  const auto bench = run_cli("bench --quick --no-single-thread --no-progress");
+  const std::string earlier = "/tmp/focalrd-test-bench.json";
+  const auto bench =
+      run_cli("bench --quick --no-single-thread --no-progress --json-out " + earlier);
   REQUIRE(bench.status == 0);
   CHECK(bench.out.find("cell solvers") != std::string::npos);
   CHECK(bench.out.find("dirichlet n=9") != std::string::npos);
   CHECK(bench.out.find(" NO ") == std::string::npos);  // every solve certified
+  // Against itself: a speed-up beside every figure in use (some x, near 1).
+  const auto again =
+      run_cli("bench --quick --no-single-thread --no-progress --compare " + earlier);
+  REQUIRE(again.status == 0);
+  CHECK(again.out.find("vs old") != std::string::npos);
+  const std::regex speedup(R"(dirichlet n=9 +bnb .* [0-9]+\.[0-9]+x)");
+  CHECK(std::regex_search(again.out, speedup));
+  std::remove(earlier.c_str());
 }
 
 TEST_CASE("cli: help and usage") {

@@ -12,7 +12,9 @@
 
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -24,6 +26,7 @@
 
 #include "detail/format.hpp"
 #include "detail/json.hpp"
+#include "detail/logit_batch.hpp"
 #include "detail/threads.hpp"
 #include "focalrd/cell_solver.hpp"
 #include "focalrd/errors.hpp"
@@ -147,31 +150,54 @@ Run solve(const Case& c, const std::string& method, int threads, double time_lim
   return run;
 }
 
-// Cells per second of each cell solver, on the same random cells.
+// Nanoseconds per cell of each cell solver on the same random cells (masses
+// drawn i.i.d. exponential), one thread, the best of three repetitions: the
+// KKT solver on each math path of its inner loop (detail/logit_batch.hpp),
+// the scalar path being the baseline measured in the same run; NLopt at γ = 1.
 struct CellRate {
-  std::string solver;
+  std::string solver, path;  // path: scalar or avx2 (kkt), "-" (nlopt)
   std::size_t size;
-  double per_second;
+  double gamma;
+  double ns_per_cell;
+  bool in_use;  // the path focalrd takes on this machine
 };
 
 std::vector<CellRate> cell_rates(bool quick) {
   std::vector<CellRate> out;
-  for (std::size_t k : {std::size_t{5}, std::size_t{12}, std::size_t{30}}) {
-    std::mt19937_64 g(k);
-    std::exponential_distribution<double> e(1.0);
-    const int count = quick ? 200 : 2000;
-    std::vector<std::vector<double>> cells(count, std::vector<double>(k));
-    for (auto& c : cells)
-      for (double& x : c) x = e(g) / 20.0;
-    for (CellSolverType type : all_cell_solver_types()) {
-      const auto solver = CellSolver::create(type);
-      const detail::Stopwatch clock;
-      double sink = 0.0;
-      for (const auto& c : cells) sink += solver->solve(c, 1.0, nullptr).cost;
-      out.push_back({to_string(type), k, count / clock.seconds()});
-      if (!(sink > 0.0)) throw std::runtime_error("bench: a cell cost is not positive");
+  const detail::MathPath saved = detail::math_path();
+  std::vector<detail::MathPath> paths{detail::MathPath::scalar};
+  if (detail::set_math_path(detail::MathPath::avx2)) paths.push_back(detail::MathPath::avx2);
+  for (double gamma : {1.0, 4.0})
+    for (std::size_t k : {std::size_t{2}, std::size_t{5}, std::size_t{8}, std::size_t{12},
+                          std::size_t{30}}) {
+      std::mt19937_64 g(k);
+      std::exponential_distribution<double> e(1.0);
+      const int count = quick ? 200 : 4000;
+      std::vector<std::vector<double>> cells(count, std::vector<double>(k));
+      for (auto& c : cells)
+        for (double& x : c) x = e(g) / 20.0;
+      auto time = [&](const CellSolver& solver) {
+        double best = HUGE_VAL;
+        for (int rep = 0; rep < 3; ++rep) {
+          const detail::Stopwatch clock;
+          double sink = 0.0;
+          for (const auto& c : cells) sink += solver.solve(c, gamma, nullptr).cost;
+          best = std::min(best, clock.seconds());
+          if (!(sink > 0.0)) throw std::runtime_error("bench: a cell cost is not positive");
+        }
+        return best / count * 1e9;
+      };
+      const auto kkt = CellSolver::create(CellSolverType::kkt);
+      for (detail::MathPath path : paths) {
+        detail::set_math_path(path);
+        out.push_back({"kkt", path == detail::MathPath::avx2 ? "avx2" : "scalar", k, gamma,
+                       time(*kkt), path == saved});
+      }
+      detail::set_math_path(saved);
+      if (gamma == 1.0 && (k == 5 || k == 12 || k == 30))
+        out.push_back({"nlopt", "-", k, gamma, time(*CellSolver::create(CellSolverType::nlopt)),
+                       true});
     }
-  }
   return out;
 }
 
@@ -189,9 +215,57 @@ std::string fixed(double x, int digits) {
   return buf;
 }
 
+// An earlier bench file (--compare): its cell rates by (solver, k, γ), on the
+// path it used, and its seconds by (case, method). Files from before the
+// per-path rates (cells_per_second, γ = 1) are read as well.
+struct Earlier {
+  std::map<std::string, double> ns_per_cell, seconds;
+  static std::string cell_key(const std::string& solver, std::size_t k, double gamma) {
+    return solver + " k=" + std::to_string(k) + " gamma=" + detail::fmt(gamma);
+  }
+};
+
+Earlier read_earlier(const std::string& path) {
+  namespace pt = boost::property_tree;
+  pt::ptree t;
+  try {
+    pt::read_json(path, t);
+    Earlier e;
+    for (const auto& [key, c] : t.get_child("cell_solvers")) {
+      (void)key;
+      if (!c.get<bool>("in_use", true)) continue;
+      const double ns = c.count("ns_per_cell") ? c.get<double>("ns_per_cell")
+                                               : 1e9 / c.get<double>("cells_per_second");
+      e.ns_per_cell[Earlier::cell_key(c.get<std::string>("solver"), c.get<std::size_t>("cell_size"),
+                                      c.get<double>("gamma", 1.0))] = ns;
+    }
+    for (const auto& [key, c] : t.get_child("cases")) {
+      (void)key;
+      e.seconds[c.get<std::string>("case") + " / " + c.get<std::string>("method")] =
+          c.get<double>("seconds");
+    }
+    return e;
+  } catch (const pt::ptree_error& error) {
+    throw invalid_input("--compare: " + quoted(path) + " is not a bench JSON file (" +
+                        printable(error.what()) + ")");
+  }
+}
+
+// "old / new" as a speed-up, or "-" where the earlier file has no such entry.
+std::string ratio(const std::map<std::string, double>& earlier, const std::string& key,
+                  double now) {
+  const auto it = earlier.find(key);
+  if (it == earlier.end() || !(now > 0.0)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2fx", it->second / now);
+  return buf;
+}
+
 }  // namespace
 
 int run_bench(const BenchRequest& request, std::ostream& out) {
+  // Read first, so that a bad file fails before minutes of work.
+  const Earlier earlier = request.compare_path.empty() ? Earlier{} : read_earlier(request.compare_path);
   const int all = detail::resolve_threads(request.threads);
   const std::vector<Case> cases = suite(request.quick);
   const std::vector<CellRate> rates = cell_rates(request.quick);
@@ -222,8 +296,11 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
     for (const CellRate& r : rates)
       j.begin_object()
           .member("solver", r.solver)
+          .member("path", r.path)
           .member("cell_size", r.size)
-          .member("cells_per_second", r.per_second)
+          .member("gamma", r.gamma)
+          .member("ns_per_cell", r.ns_per_cell)
+          .member("in_use", r.in_use)
           .end_object();
     j.end_array();
     j.key("cases").begin_array();
@@ -259,15 +336,33 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
   }
 
   out << "focalrd bench on " << cpu_model() << ", " << all << " threads\n\n";
-  out << "cell solvers (random cells, gamma = 1), cells per second:\n";
-  for (const CellRate& r : rates)
-    out << "  " << r.solver << std::string(7 - r.solver.size(), ' ') << "k = " << r.size
-        << (r.size < 10 ? " " : "") << "  " << detail::fmt_short(r.per_second) << '\n';
-  out << "\nexact strategies (" << all << " threads; x1: the same with one thread):\n";
+  const bool compare = !request.compare_path.empty();
+  out << "cell solvers, ns per cell (one thread, random cells, best of 3; the KKT solver on\n"
+         "each path of its inner loop, * the one in use; vs scalar: the speed-up over the\n"
+         "scalar path"
+      << (compare ? "; vs old: over " + request.compare_path : std::string()) << "):\n";
   char line[512];
-  std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %8s %22s %9s %8s %s\n", "case",
+  std::snprintf(line, sizeof line, "  %-6s %-7s %5s %3s %10s %10s %s\n", "solver", "path", "gamma",
+                "k", "ns/cell", "vs scalar", compare ? "vs old" : "");
+  out << line;
+  std::map<std::string, double> scalar_ns;
+  for (const CellRate& r : rates)
+    if (r.path == "scalar") scalar_ns[Earlier::cell_key(r.solver, r.size, r.gamma)] = r.ns_per_cell;
+  for (const CellRate& r : rates) {
+    const std::string key = Earlier::cell_key(r.solver, r.size, r.gamma);
+    const std::string vs_scalar = r.path == "avx2" ? ratio(scalar_ns, key, r.ns_per_cell) : "-";
+    std::snprintf(line, sizeof line, "  %-6s %-7s %5s %3zu %10.0f %10s %s\n", r.solver.c_str(),
+                  (r.path + (r.in_use && r.solver == "kkt" ? "*" : "")).c_str(),
+                  detail::fmt(r.gamma).c_str(), r.size, r.ns_per_cell, vs_scalar.c_str(),
+                  compare && r.in_use ? ratio(earlier.ns_per_cell, key, r.ns_per_cell).c_str() : "");
+    out << line;
+  }
+  out << "\nexact strategies (" << all << " threads; x1: the same with one thread"
+      << (compare ? "; vs old: the speed-up over " + request.compare_path : std::string())
+      << "):\n";
+  std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %8s %22s %9s %8s %s%s\n", "case",
                 "method", "seconds", "vs enum", "vs x1", "table x1", "work per second", "cells/s",
-                "peak MiB", "certified d* (nats)");
+                "peak MiB", "certified d* (nats)", compare ? "  vs old" : "");
   out << line;
   for (const Row& row : rows) {
     const Run& r = row.run;
@@ -277,12 +372,14 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
     const std::string table = row.single.threads == 1 && r.table_seconds > 0.05
                                   ? fixed(row.single.table_seconds / r.table_seconds, 2)
                                   : "-";
-    std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %8s %22s %9s %8s %-3s %s\n",
+    const std::string vs_old =
+        compare ? "  " + ratio(earlier.seconds, row.c->name + " / " + r.method, r.seconds) : "";
+    std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %8s %22s %9s %8s %-3s %-20s%s\n",
                   row.c->name.c_str(), r.method.c_str(), fixed(r.seconds, 3).c_str(),
                   vs_enum.c_str(), vs_one.c_str(), table.c_str(),
                   (detail::fmt_short(r.work / r.seconds) + " " + r.work_unit).c_str(),
                   detail::fmt_short(r.cells / r.seconds).c_str(), fixed(r.peak_mib, 0).c_str(),
-                  r.certified ? "yes" : "NO", detail::fmt(r.dstar).c_str());
+                  r.certified ? "yes" : "NO", detail::fmt(r.dstar).c_str(), vs_old.c_str());
     out << line;
   }
   return 0;

@@ -14,6 +14,7 @@ struct BenchRequest {
   int threads = 0;            // 0: all
   double time_limit = 600.0;  // per branch-and-bound solve, seconds
   std::string json_path;      // also write the JSON here (empty: no)
+  std::string compare_path;   // an earlier bench JSON file: speed-ups against it (empty: no)
 };
 
 // Runs the suite and prints the figures; returns the exit status.

@@ -567,6 +567,8 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
       ("format", po::value<std::string>()->default_value("table")->value_name("table|json"),
        "a table to read, or JSON")
       ("json-out", po::value<std::string>()->value_name("PATH"), "also write the JSON to a file")
+      ("compare", po::value<std::string>()->value_name("OLD.json"),
+       "an earlier bench's JSON (--json-out): print the speed-up over it beside each figure")
       ("time-limit", po::value<std::string>()->default_value("600")->value_name("SECONDS"),
        "per branch-and-bound solve")
       ("help,h", "print this help");
@@ -575,8 +577,8 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
       args, help,
       "focalrd bench: every applicable exact strategy on a fixed suite, timed in the same run\n"
       "with all threads and with one; partitions, transitions or nodes per second, cells per\n"
-      "second, peak memory; and the per-cell solvers' rates\n"
-      "usage: focalrd bench [--quick] [--format table|json]",
+      "second, peak memory; and the per-cell solvers' rates, in ns per cell\n"
+      "usage: focalrd bench [--quick] [--format table|json] [--json-out PATH] [--compare OLD.json]",
       what);
   if (!vm) return std::nullopt;
   BenchRequest request;
@@ -588,6 +590,7 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
   if (!(request.time_limit > 0.0))
     throw invalid_input("time-limit is " + get(*vm, "time-limit") + "; it must be > 0");
   if (vm->count("json-out")) request.json_path = get(*vm, "json-out");
+  if (vm->count("compare")) request.compare_path = get(*vm, "compare");
   const Format format = format_from_string(get(*vm, "format"));
   if (format == Format::csv || format == Format::jsonl)
     throw invalid_input("format '" + to_string(format) +

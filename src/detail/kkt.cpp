@@ -6,6 +6,7 @@
 #include <numeric>
 #include <vector>
 
+#include "detail/logit_batch.hpp"
 #include "detail/small_buffer.hpp"
 #include "focalrd/focal_loss.hpp"
 #include "focalrd/tolerances.hpp"
@@ -77,18 +78,20 @@ double warm_start(const double* r, std::size_t k, double gamma, double budget, d
   double others = 0.0;  // R - r_top without cancellation
   for (std::size_t a = 0; a < k; ++a)
     if (a != top) others += r[a];
-  SmallBuffer<double> mu_a(k);
-  double weighted = 0.0, weight = 0.0;
+  SmallBuffer<double> mu_a(k), p(k), q(k), log_p(k), log_q(k);
   for (std::size_t a = 0; a < k; ++a) {
     log_r[a] = std::log(r[a]);
     const double mass = budget * r[a];
     const double rest = a == top ? others - (budget - 1.0) * r[a] : total - mass;
     // logit of p0 = mass / R, capped where the budget would give p0 >= 1
-    s[a] = rest > 0.0 ? std::log(mass) - std::log(rest) : 40.0;
-    const LogPhi l = log_phi(logit_point(s[a]), gamma);
-    mu_a[a] = log_r[a] + l.value;
-    slope[a] = l.slope;
-    const double p0 = std::min(1.0, mass / total);
+    const double log_mass = budget == 1.0 ? log_r[a] : std::log(mass);
+    s[a] = rest > 0.0 ? log_mass - std::log(rest) : 40.0;
+  }
+  evaluate_logits(s, k, gamma, {p.data(), q.data(), log_p.data(), log_q.data(), mu_a.data(), slope});
+  double weighted = 0.0, weight = 0.0;
+  for (std::size_t a = 0; a < k; ++a) {
+    mu_a[a] += log_r[a];
+    const double p0 = std::min(1.0, budget * r[a] / total);
     weighted += p0 * mu_a[a];
     weight += p0;
   }
@@ -146,18 +149,13 @@ double constraint_gradient(double log_p, double log_q, bool top, const LogConstr
 bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double gamma, double* s,
                   double& mu, double* p, double* q, double* slope, int& evaluations) {
   SmallBuffer<double> e(k), log_p(k), log_q(k);
+  const LogitBatch batch{p, q, log_p.data(), log_q.data(), e.data(), slope};
   for (int it = 0; it < 50; ++it) {
     double s_scale = 1.0;
+    evaluate_logits(s, k, gamma, batch);  // e = ℓ(s) for now
+    evaluations += static_cast<int>(k);
     for (std::size_t a = 0; a < k; ++a) {
-      const LogitPoint x = logit_point(s[a]);
-      const LogPhi l = log_phi(x, gamma);
-      ++evaluations;
-      p[a] = x.p;
-      q[a] = x.q;
-      log_p[a] = x.log_p;
-      log_q[a] = x.log_q;
-      slope[a] = l.slope;
-      e[a] = l.value + log_r[a] - mu;
+      e[a] += log_r[a] - mu;
       s_scale = std::max(s_scale, std::fabs(s[a]));
     }
     // P and Q summed directly while they are far from underflow (the common
