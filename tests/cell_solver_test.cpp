@@ -26,6 +26,21 @@ double solve_cost(CellSolverType type, const std::vector<double>& r, double gamm
   return s.cost;
 }
 
+// The random and extreme cells of the solver comparisons: 3000 of them, 2 to
+// 64 symbols of every shape of test::random_masses, γ up to 50.
+struct TestCell {
+  std::vector<double> r;
+  double gamma;
+};
+TestCell agreement_cell(std::mt19937_64& g, int trial) {
+  static const std::vector<double> gammas{0.0, 0.01, 0.25, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0};
+  const int k = trial % 10 == 0 ? 64 : test::uniform_int(g, 2, trial % 3 == 0 ? 64 : 12);
+  TestCell c;
+  c.r = test::normalised(test::random_masses(g, k, trial));
+  c.gamma = trial % 2 ? gammas[trial / 2 % gammas.size()] : test::uniform(g, 0.0, 50.0);
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("cell solver names round-trip and unknown names are refused") {
@@ -89,14 +104,13 @@ TEST_CASE("KKT and NLopt agree on random and extreme cells") {
   auto g = test::rng("solver agreement");
   const auto kkt = CellSolver::create(CellSolverType::kkt);
   const auto nlopt = CellSolver::create(CellSolverType::nlopt);
-  const std::vector<double> gammas{0.0, 0.01, 0.25, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0};
   int checked = 0;
   double worst = 0.0;
   for (int trial = 0; trial < 3000; ++trial) {
-    const int k = trial % 10 == 0 ? 64 : test::uniform_int(g, 2, trial % 3 == 0 ? 64 : 12);
-    const std::vector<double> r = test::normalised(test::random_masses(g, k, trial));
-    const double gamma =
-        trial % 2 ? gammas[trial / 2 % gammas.size()] : test::uniform(g, 0.0, 50.0);
+    const TestCell cell = agreement_cell(g, trial);
+    const std::vector<double>& r = cell.r;
+    const double gamma = cell.gamma;
+    const std::size_t k = r.size();
     const CellSolution a = kkt->solve(r, gamma, nullptr);
     const CellSolution b = nlopt->solve(r, gamma, nullptr);
     INFO("trial " << trial << " k=" << k << " gamma=" << gamma << " shape=" << trial % 5);
@@ -177,14 +191,13 @@ TEST_CASE("the KKT solver agrees with itself on both paths to 1e-13 on random an
   // q^γ ln(1/p) is itself ill-conditioned (γ times the error of ln q), on
   // either path; ℓ itself agrees there too (the test above).
   auto g = test::rng("solver agreement");
-  const std::vector<double> gammas{0.0, 0.01, 0.25, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0};
   const auto kkt = CellSolver::create(CellSolverType::kkt);
   double worst = 0.0;
   for (int trial = 0; trial < 3000; ++trial) {
-    const int k = trial % 10 == 0 ? 64 : test::uniform_int(g, 2, trial % 3 == 0 ? 64 : 12);
-    const std::vector<double> r = test::normalised(test::random_masses(g, k, trial));
-    const double gamma =
-        trial % 2 ? gammas[trial / 2 % gammas.size()] : test::uniform(g, 0.0, 50.0);
+    const TestCell cell = agreement_cell(g, trial);
+    const std::vector<double>& r = cell.r;
+    const double gamma = cell.gamma;
+    const std::size_t k = r.size();
     CellSolution sol[2];
     for (int path = 0; path < 2; ++path) {
       OnPath on(path ? detail::MathPath::avx2 : detail::MathPath::scalar);
