@@ -28,6 +28,10 @@ namespace focalrd::bnb {
 struct OpenCell {
   std::vector<int> members;
   CellValue value;
+  // The optimal logit of each member: with value.mu, the warm start of the
+  // next solve when a symbol joins (a function of the cell's history only,
+  // so the search stays deterministic).
+  std::vector<double> logits;
 };
 
 // The assignment of a node: the first `labels` symbols placed in `open` cells.

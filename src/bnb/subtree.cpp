@@ -8,7 +8,12 @@
 namespace focalrd::bnb {
 
 Subtree::Subtree(const Instance& in, double rel_gap, const detail::Control& control, double x0)
-    : in_(in), rel_gap_(rel_gap), control_(control), x0_(x0), bound_(in, node_, control) {
+    : in_(in),
+      rel_gap_(rel_gap),
+      control_(control),
+      x0_(x0),
+      saved_logits_(in.n),
+      bound_(in, node_, control) {
   reset();
 }
 
@@ -42,9 +47,12 @@ Subtree::Undo Subtree::place(std::size_t t, std::size_t j) {
   const Undo undo{j, node_.cells[j].value, node_.cost};
   if (j == node_.open) ++node_.open;
   OpenCell& cell = node_.cells[j];
+  saved_logits_[t] = cell.logits;
   cell.members.push_back(static_cast<int>(t));
+  cell.logits.push_back(std::nan(""));  // no start yet for t: from the asymptotes of ℓ
   const double hint = undo.value.mu;
-  cell.value = solve_cell(in_, cell.members, std::isfinite(hint) ? &hint : nullptr, out_.solves);
+  cell.value = solve_cell(in_, cell.members, std::isfinite(hint) ? &hint : nullptr, out_.solves,
+                          cell.logits.data());
   node_.cost += cell.value.cost - undo.value.cost;
   node_.labels[t] = static_cast<int>(j);
   return undo;
@@ -55,6 +63,7 @@ void Subtree::unplace(std::size_t t, const Undo& undo) {
   node_.cost = undo.cost;
   OpenCell& cell = node_.cells[undo.cell];
   cell.members.pop_back();
+  std::swap(cell.logits, saved_logits_[t]);
   cell.value = undo.value;
   if (cell.members.empty()) --node_.open;
 }

@@ -76,6 +76,7 @@ class Subtree {
   const detail::Control& control_;
   const double x0_;
   Partial node_;
+  std::vector<std::vector<double>> saved_logits_;  // per depth t: the cell's logits before t joined
   NodeBound bound_;
   double upper_ = kInf;
   std::uint64_t budget_ = 0;
