@@ -173,6 +173,33 @@ void check_exact_feasible(const Problem& problem, const ExactOptions& options) {
 
 namespace detail {
 
+namespace {
+// `auto` where the DP would run: branch-and-bound first, for a node budget
+// worth about a twentieth of the DP's estimated time (a B&B node costs about
+// 4000 DP transitions or 3 table cells), and the DP only if that does not
+// certify. Often the bound is tight and B&B certifies in a fraction of a
+// second where the DP needs its whole 2^n table. The budget is a count, so
+// the choice is the same on every machine and for any thread count.
+ExactResult probe_then_dp(const Problem& problem, const CellSolver& solver,
+                          const ExactOptions& options, Control& control) {
+  const std::size_t n = problem.size(), k = problem.cells();
+  const double budget = std::floor(std::min(
+      1e7, std::max(1e3, 0.05 * (DpSearch::transitions(n, k) / 4000.0 +
+                                 std::ldexp(1.0 / 3.0, static_cast<int>(n))))));
+  ExactOptions probe_options = options;
+  const double user_limit = options.limits.node_limit;
+  probe_options.limits.node_limit = user_limit > 0.0 ? std::min(user_limit, budget) : budget;
+  ExactResult probe =
+      SearchStrategy::create(SearchMethod::bnb)->search(problem, solver, probe_options, control);
+  // Certified, stopped by the run's own limits, or by the user's node limit.
+  if (probe.status != Status::node_limit || (user_limit > 0.0 && user_limit <= budget))
+    return probe;
+  ExactResult dp = SearchStrategy::create(SearchMethod::dp)->search(problem, solver, options, control);
+  dp.stats.nodes += probe.stats.nodes;
+  return dp;
+}
+}  // namespace
+
 ExactResult solve_exact(const Problem& problem, const ExactOptions& options, Control& control) {
   check_exact_feasible(problem, options);
   const Stopwatch clock;
@@ -184,9 +211,12 @@ ExactResult solve_exact(const Problem& problem, const ExactOptions& options, Con
     result.method = "closed form (M >= n)";
     result.stats.partitions = 1;
   } else {
-    const auto strategy = SearchStrategy::create(resolved(problem, options));
+    const SearchMethod method = resolved(problem, options);
     const auto solver = CellSolver::create(options.cell_solver);
-    result = strategy->search(problem, *solver, options, control);
+    if (options.method == SearchMethod::automatic && method == SearchMethod::dp)
+      result = probe_then_dp(problem, *solver, options, control);
+    else
+      result = SearchStrategy::create(method)->search(problem, *solver, options, control);
   }
   // One rule for every strategy: certified when nothing stopped the search,
   // every cell solve converged and the interval is within the gap.

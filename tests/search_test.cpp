@@ -216,6 +216,29 @@ TEST_CASE("auto picks a strategy that accepts the instance and says which") {
   CHECK(choose_method(mid, {}) == SearchMethod::dp);
 }
 
+TEST_CASE("auto: a branch-and-bound probe first where the DP would run, the DP if it does not certify") {
+  ExactOptions dp, one, two;
+  dp.method = SearchMethod::dp;
+  one.threads = 1;
+  two.threads = 2;
+  // A tight bound: the probe certifies (the DP would tabulate 2^18 cells).
+  const Problem easy(Source::family("dirichlet:18,2"), 5, 1.0);
+  const ExactResult exact_dp = solve_exact(easy, dp);
+  const ExactResult a = solve_exact(easy, one), b = solve_exact(easy, two);
+  CHECK(a.method == "bnb");
+  CHECK(a.certified);
+  CHECK(a.value == doctest::Approx(exact_dp.value).epsilon(1e-12));
+  check_same(a, b);  // the probe's budget is a node count: the same on any thread count
+  // A loose one: the probe stops at its budget, the DP certifies.
+  const Problem hard(Source::family("dirichlet:16,4"), 4, 1.0);
+  const ExactResult c = solve_exact(hard, one), d = solve_exact(hard, two);
+  CHECK(c.method == "dp");
+  CHECK(c.certified);
+  CHECK(c.stats.nodes > 0);
+  CHECK(c.value == solve_exact(hard, dp).value);
+  check_same(c, d);
+}
+
 TEST_CASE("branch-and-bound agrees with enumeration and certifies its result") {
   check_against_enumeration(SearchMethod::bnb, 200, 11, "bnb vs enumeration");
 }
