@@ -176,15 +176,15 @@ namespace detail {
 namespace {
 // `auto` where the DP would run: branch-and-bound first, for a node budget
 // worth about a twentieth of the DP's estimated time (a B&B node costs about
-// 4000 DP transitions or 3 table cells), and the DP only if that does not
-// certify. Often the bound is tight and B&B certifies in a fraction of a
+// 4000 DP transitions or 3 table cells; at least 2·10^4 nodes, a tenth of a
+// second), and the DP only if that does not certify. Often the bound is tight and B&B certifies in a fraction of a
 // second where the DP needs its whole 2^n table. The budget is a count, so
 // the choice is the same on every machine and for any thread count.
 ExactResult probe_then_dp(const Problem& problem, const CellSolver& solver,
                           const ExactOptions& options, Control& control) {
   const std::size_t n = problem.size(), k = problem.cells();
   const double budget = std::floor(std::min(
-      1e7, std::max(1e3, 0.05 * (DpSearch::transitions(n, k) / 4000.0 +
+      1e7, std::max(2e4, 0.05 * (DpSearch::transitions(n, k) / 4000.0 +
                                  std::ldexp(1.0 / 3.0, static_cast<int>(n))))));
   ExactOptions probe_options = options;
   const double user_limit = options.limits.node_limit;

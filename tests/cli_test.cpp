@@ -165,6 +165,7 @@ TEST_CASE("cli: bad input gets one line on stderr and exit status 2") {
       {"exact --pmf 0.5,0.5" + good + " --memory-budget lots", "'lots' is not a number"},
       {"bench --format csv", "format 'csv' is not offered by bench"},
       {"bench --compare /nonexistent.json", "--compare: '/nonexistent.json' is not a bench JSON file"},
+      {"bench --reach 0", "reach is 0 seconds; it must be in (0, 86400]"},
   };
   for (const Case& c : cases) {
     const auto run = run_cli(c.args);
@@ -274,6 +275,19 @@ TEST_CASE("cli: strategies report their certificate; bench runs") {
   const std::regex speedup(R"(dirichlet n=9 +bnb .* [0-9]+\.[0-9]+x)");
   CHECK(std::regex_search(again.out, speedup));
   std::remove(earlier.c_str());
+  // --reach: one row per M and strategy; each largest n certified is followed
+  // by the first n that was not (or none up to 64).
+  const auto reach = run_cli("bench --reach 0.05 --format json --no-progress");
+  REQUIRE(reach.status == 0);
+  const auto rows = parse_json(reach.out).get_child("reach");
+  CHECK(rows.size() == 12);
+  for (const auto& [key, row] : rows) {
+    (void)key;
+    const auto M = row.get<std::size_t>("M"), n = row.get<std::size_t>("largest_n"),
+               failed = row.get<std::size_t>("first_n_not_certified");
+    CHECK((n == 0 || n >= M + 2));
+    CHECK((failed == 0 ? n >= 63 : failed == (n == 0 ? M + 2 : n + 2)));
+  }
 }
 
 TEST_CASE("cli: help and usage") {

@@ -230,7 +230,7 @@ TEST_CASE("auto: a branch-and-bound probe first where the DP would run, the DP i
   CHECK(a.value == doctest::Approx(exact_dp.value).epsilon(1e-12));
   check_same(a, b);  // the probe's budget is a node count: the same on any thread count
   // A loose one: the probe stops at its budget, the DP certifies.
-  const Problem hard(Source::family("dirichlet:16,4"), 4, 1.0);
+  const Problem hard(Source::family("dirichlet:17,4"), 4, 1.0);
   const ExactResult c = solve_exact(hard, one), d = solve_exact(hard, two);
   CHECK(c.method == "dp");
   CHECK(c.certified);

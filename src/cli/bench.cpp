@@ -75,6 +75,7 @@ struct Run {
   std::string work_unit;
   double cells = 0.0;
   double peak_mib = 0.0;
+  bool refused = false;  // exit 2: too large for the method
 };
 
 std::string self_path() {
@@ -85,7 +86,9 @@ std::string self_path() {
   return buf;
 }
 
-// Runs `focalrd exact ...` in a child process; returns its JSON and peak memory.
+// Runs `focalrd exact ...` in a child process; returns its JSON (empty when
+// it refused the instance, exit 2) and peak memory. Exit 1, a valid result
+// not certified within the limits, is a result.
 std::string run_child(const std::vector<std::string>& args, double& peak_mib) {
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("bench: pipe failed");
@@ -113,10 +116,10 @@ std::string run_child(const std::vector<std::string>& args, double& peak_mib) {
   int status = 0;
   struct rusage usage {};
   wait4(pid, &status, 0, &usage);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error("bench: a solve failed: " + args[2] + " ...");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) > 2)
+    throw std::runtime_error("bench: a solve failed: " + args[2] + " " + args[3] + " ...");
   peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
-  return text;
+  return WEXITSTATUS(status) == 2 ? std::string() : text;
 }
 
 Run solve(const Case& c, const std::string& method, int threads, double time_limit) {
@@ -129,7 +132,12 @@ Run solve(const Case& c, const std::string& method, int threads, double time_lim
   Run run;
   run.method = method;
   run.threads = threads;
-  std::istringstream json(run_child(args, run.peak_mib));
+  const std::string text = run_child(args, run.peak_mib);
+  if (text.empty()) {  // refused (too large for the method)
+    run.refused = true;
+    return run;
+  }
+  std::istringstream json(text);
   boost::property_tree::ptree t;
   boost::property_tree::read_json(json, t);
   run.seconds = t.get<double>("stats.wall_seconds");
@@ -201,6 +209,38 @@ std::vector<CellRate> cell_rates(bool quick) {
   return out;
 }
 
+// --reach: the largest n of Dirichlet(1) sources (dirichlet:N,1), γ = 1,
+// certified within `seconds` on one thread, per M and strategy, n = M + 2,
+// M + 4, ... up to 64, stopping at the first n not certified in time.
+struct Reach {
+  int M;
+  std::string method;
+  std::size_t n = 0;       // 0: not even the first
+  double seconds = 0.0;    // the time for that n
+  std::size_t failed = 0;  // the n that was not certified (0: none up to 64)
+};
+
+std::vector<Reach> reach(double seconds, bool progress) {
+  std::vector<Reach> out;
+  for (int M : {2, 3, 4, 8})
+    for (const std::string method : {"auto", "bnb", "dp"}) {
+      Reach r{M, method};
+      for (std::size_t n = static_cast<std::size_t>(M) + 2; n <= 64; n += 2) {
+        const Case c{"", "dirichlet:" + std::to_string(n) + ",1", M, 1.0, {}};
+        if (progress) std::fprintf(stderr, "bench: reach, M = %d, %s, n = %zu\n", M, method.c_str(), n);
+        const Run run = solve(c, method, 1, seconds);
+        if (run.refused || !run.certified) {
+          r.failed = n;
+          break;
+        }
+        r.n = n;
+        r.seconds = run.seconds;
+      }
+      out.push_back(r);
+    }
+  return out;
+}
+
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
   std::string line;
@@ -263,7 +303,52 @@ std::string ratio(const std::map<std::string, double>& earlier, const std::strin
 
 }  // namespace
 
+int run_reach(const BenchRequest& request, std::ostream& out) {
+  const std::vector<Reach> rows = reach(request.reach_seconds, request.progress);
+  if (request.json || !request.json_path.empty()) {
+    std::ostringstream text;
+    detail::JsonWriter j(text);
+    j.begin_object().member("cpu", cpu_model()).member("reach_seconds", request.reach_seconds);
+    j.member("source", "dirichlet:N,1").member("gamma", 1.0).member("threads", 1);
+    j.key("reach").begin_array();
+    for (const Reach& r : rows)
+      j.begin_object()
+          .member("M", r.M)
+          .member("method", r.method)
+          .member("largest_n", r.n)
+          .member("seconds", r.seconds)
+          .member("first_n_not_certified", r.failed)
+          .end_object();
+    j.end_array().end_object();
+    text << '\n';
+    if (!request.json_path.empty()) {
+      std::ofstream file(request.json_path);
+      if (!file) throw invalid_input("--json-out: cannot write " + quoted(request.json_path));
+      file << text.str();
+    }
+    if (request.json) {
+      out << text.str();
+      return 0;
+    }
+  }
+  out << "focalrd bench --reach on " << cpu_model() << ": the largest n of dirichlet:N,1 (gamma = 1)\n"
+      << "certified within " << detail::fmt(request.reach_seconds)
+      << " s on one thread, n = M+2, M+4, ... up to 64:\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "  %2s  %-6s %10s %9s %s\n", "M", "method", "largest n",
+                "seconds", "not certified in time");
+  out << line;
+  for (const Reach& r : rows) {
+    std::snprintf(line, sizeof line, "  %2d  %-6s %10zu %9s %s\n", r.M, r.method.c_str(), r.n,
+                  fixed(r.seconds, 2).c_str(),
+                  r.failed ? ("n = " + std::to_string(r.failed)).c_str() : "none up to 64");
+    out << line;
+  }
+  return 0;
+}
+
 int run_bench(const BenchRequest& request, std::ostream& out) {
+  if (request.reach_seconds > 0.0) return run_reach(request, out);
   // Read first, so that a bad file fails before minutes of work.
   const Earlier earlier = request.compare_path.empty() ? Earlier{} : read_earlier(request.compare_path);
   const int all = detail::resolve_threads(request.threads);

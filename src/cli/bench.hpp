@@ -15,6 +15,7 @@ struct BenchRequest {
   double time_limit = 600.0;  // per branch-and-bound solve, seconds
   std::string json_path;      // also write the JSON here (empty: no)
   std::string compare_path;   // an earlier bench JSON file: speed-ups against it (empty: no)
+  double reach_seconds = 0.0;  // > 0: only the reach table (largest n certified in this time)
 };
 
 // Runs the suite and prints the figures; returns the exit status.

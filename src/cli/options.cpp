@@ -569,6 +569,9 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
       ("json-out", po::value<std::string>()->value_name("PATH"), "also write the JSON to a file")
       ("compare", po::value<std::string>()->value_name("OLD.json"),
        "an earlier bench's JSON (--json-out): print the speed-up over it beside each figure")
+      ("reach", po::value<std::string>()->value_name("SECONDS"),
+       "instead of the suite: the largest n of dirichlet:N,1 (gamma = 1) each strategy certifies "
+       "within SECONDS on one thread, for M = 2, 3, 4, 8")
       ("time-limit", po::value<std::string>()->default_value("600")->value_name("SECONDS"),
        "per branch-and-bound solve")
       ("help,h", "print this help");
@@ -578,7 +581,8 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
       "focalrd bench: every applicable exact strategy on a fixed suite, timed in the same run\n"
       "with all threads and with one; partitions, transitions or nodes per second, cells per\n"
       "second, peak memory; and the per-cell solvers' rates, in ns per cell\n"
-      "usage: focalrd bench [--quick] [--format table|json] [--json-out PATH] [--compare OLD.json]",
+      "usage: focalrd bench [--quick] [--format table|json] [--json-out PATH] [--compare OLD.json]\n"
+      "       focalrd bench --reach SECONDS [--format table|json] [--json-out PATH]",
       what);
   if (!vm) return std::nullopt;
   BenchRequest request;
@@ -591,6 +595,11 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
     throw invalid_input("time-limit is " + get(*vm, "time-limit") + "; it must be > 0");
   if (vm->count("json-out")) request.json_path = get(*vm, "json-out");
   if (vm->count("compare")) request.compare_path = get(*vm, "compare");
+  if (vm->count("reach")) {
+    request.reach_seconds = parse_number(get(*vm, "reach"), "reach");
+    if (!(request.reach_seconds > 0.0 && request.reach_seconds <= 86400.0))
+      throw invalid_input("reach is " + get(*vm, "reach") + " seconds; it must be in (0, 86400]");
+  }
   const Format format = format_from_string(get(*vm, "format"));
   if (format == Format::csv || format == Format::jsonl)
     throw invalid_input("format '" + to_string(format) +
