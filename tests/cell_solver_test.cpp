@@ -28,17 +28,16 @@ double solve_cost(CellSolverType type, const std::vector<double>& r, double gamm
 
 // The random and extreme cells of the solver comparisons: 3000 of them, 2 to
 // 64 symbols of every shape of test::random_masses, γ up to 50.
-struct TestCell {
-  std::vector<double> r;
-  double gamma;
-};
-TestCell agreement_cell(std::mt19937_64& g, int trial) {
+// Calls f(trial, r, gamma) for each of them, always the same ones.
+template <typename F>
+void for_agreement_cells(F f) {
   static const std::vector<double> gammas{0.0, 0.01, 0.25, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0};
-  const int k = trial % 10 == 0 ? 64 : test::uniform_int(g, 2, trial % 3 == 0 ? 64 : 12);
-  TestCell c;
-  c.r = test::normalised(test::random_masses(g, k, trial));
-  c.gamma = trial % 2 ? gammas[trial / 2 % gammas.size()] : test::uniform(g, 0.0, 50.0);
-  return c;
+  auto g = test::rng("solver agreement");
+  for (int trial = 0; trial < 3000; ++trial) {
+    const int k = trial % 10 == 0 ? 64 : test::uniform_int(g, 2, trial % 3 == 0 ? 64 : 12);
+    const std::vector<double> r = test::normalised(test::random_masses(g, k, trial));
+    f(trial, r, trial % 2 ? gammas[trial / 2 % gammas.size()] : test::uniform(g, 0.0, 50.0));
+  }
 }
 
 }  // namespace
@@ -101,15 +100,11 @@ TEST_CASE("KKT solution satisfies the stationarity conditions r_a φ(p_a) = λ")
 }
 
 TEST_CASE("KKT and NLopt agree on random and extreme cells") {
-  auto g = test::rng("solver agreement");
   const auto kkt = CellSolver::create(CellSolverType::kkt);
   const auto nlopt = CellSolver::create(CellSolverType::nlopt);
   int checked = 0;
   double worst = 0.0;
-  for (int trial = 0; trial < 3000; ++trial) {
-    const TestCell cell = agreement_cell(g, trial);
-    const std::vector<double>& r = cell.r;
-    const double gamma = cell.gamma;
+  for_agreement_cells([&](int trial, const std::vector<double>& r, double gamma) {
     const std::size_t k = r.size();
     const CellSolution a = kkt->solve(r, gamma, nullptr);
     const CellSolution b = nlopt->solve(r, gamma, nullptr);
@@ -127,7 +122,7 @@ TEST_CASE("KKT and NLopt agree on random and extreme cells") {
     CHECK(a.cost <= b.cost * (1 + 1e-14) + 1e-300);
     worst = std::max(worst, std::fabs(b.cost - a.cost) / std::max(a.cost, 1e-300));
     ++checked;
-  }
+  });
   MESSAGE("cells compared: " << checked << ", worst relative difference " << worst);
 }
 
@@ -190,13 +185,9 @@ TEST_CASE("the KKT solver agrees with itself on both paths to 1e-13 on random an
   // The cells of "KKT and NLopt agree" (γ up to 50). Far beyond, the cost
   // q^γ ln(1/p) is itself ill-conditioned (γ times the error of ln q), on
   // either path; ℓ itself agrees there too (the test above).
-  auto g = test::rng("solver agreement");
   const auto kkt = CellSolver::create(CellSolverType::kkt);
   double worst = 0.0;
-  for (int trial = 0; trial < 3000; ++trial) {
-    const TestCell cell = agreement_cell(g, trial);
-    const std::vector<double>& r = cell.r;
-    const double gamma = cell.gamma;
+  for_agreement_cells([&](int trial, const std::vector<double>& r, double gamma) {
     const std::size_t k = r.size();
     CellSolution sol[2];
     for (int path = 0; path < 2; ++path) {
@@ -209,6 +200,6 @@ TEST_CASE("the KKT solver agrees with itself on both paths to 1e-13 on random an
     const double rel = std::fabs(sol[0].cost - sol[1].cost) / std::max(sol[0].cost, 1e-300);
     CHECK(rel <= 1e-13);
     worst = std::max(worst, rel);
-  }
+  });
   MESSAGE("worst relative difference between the paths: " << worst);
 }

@@ -303,6 +303,18 @@ std::string ratio(const std::map<std::string, double>& earlier, const std::strin
 
 }  // namespace
 
+// The JSON of a bench run: to --json-out's file, and to `out` with
+// --format json (then returns true: nothing else to print).
+bool emit_json(const BenchRequest& request, const std::string& text, std::ostream& out) {
+  if (!request.json_path.empty()) {
+    std::ofstream file(request.json_path);
+    if (!file) throw invalid_input("--json-out: cannot write " + quoted(request.json_path));
+    file << text;
+  }
+  if (request.json) out << text;
+  return request.json;
+}
+
 int run_reach(const BenchRequest& request, std::ostream& out) {
   const std::vector<Reach> rows = reach(request.reach_seconds, request.progress);
   if (request.json || !request.json_path.empty()) {
@@ -321,15 +333,7 @@ int run_reach(const BenchRequest& request, std::ostream& out) {
           .end_object();
     j.end_array().end_object();
     text << '\n';
-    if (!request.json_path.empty()) {
-      std::ofstream file(request.json_path);
-      if (!file) throw invalid_input("--json-out: cannot write " + quoted(request.json_path));
-      file << text.str();
-    }
-    if (request.json) {
-      out << text.str();
-      return 0;
-    }
+    if (emit_json(request, text.str(), out)) return 0;
   }
   out << "focalrd bench --reach on " << cpu_model() << ": the largest n of dirichlet:N,1 (gamma = 1)\n"
       << "certified within " << detail::fmt(request.reach_seconds)
@@ -410,14 +414,10 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
     j.end_array().end_object();
     out << '\n';
   };
-  if (!request.json_path.empty()) {
-    std::ofstream file(request.json_path);
-    if (!file) throw invalid_input("--json-out: cannot write " + quoted(request.json_path));
-    write_json(file);
-  }
-  if (request.json) {
-    write_json(out);
-    return 0;
+  if (request.json || !request.json_path.empty()) {
+    std::ostringstream text;
+    write_json(text);
+    if (emit_json(request, text.str(), out)) return 0;
   }
 
   out << "focalrd bench on " << cpu_model() << ", " << all << " threads\n\n";
