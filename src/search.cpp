@@ -174,18 +174,26 @@ void check_exact_feasible(const Problem& problem, const ExactOptions& options) {
 namespace detail {
 
 namespace {
-// `auto` where the DP would run: branch-and-bound first, for a node budget
-// worth about a twentieth of the DP's estimated time (a B&B node costs about
-// 4000 DP transitions or 3 table cells; at least 2·10^4 nodes, a tenth of a
-// second), and the DP only if that does not certify. Often the bound is tight and B&B certifies in a fraction of a
-// second where the DP needs its whole 2^n table. The budget is a count, so
-// the choice is the same on every machine and for any thread count.
-ExactResult probe_then_dp(const Problem& problem, const CellSolver& solver,
-                          const ExactOptions& options, Control& control) {
+// `auto` where enumeration of over 10^6 partitions or the DP would run:
+// branch-and-bound first, for a node budget worth about a twentieth of that
+// method's estimated time (a B&B node costs about 4000 DP transitions or
+// partition lookups, or 3 table cells; at least 2·10^4 nodes, a tenth of a
+// second), and the method only if that does not certify. Often the bound is
+// tight and B&B certifies in a fraction of a second where the others need
+// the whole 2^n table. The budget is a count, so the choice is the same on
+// every machine and for any thread count.
+bool cheap_enumeration(const Problem& problem) {
+  return problem.size() <= 64 && stirling2(problem.size(), problem.cells()) <= 1e6;
+}
+
+ExactResult probe_then(SearchMethod method, const Problem& problem, const CellSolver& solver,
+                       const ExactOptions& options, Control& control) {
   const std::size_t n = problem.size(), k = problem.cells();
+  const double work = method == SearchMethod::dp
+                          ? DpSearch::transitions(n, k)
+                          : stirling2(n, k) * static_cast<double>(k);  // enumeration
   const double budget = std::floor(std::min(
-      1e7, std::max(2e4, 0.05 * (DpSearch::transitions(n, k) / 4000.0 +
-                                 std::ldexp(1.0 / 3.0, static_cast<int>(n))))));
+      1e7, std::max(2e4, 0.05 * (work / 4000.0 + std::ldexp(1.0 / 3.0, static_cast<int>(n))))));
   ExactOptions probe_options = options;
   const double user_limit = options.limits.node_limit;
   probe_options.limits.node_limit = user_limit > 0.0 ? std::min(user_limit, budget) : budget;
@@ -194,9 +202,9 @@ ExactResult probe_then_dp(const Problem& problem, const CellSolver& solver,
   // Certified, stopped by the run's own limits, or by the user's node limit.
   if (probe.status != Status::node_limit || (user_limit > 0.0 && user_limit <= budget))
     return probe;
-  ExactResult dp = SearchStrategy::create(SearchMethod::dp)->search(problem, solver, options, control);
-  dp.stats.nodes += probe.stats.nodes;
-  return dp;
+  ExactResult out = SearchStrategy::create(method)->search(problem, solver, options, control);
+  out.stats.nodes += probe.stats.nodes;
+  return out;
 }
 }  // namespace
 
@@ -213,8 +221,9 @@ ExactResult solve_exact(const Problem& problem, const ExactOptions& options, Con
   } else {
     const SearchMethod method = resolved(problem, options);
     const auto solver = CellSolver::create(options.cell_solver);
-    if (options.method == SearchMethod::automatic && method == SearchMethod::dp)
-      result = probe_then_dp(problem, *solver, options, control);
+    if (options.method == SearchMethod::automatic && method != SearchMethod::bnb &&
+        !cheap_enumeration(problem))
+      result = probe_then(method, problem, *solver, options, control);
     else
       result = SearchStrategy::create(method)->search(problem, *solver, options, control);
   }
