@@ -285,7 +285,7 @@ std::vector<int> balance(const std::vector<double>& w, std::size_t K) {
   }
   // Exchanges between two bins of up to two items each way (one for bins of
   // more than 64 items), the best one per pair of bins, while Σ (load - 1)²
-  // falls; every bin keeps an item. At most kWork candidates in all.
+  // falls; every bin keeps an item. At most about kWork steps in all.
   constexpr std::uint64_t kWork = 30000000;
   std::uint64_t work = 0;
   struct Group {
@@ -315,23 +315,39 @@ std::vector<int> balance(const std::vector<double>& w, std::size_t K) {
     bool improved = false;
     for (std::size_t i = 0; i < K && work < kWork; ++i)
       for (std::size_t j = i + 1; j < K && work < kWork; ++j) {
-        const std::vector<Group> gi = groups(i), gj = groups(j);
-        work += gi.size() * gj.size();
+        const std::vector<Group> gi = groups(i);
+        std::vector<Group> gj = groups(j);
+        // change(d) = 2d² - 2d(l_i - l_j) is least at d = (l_i - l_j)/2, so
+        // for each x only the y whose sum is nearest x.sum - that d matter:
+        // a binary search in gj sorted by sum (ties in a fixed order).
+        std::sort(gj.begin(), gj.end(), [](const Group& a, const Group& b) {
+          return a.sum < b.sum || (a.sum == b.sum && (a.size < b.size || (a.size == b.size && (a.a < b.a || (a.a == b.a && a.b < b.b)))));
+        });
+        work += gi.size() * (2 + static_cast<std::uint64_t>(std::log2(gj.size() + 1.0)));
         const auto ni = static_cast<int>(members[i].size()), nj = static_cast<int>(members[j].size());
         const double li = load[i] - 1.0, lj = load[j] - 1.0;
         double best = -1e-15 * (1.0 + li * li + lj * lj);
         Group bi{}, bj{};
-        for (const Group& x : gi)
-          for (const Group& y : gj) {
-            if (ni - x.size + y.size < 1 || nj - y.size + x.size < 1) continue;
-            const double d = x.sum - y.sum;  // bin i gives d to bin j
-            const double change = (li - d) * (li - d) + (lj + d) * (lj + d) - li * li - lj * lj;
-            if (change < best) {
-              best = change;
-              bi = x;
-              bj = y;
-            }
+        auto consider = [&](const Group& x, const Group& y) {
+          if (ni - x.size + y.size < 1 || nj - y.size + x.size < 1) return;
+          const double d = x.sum - y.sum;  // bin i gives d to bin j
+          const double change = (li - d) * (li - d) + (lj + d) * (lj + d) - li * li - lj * lj;
+          if (change < best) {
+            best = change;
+            bi = x;
+            bj = y;
           }
+        };
+        const double half = 0.5 * (li - lj);
+        for (const Group& x : gi) {
+          const auto at = std::lower_bound(gj.begin(), gj.end(), x.sum - half,
+                                           [](const Group& g, double v) { return g.sum < v; });
+          // The nearest few on each side (a neighbour may break the
+          // at-least-one-item rule).
+          const auto from = at - std::min<std::ptrdiff_t>(3, at - gj.begin());
+          const auto to = at + std::min<std::ptrdiff_t>(3, gj.end() - at);
+          for (auto y = from; y != to; ++y) consider(x, *y);
+        }
         if (bi.size + bj.size == 0) continue;
         move(bi.a, i, j);
         move(bi.b, i, j);

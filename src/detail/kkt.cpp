@@ -150,6 +150,7 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
                   double& mu, double* p, double* q, double* slope, int& evaluations) {
   SmallBuffer<double> e(k), log_p(k), log_q(k);
   const LogitBatch batch{p, q, log_p.data(), log_q.data(), e.data(), slope};
+  double previous = HUGE_VAL;  // the largest logit step of the previous iteration
   for (int it = 0; it < 50; ++it) {
     double s_scale = 1.0;
     evaluate_logits(s, k, gamma, batch);  // e = ℓ(s) for now
@@ -196,8 +197,12 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
       small = small && std::fabs(ds) <= tol::kNewtonStepRel * 16.0 * std::max(1.0, std::fabs(s[a]));
     }
     if (!std::isfinite(largest)) return false;
-    // Converged: the last evaluation is the solution (the step is below rounding).
-    if (small) return true;
+    // Converged: the last evaluation is the solution (the step is below
+    // rounding), or the steps are tiny and stopped shrinking: the sums over
+    // k symbols carry rounding noise of order k ε, which large cells of
+    // equal masses never get below.
+    if (small || (largest >= previous && largest < 1e-10 * s_scale)) return true;
+    previous = largest;
     const double damp = largest > 2.0 * s_scale + 8.0 ? (2.0 * s_scale + 8.0) / largest : 1.0;
     for (std::size_t a = 0; a < k; ++a) s[a] += damp * (dmu - e[a]) / slope[a];
     mu += damp * dmu;
