@@ -258,6 +258,106 @@ double local_search(const std::vector<double>& r, std::size_t K, double gamma,
 
 namespace {
 
+// Re-splits the items of two bins so that their loads are as nearly equal as
+// possible (for a fixed total, that is what lowers Σ (load - 1)²), by meet in
+// the middle (Horowitz and Sahni): the subset sums of each half of the items,
+// one half sorted, and for each sum of the other the nearest complement. Up
+// to 2·kHalf items move, a window of the union that shifts with `pass`; the
+// rest stay. Each bin keeps an item. Returns whether the split changed.
+bool resplit(const std::vector<double>& w, std::vector<int>& mi, std::vector<int>& mj,
+             double& li, double& lj, std::size_t pass, std::uint64_t& work) {
+  constexpr std::size_t kHalf = 13;
+  std::vector<int> all(mi);
+  all.insert(all.end(), mj.begin(), mj.end());
+  std::sort(all.begin(), all.end());
+  const std::size_t u = all.size();
+  work += u * (2 + static_cast<std::uint64_t>(std::log2(u + 1.0)));  // the sorts and searches
+  const std::size_t movable = std::min(u, 2 * kHalf);
+  std::vector<int> moving, stay_i, stay_j;
+  {
+    std::vector<int> sorted_i(mi);
+    std::sort(sorted_i.begin(), sorted_i.end());
+    const std::size_t start = u > movable ? (pass * 7) % u : 0;
+    for (std::size_t t = 0; t < u; ++t) {
+      const int a = all[(start + t) % u];
+      const bool of_i = std::binary_search(sorted_i.begin(), sorted_i.end(), a);
+      if (moving.size() < movable)
+        moving.push_back(a);
+      else
+        (of_i ? stay_i : stay_j).push_back(a);
+    }
+  }
+  double fixed_i = 0.0, fixed_j = 0.0, free_sum = 0.0;
+  for (int a : stay_i) fixed_i += w[static_cast<std::size_t>(a)];
+  for (int a : stay_j) fixed_j += w[static_cast<std::size_t>(a)];
+  for (int a : moving) free_sum += w[static_cast<std::size_t>(a)];
+  // Bin i gets the moving subset S: loads fixed_i + S and fixed_j + free - S,
+  // equal at S = target.
+  const double target = 0.5 * (fixed_j + free_sum - fixed_i);
+  const std::size_t na = movable / 2, nb = movable - na;
+  auto sums = [&](std::size_t from, std::size_t count) {
+    std::vector<std::pair<double, std::uint32_t>> s(std::size_t{1} << count);
+    s[0] = {0.0, 0};
+    for (std::size_t t = 0; t < count; ++t) {
+      const double x = w[static_cast<std::size_t>(moving[from + t])];
+      const std::size_t half = std::size_t{1} << t;
+      for (std::size_t m = 0; m < half; ++m)
+        s[m | half] = {s[m].first + x, static_cast<std::uint32_t>(m | half)};
+    }
+    work += s.size();
+    return s;
+  };
+  const auto A = sums(0, na);
+  auto B = sums(na, nb);
+  std::sort(B.begin(), B.end());
+  work += A.size() * (2 + nb);
+  const std::uint64_t full = (std::uint64_t{1} << movable) - 1;
+  auto count_ok = [&](std::uint64_t mask) {
+    const auto taken = static_cast<std::size_t>(__builtin_popcountll(mask));
+    return stay_i.size() + taken >= 1 && stay_j.size() + (movable - taken) >= 1;
+  };
+  // The current split, as a mask over `moving`.
+  std::uint64_t current = 0;
+  {
+    std::vector<int> sorted_i(mi);
+    std::sort(sorted_i.begin(), sorted_i.end());
+    for (std::size_t t = 0; t < movable; ++t)
+      if (std::binary_search(sorted_i.begin(), sorted_i.end(), moving[t])) current |= std::uint64_t{1} << t;
+  }
+  const double now = std::fabs(li - lj);
+  double best = now * (1.0 - 1e-9);
+  std::uint64_t best_mask = current;
+  for (const auto& [sa, ma] : A) {
+    const auto at = std::lower_bound(B.begin(), B.end(), std::make_pair(target - sa, std::uint32_t{0}));
+    const auto from = at - std::min<std::ptrdiff_t>(2, at - B.begin());
+    const auto to = at + std::min<std::ptrdiff_t>(2, B.end() - at);
+    for (auto y = from; y != to; ++y) {
+      const std::uint64_t mask = ma | (std::uint64_t{y->second} << na);
+      const double diff = 2.0 * std::fabs(sa + y->first - target);
+      if (diff < best && mask != current && count_ok(mask & full)) {
+        best = diff;
+        best_mask = mask;
+      }
+    }
+  }
+  if (best_mask == current) return false;
+  mi = stay_i;
+  mj = stay_j;
+  li = fixed_i;
+  lj = fixed_j;
+  for (std::size_t t = 0; t < movable; ++t) {
+    const int a = moving[t];
+    if (best_mask >> t & 1) {
+      mi.push_back(a);
+      li += w[static_cast<std::size_t>(a)];
+    } else {
+      mj.push_back(a);
+      lj += w[static_cast<std::size_t>(a)];
+    }
+  }
+  return true;
+}
+
 // Number partitioning of the weights w into K bins whose loads should each
 // be 1: largest first into the least loaded bin, then exchanges between
 // pairs of bins. Ties go to the lower index, so the result is deterministic.
@@ -359,6 +459,16 @@ std::vector<int> balance(const std::vector<double>& w, std::size_t K) {
       }
     if (!improved) break;
   }
+  // Then each pair of bins re-split as evenly as their items allow.
+  for (int pass = 0; pass < 100 && work < kWork; ++pass) {
+    bool improved = false;
+    for (std::size_t i = 0; i < K && work < kWork; ++i)
+      for (std::size_t j = i + 1; j < K && work < kWork; ++j)
+        improved = resplit(w, members[i], members[j], load[i], load[j], static_cast<std::size_t>(pass), work) || improved;
+    if (!improved) break;
+  }
+  for (std::size_t j = 0; j < K; ++j)
+    for (int a : members[j]) labels[static_cast<std::size_t>(a)] = static_cast<int>(j);
   return labels;
 }
 

@@ -122,12 +122,14 @@ std::string run_child(const std::vector<std::string>& args, double& peak_mib) {
   return WEXITSTATUS(status) == 2 ? std::string() : text;
 }
 
-Run solve(const Case& c, const std::string& method, int threads, double time_limit) {
+Run solve(const Case& c, const std::string& method, int threads, double time_limit,
+          double rel_gap = 1e-12) {
   // clang-format off
   const std::vector<std::string> args{
       self_path(), "exact", "--source", c.source, "-M", std::to_string(c.M),
       "--gamma", detail::fmt(c.gamma), "--method", method, "--threads", std::to_string(threads),
-      "--time-limit", detail::fmt(time_limit), "--format", "json", "--units", "nats", "--force"};
+      "--time-limit", detail::fmt(time_limit), "--rel-gap", detail::fmt(rel_gap),
+      "--format", "json", "--units", "nats", "--force"};
   // clang-format on
   Run run;
   run.method = method;
@@ -210,8 +212,9 @@ std::vector<CellRate> cell_rates(bool quick) {
 }
 
 // --reach: the largest n of Dirichlet(1) sources (dirichlet:N,1), γ = 1,
-// certified within `seconds` on one thread, per M and strategy, n = M + 2,
-// M + 4, ... up to 64, stopping at the first n not certified in time.
+// certified (to the relative gap `rel_gap`) within `seconds` on one thread,
+// per M and strategy, n = M + 2, M + 4, ... up to 64, stopping at the first
+// n not certified in time.
 struct Reach {
   int M;
   std::string method;
@@ -220,7 +223,7 @@ struct Reach {
   std::size_t failed = 0;  // the n that was not certified (0: none up to 64)
 };
 
-std::vector<Reach> reach(double seconds, bool progress) {
+std::vector<Reach> reach(double seconds, double rel_gap, bool progress) {
   std::vector<Reach> out;
   for (int M : {2, 3, 4, 8})
     for (const std::string method : {"auto", "bnb", "dp"}) {
@@ -228,7 +231,7 @@ std::vector<Reach> reach(double seconds, bool progress) {
       for (std::size_t n = static_cast<std::size_t>(M) + 2; n <= 64; n += 2) {
         const Case c{"", "dirichlet:" + std::to_string(n) + ",1", M, 1.0, {}};
         if (progress) std::fprintf(stderr, "bench: reach, M = %d, %s, n = %zu\n", M, method.c_str(), n);
-        const Run run = solve(c, method, 1, seconds);
+        const Run run = solve(c, method, 1, seconds, rel_gap);
         if (run.refused || !run.certified) {
           r.failed = n;
           break;
@@ -316,11 +319,12 @@ bool emit_json(const BenchRequest& request, const std::string& text, std::ostrea
 }
 
 int run_reach(const BenchRequest& request, std::ostream& out) {
-  const std::vector<Reach> rows = reach(request.reach_seconds, request.progress);
+  const std::vector<Reach> rows = reach(request.reach_seconds, request.reach_rel_gap, request.progress);
   if (request.json || !request.json_path.empty()) {
     std::ostringstream text;
     detail::JsonWriter j(text);
     j.begin_object().member("cpu", cpu_model()).member("reach_seconds", request.reach_seconds);
+    j.member("rel_gap", request.reach_rel_gap);
     j.member("source", "dirichlet:N,1").member("gamma", 1.0).member("threads", 1);
     j.key("reach").begin_array();
     for (const Reach& r : rows)
@@ -336,8 +340,8 @@ int run_reach(const BenchRequest& request, std::ostream& out) {
     if (emit_json(request, text.str(), out)) return 0;
   }
   out << "focalrd bench --reach on " << cpu_model() << ": the largest n of dirichlet:N,1 (gamma = 1)\n"
-      << "certified within " << detail::fmt(request.reach_seconds)
-      << " s on one thread, n = M+2, M+4, ... up to 64:\n";
+      << "certified to a relative gap of " << detail::fmt(request.reach_rel_gap) << " within "
+      << detail::fmt(request.reach_seconds) << " s on one thread, n = M+2, M+4, ... up to 64:\n";
   char line[256];
   std::snprintf(line, sizeof line, "  %2s  %-6s %10s %9s %s\n", "M", "method", "largest n",
                 "seconds", "not certified in time");

@@ -16,6 +16,7 @@ struct BenchRequest {
   std::string json_path;      // also write the JSON here (empty: no)
   std::string compare_path;   // an earlier bench JSON file: speed-ups against it (empty: no)
   double reach_seconds = 0.0;  // > 0: only the reach table (largest n certified in this time)
+  double reach_rel_gap = 1e-12;  // the certificate's relative gap in the reach table
 };
 
 // Runs the suite and prints the figures; returns the exit status.

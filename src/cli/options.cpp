@@ -572,6 +572,8 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
       ("reach", po::value<std::string>()->value_name("SECONDS"),
        "instead of the suite: the largest n of dirichlet:N,1 (gamma = 1) each strategy certifies "
        "within SECONDS on one thread, for M = 2, 3, 4, 8")
+      ("rel-gap", po::value<std::string>()->default_value("1e-12")->value_name("X"),
+       "with --reach: the relative gap (upper - lower <= X upper) that counts as certified")
       ("time-limit", po::value<std::string>()->default_value("600")->value_name("SECONDS"),
        "per branch-and-bound solve")
       ("help,h", "print this help");
@@ -582,7 +584,7 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
       "with all threads and with one; partitions, transitions or nodes per second, cells per\n"
       "second, peak memory; and the per-cell solvers' rates, in ns per cell\n"
       "usage: focalrd bench [--quick] [--format table|json] [--json-out PATH] [--compare OLD.json]\n"
-      "       focalrd bench --reach SECONDS [--format table|json] [--json-out PATH]",
+      "       focalrd bench --reach SECONDS [--rel-gap X] [--format table|json] [--json-out PATH]",
       what);
   if (!vm) return std::nullopt;
   BenchRequest request;
@@ -600,6 +602,9 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
     if (!(request.reach_seconds > 0.0 && request.reach_seconds <= 86400.0))
       throw invalid_input("reach is " + get(*vm, "reach") + " seconds; it must be in (0, 86400]");
   }
+  request.reach_rel_gap = parse_number(get(*vm, "rel-gap"), "rel-gap");
+  if (!(request.reach_rel_gap >= 0.0 && request.reach_rel_gap < 1.0))
+    throw invalid_input("rel-gap is " + get(*vm, "rel-gap") + "; it must be in [0, 1)");
   const Format format = format_from_string(get(*vm, "format"));
   if (format == Format::csv || format == Format::jsonl)
     throw invalid_input("format '" + to_string(format) +
