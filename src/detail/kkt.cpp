@@ -146,6 +146,10 @@ double constraint_gradient(double log_p, double log_q, bool top, const LogConstr
 // are not damped, only kept from jumping beyond twice the largest logit.
 // Converges quadratically; returns false when it does not within 50
 // iterations, and the caller falls back to the nested iteration.
+// The largest logit step of joint_newton that is taken without evaluating
+// after it (its square is below the rounding of the sums).
+constexpr double kLastStep = 1e-8;
+
 bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double gamma, double* s,
                   double& mu, double* p, double* q, double* slope, int& evaluations) {
   SmallBuffer<double> e(k), log_p(k), log_q(k);
@@ -202,6 +206,20 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
     // k symbols carry rounding noise of order k ε, which large cells of
     // equal masses never get below.
     if (small || (largest >= previous && largest < 1e-10 * s_scale)) return true;
+    // Steps this small leave an error of their square (quadratic
+    // convergence): take the last one to first order, p e^(q δs) and
+    // q e^(-p δs) to O(δs²), without another evaluation.
+    if (largest <= kLastStep && std::fabs(dmu) <= kLastStep) {
+      for (std::size_t a = 0; a < k; ++a) {
+        const double ds = (dmu - e[a]) / slope[a];
+        const double pa = p[a], qa = q[a];
+        p[a] = pa + pa * qa * ds;
+        q[a] = qa - pa * qa * ds;
+        s[a] += ds;
+      }
+      mu += dmu;
+      return true;
+    }
     previous = largest;
     const double damp = largest > 2.0 * s_scale + 8.0 ? (2.0 * s_scale + 8.0) / largest : 1.0;
     for (std::size_t a = 0; a < k; ++a) s[a] += damp * (dmu - e[a]) / slope[a];
