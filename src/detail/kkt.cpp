@@ -152,7 +152,7 @@ constexpr double kLastStep = 1e-8;
 
 bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double gamma, double* s,
                   double& mu, double* p, double* q, double* slope, int& evaluations) {
-  SmallBuffer<double> e(k), log_p(k), log_q(k);
+  SmallBuffer<double> e(k), log_p(k), log_q(k), inv_slope(k), ds(k);
   const LogitBatch batch{p, q, log_p.data(), log_q.data(), e.data(), slope};
   double previous = HUGE_VAL;  // the largest logit step of the previous iteration
   for (int it = 0; it < 50; ++it) {
@@ -178,7 +178,8 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
       c = std::log(P / Q);
       const double inv_P = 1.0 / P, inv_Q = 1.0 / Q;
       for (std::size_t a = 0; a < k; ++a) {
-        const double w = p[a] * q[a] * (in_top[a] ? inv_Q : inv_P) / slope[a];
+        inv_slope[a] = 1.0 / slope[a];
+        const double w = p[a] * q[a] * (in_top[a] ? inv_Q : inv_P) * inv_slope[a];
         sum_w += w;
         sum_we += w * e[a];
       }
@@ -186,7 +187,8 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
       const LogConstraint lc = log_constraint(log_p.data(), log_q.data(), in_top, k);
       c = lc.c;
       for (std::size_t a = 0; a < k; ++a) {
-        const double w = constraint_gradient(log_p[a], log_q[a], in_top[a], lc) / slope[a];
+        inv_slope[a] = 1.0 / slope[a];
+        const double w = constraint_gradient(log_p[a], log_q[a], in_top[a], lc) * inv_slope[a];
         sum_w += w;
         sum_we += w * e[a];
       }
@@ -196,9 +198,9 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
     bool small = std::fabs(dmu) <= tol::kNewtonStepRel * 16.0 * std::max(1.0, std::fabs(mu));
     double largest = 0.0;
     for (std::size_t a = 0; a < k; ++a) {
-      const double ds = (dmu - e[a]) / slope[a];
-      largest = std::max(largest, std::fabs(ds));
-      small = small && std::fabs(ds) <= tol::kNewtonStepRel * 16.0 * std::max(1.0, std::fabs(s[a]));
+      ds[a] = (dmu - e[a]) * inv_slope[a];
+      largest = std::max(largest, std::fabs(ds[a]));
+      small = small && std::fabs(ds[a]) <= tol::kNewtonStepRel * 16.0 * std::max(1.0, std::fabs(s[a]));
     }
     if (!std::isfinite(largest)) return false;
     // Converged: the last evaluation is the solution (the step is below
@@ -211,18 +213,17 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
     // q e^(-p δs) to O(δs²), without another evaluation.
     if (largest <= kLastStep && std::fabs(dmu) <= kLastStep) {
       for (std::size_t a = 0; a < k; ++a) {
-        const double ds = (dmu - e[a]) / slope[a];
-        const double pa = p[a], qa = q[a];
-        p[a] = pa + pa * qa * ds;
-        q[a] = qa - pa * qa * ds;
-        s[a] += ds;
+        const double pq = p[a] * q[a];
+        p[a] += pq * ds[a];
+        q[a] -= pq * ds[a];
+        s[a] += ds[a];
       }
       mu += dmu;
       return true;
     }
     previous = largest;
     const double damp = largest > 2.0 * s_scale + 8.0 ? (2.0 * s_scale + 8.0) / largest : 1.0;
-    for (std::size_t a = 0; a < k; ++a) s[a] += damp * (dmu - e[a]) / slope[a];
+    for (std::size_t a = 0; a < k; ++a) s[a] += damp * ds[a];
     mu += damp * dmu;
   }
   return false;
