@@ -271,7 +271,8 @@ int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, do
 }
 
 BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double budget, double* p,
-                            double* q, const double* mu_hint, double* logits) {
+                            double* q, const double* mu_hint, double* logits,
+                            const double* log_r_in) {
   BudgetSolution out;
   if (budget >= static_cast<double>(k)) {
     for (std::size_t a = 0; a < k; ++a) {
@@ -300,24 +301,30 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   // The symbol with the largest mass has the largest p, at least B/k, and the
   // one with the smallest mass the smallest p, at most B/k; as φ decreases,
   // μ = ln λ = ln r_a + ln φ(p_a) lies in [ln r_min, ln r_max] + ln φ(B/k).
-  double r_min = r[0], r_max = r[0];
-  for (std::size_t a = 1; a < k; ++a) {
-    r_min = std::min(r_min, r[a]);
-    r_max = std::max(r_max, r[a]);
-  }
-  // ln φ(B/k) in the log domain: φ itself underflows for γ beyond about 1000.
-  const double share = budget / static_cast<double>(k);
-  const double log_phi_share =
-      log_phi(logit_point(std::log(share) - std::log1p(-share)), gamma).value;
-  double lo = std::log(r_min) + log_phi_share, hi = std::log(r_max) + log_phi_share;
+  // Only the cold start and the nested fallback need this bracket.
+  double lo = -kInf, hi = kInf;
+  auto bracket = [&] {
+    double r_min = r[0], r_max = r[0];
+    for (std::size_t a = 1; a < k; ++a) {
+      r_min = std::min(r_min, r[a]);
+      r_max = std::max(r_max, r[a]);
+    }
+    // ln φ(B/k) in the log domain: φ itself underflows for γ beyond about 1000.
+    const double share = budget / static_cast<double>(k);
+    const double log_phi_share =
+        log_phi(logit_point(std::log(share) - std::log1p(-share)), gamma).value;
+    lo = std::log(r_min) + log_phi_share;
+    hi = std::log(r_max) + log_phi_share;
+  };
   double mu;
   if (mu_hint && logits) {
-    mu = std::min(std::max(*mu_hint, lo), hi);
+    mu = *mu_hint;
     for (std::size_t a = 0; a < k; ++a) {
-      log_r[a] = std::log(r[a]);
+      log_r[a] = log_r_in ? log_r_in[a] : std::log(r[a]);
       s[a] = std::isfinite(logits[a]) ? logits[a] : log_phi_inverse_guess(mu - log_r[a], gamma);
     }
   } else {
+    bracket();
     mu = warm_start(r, k, gamma, budget, s.data(), slope.data(), log_r.data(), mu_hint);
     out.evaluations += static_cast<int>(k);
     if (!(mu > lo && mu < hi)) {
@@ -341,6 +348,10 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
       return out;
     }
     for (std::size_t a = 0; a < k; ++a) s[a] = s0[a];
+    if (!std::isfinite(lo)) {
+      bracket();
+      mu = std::min(std::max(mu, lo), hi);
+    }
   }
   // Safeguarded Newton in μ on H(μ) = c(s(μ)), strictly decreasing and close
   // to linear, inside the bracket [lo, hi]: it converges from anywhere in it,
@@ -383,9 +394,9 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
 }
 
 CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p, const double* mu_hint,
-                     double* logits) {
+                     double* logits, const double* log_r) {
   SmallBuffer<double> q(k);
-  const BudgetSolution kkt = solve_budget(r, k, gamma, 1.0, p, q.data(), mu_hint, logits);
+  const BudgetSolution kkt = solve_budget(r, k, gamma, 1.0, p, q.data(), mu_hint, logits, log_r);
   // Renormalise the last rounding errors away so that the PMF is feasible;
   // the objective is stationary here, so this moves it by O(ε²).
   double sum = 0.0;

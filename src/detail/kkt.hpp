@@ -37,9 +37,11 @@ struct BudgetSolution {
 // p near 1). Budget 1 gives the optimal PMF of a cell; budget M gives the
 // Lagrangian dual bound on d*(M; γ). Warm starts, both optional: `mu_hint`, a
 // guess of ln λ (e.g. from a neighbouring problem); with it, `logits` holds
-// a starting logit per symbol on entry, and the solution's on exit.
+// a starting logit per symbol on entry, and the solution's on exit. `log_r`,
+// optional, holds std::log(r[a]) where the caller has it already.
 BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double budget, double* p,
-                            double* q, const double* mu_hint = nullptr, double* logits = nullptr);
+                            double* q, const double* mu_hint = nullptr, double* logits = nullptr,
+                            const double* log_r = nullptr);
 
 // The optimal PMF p of a cell of k >= 2 positive masses (budget 1; closed
 // form at γ = 0), renormalised to sum 1, and its cost by cell_distortion.
@@ -50,7 +52,8 @@ struct CellOptimum {
   bool converged = true;
 };
 CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p,
-                     const double* mu_hint = nullptr, double* logits = nullptr);
+                     const double* mu_hint = nullptr, double* logits = nullptr,
+                     const double* log_r = nullptr);
 
 // One symbol's term of the Lagrangian dual at multiplier θ = e^x:
 // h = min over p in (0, 1] of r (1-p)^γ ln(1/p) + θ p, its minimiser p, and
