@@ -359,9 +359,11 @@ bool resplit(const std::vector<double>& w, std::vector<int>& mi, std::vector<int
 }
 
 // Number partitioning of the weights w into K bins whose loads should each
-// be 1: largest first into the least loaded bin, then exchanges between
-// pairs of bins. Ties go to the lower index, so the result is deterministic.
-std::vector<int> balance(const std::vector<double>& w, std::size_t K) {
+// be 1: largest first into the least loaded bin, exchanges between pairs of
+// bins, pairwise re-splits (resplit), then kicks and re-splits again. Ties go
+// to the lower index and the kicks come from a fixed seed, so the result is
+// deterministic (unless `control` stops it).
+std::vector<int> balance(const std::vector<double>& w, std::size_t K, const Control* control) {
   const std::size_t n = w.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -459,14 +461,64 @@ std::vector<int> balance(const std::vector<double>& w, std::size_t K) {
       }
     if (!improved) break;
   }
-  // Then each pair of bins re-split as evenly as their items allow.
-  for (int pass = 0; pass < 100 && work < kWork; ++pass) {
-    bool improved = false;
-    for (std::size_t i = 0; i < K && work < kWork; ++i)
-      for (std::size_t j = i + 1; j < K && work < kWork; ++j)
-        improved = resplit(w, members[i], members[j], load[i], load[j], static_cast<std::size_t>(pass), work) || improved;
-    if (!improved) break;
+  // Then each pair of bins re-split as evenly as their items allow, until
+  // no pair changes: a local optimum of Σ (load - 1)².
+  auto stopped = [&] { return control && control->stop(); };
+  auto converge = [&] {
+    for (int pass = 0; pass < 100 && work < kWork && !stopped(); ++pass) {
+      bool improved = false;
+      for (std::size_t i = 0; i < K && work < kWork; ++i)
+        for (std::size_t j = i + 1; j < K && work < kWork; ++j)
+          improved = resplit(w, members[i], members[j], load[i], load[j],
+                             static_cast<std::size_t>(pass), work) ||
+                     improved;
+      if (!improved) break;
+    }
+  };
+  auto spread = [&] {
+    double sum = 0.0;
+    for (double l : load) sum += (l - 1.0) * (l - 1.0);
+    return sum;
+  };
+  converge();
+  // Iterated local search: kick the best split (swap one symbol between two
+  // bins, drawn from a fixed-seed generator) and converge again; keep what
+  // balances better. Up to kKicks kicks within the work budget, and until
+  // kPatience kicks in a row bring nothing.
+  constexpr int kKicks = 200, kPatience = 40;
+  int since = 0;
+  std::vector<std::vector<int>> best_members = members;
+  std::vector<double> best_load = load;
+  double best_spread = spread();
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  auto draw = [&](std::size_t bound) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::size_t>((state >> 33) % bound);
+  };
+  for (int kick = 0; kick < kKicks && since < kPatience && K >= 2 && best_spread > 0.0 &&
+                     work < kWork && !stopped();
+       ++kick, ++since) {
+    members = best_members;
+    load = best_load;
+    for (int swaps = 0; swaps < 2; ++swaps) {
+      const std::size_t i = draw(K), j = (i + 1 + draw(K - 1)) % K;
+      const std::size_t x = draw(members[i].size()), y = draw(members[j].size());
+      const int a = members[i][x], b = members[j][y];
+      members[i][x] = b;
+      members[j][y] = a;
+      const double d = w[static_cast<std::size_t>(a)] - w[static_cast<std::size_t>(b)];
+      load[i] -= d;
+      load[j] += d;
+    }
+    converge();
+    if (const double now = spread(); now < best_spread * (1.0 - 1e-9)) {
+      best_spread = now;
+      best_members = members;
+      best_load = load;
+      since = 0;
+    }
   }
+  members = best_members;
   for (std::size_t j = 0; j < K; ++j)
     for (int a : members[j]) labels[static_cast<std::size_t>(a)] = static_cast<int>(j);
   return labels;
@@ -474,10 +526,11 @@ std::vector<int> balance(const std::vector<double>& w, std::size_t K) {
 
 }  // namespace
 
-std::vector<int> lagrangian_balancing(const std::vector<double>& r, std::size_t K, double gamma) {
+std::vector<int> lagrangian_balancing(const std::vector<double>& r, std::size_t K, double gamma,
+                                      const Control* control) {
   std::vector<double> p(r.size()), q(r.size());
   solve_budget(r.data(), r.size(), gamma, static_cast<double>(K), p.data(), q.data());
-  return balance(p, K);
+  return balance(p, K, control);
 }
 
 namespace {
@@ -531,7 +584,7 @@ HeuristicPartition heuristic_partition(const Problem& problem, const Control& co
   consider(pmf);  // always: a valid code however early the control stops the rest
   if (!control.stop()) consider(search_fx(problem, 2000, control, nullptr).F);
   if (!control.stop()) {
-    std::vector<int> labels = lagrangian_balancing(r, K, problem.gamma());
+    std::vector<int> labels = lagrangian_balancing(r, K, problem.gamma(), &control);
     if (all_cells_used(labels, K)) {
       const double value = local_search(r, K, problem.gamma(), labels, control, solves);
       if (clearly_better(value, best.value)) {

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/property_tree/json_parser.hpp>
 #include <cmath>
 #include <cstdio>
@@ -275,18 +276,29 @@ TEST_CASE("cli: strategies report their certificate; bench runs") {
   const std::regex speedup(R"(dirichlet n=9 +bnb .* [0-9]+\.[0-9]+x)");
   CHECK(std::regex_search(again.out, speedup));
   std::remove(earlier.c_str());
-  // --reach: one row per M and strategy; each largest n certified is followed
-  // by the first n that was not (or none up to 64).
+  // --reach: one row per M and strategy: the largest n certified, the n not
+  // certified in time, and whether the scan stopped after three in a row.
   const auto reach = run_cli("bench --reach 0.05 --format json --no-progress");
   REQUIRE(reach.status == 0);
   const auto rows = parse_json(reach.out).get_child("reach");
   CHECK(rows.size() == 12);
   for (const auto& [key, row] : rows) {
     (void)key;
-    const auto M = row.get<std::size_t>("M"), n = row.get<std::size_t>("largest_n"),
-               failed = row.get<std::size_t>("first_n_not_certified");
+    const auto M = row.get<std::size_t>("M"), n = row.get<std::size_t>("largest_n");
+    std::vector<std::size_t> failed;
+    for (const auto& f : row.get_child("not_certified")) failed.push_back(f.second.get_value<std::size_t>());
     CHECK((n == 0 || n >= M + 2));
-    CHECK((failed == 0 ? n >= 63 : failed == (n == 0 ? M + 2 : n + 2)));
+    CHECK(std::find(failed.begin(), failed.end(), n) == failed.end());
+    bool three = false;  // three consecutive n (step 2) not certified
+    for (std::size_t i = 2; i < failed.size(); ++i)
+      three = three || (failed[i] == failed[i - 1] + 2 && failed[i - 1] == failed[i - 2] + 2);
+    if (row.get<bool>("gave_up")) {
+      REQUIRE(failed.size() >= 3);
+      CHECK(three);
+      CHECK(failed.back() > n);
+    } else {
+      CHECK(!three);
+    }
   }
 }
 

@@ -213,32 +213,39 @@ std::vector<CellRate> cell_rates(bool quick) {
 
 // --reach: the largest n of Dirichlet(1) sources (dirichlet:N,1), γ = 1,
 // certified (to the relative gap `rel_gap`) within `seconds` on one thread,
-// per M and strategy, n = M + 2, M + 4, ... up to 64, stopping at the first
-// n not certified in time.
+// per M and strategy, for n = M + 2, M + 4, ... up to 64; a strategy stops
+// after three n in a row that it does not certify in time.
 struct Reach {
-  int M;
+  int M = 0;
   std::string method;
-  std::size_t n = 0;       // 0: not even the first
-  double seconds = 0.0;    // the time for that n
-  std::size_t failed = 0;  // the n that was not certified (0: none up to 64)
+  std::size_t n = 0;                // the largest n certified (0: none)
+  double seconds = 0.0;             // the time for that n
+  std::vector<std::size_t> failed;  // the n not certified in time (or refused)
+  bool gave_up = false;             // stopped after three failures in a row
 };
 
 std::vector<Reach> reach(double seconds, double rel_gap, bool progress) {
   std::vector<Reach> out;
   for (int M : {2, 3, 4, 8})
     for (const std::string method : {"auto", "bnb", "dp"}) {
-      Reach r{M, method};
-      for (std::size_t n = static_cast<std::size_t>(M) + 2; n <= 64; n += 2) {
+      Reach r;
+      r.M = M;
+      r.method = method;
+      int in_a_row = 0;
+      for (std::size_t n = static_cast<std::size_t>(M) + 2; n <= 64 && in_a_row < 3; n += 2) {
         const Case c{"", "dirichlet:" + std::to_string(n) + ",1", M, 1.0, {}};
         if (progress) std::fprintf(stderr, "bench: reach, M = %d, %s, n = %zu\n", M, method.c_str(), n);
         const Run run = solve(c, method, 1, seconds, rel_gap);
         if (run.refused || !run.certified) {
-          r.failed = n;
-          break;
+          r.failed.push_back(n);
+          ++in_a_row;
+          continue;
         }
+        in_a_row = 0;
         r.n = n;
         r.seconds = run.seconds;
       }
+      r.gave_up = in_a_row >= 3;
       out.push_back(r);
     }
   return out;
@@ -333,7 +340,9 @@ int run_reach(const BenchRequest& request, std::ostream& out) {
           .member("method", r.method)
           .member("largest_n", r.n)
           .member("seconds", r.seconds)
-          .member("first_n_not_certified", r.failed)
+          .member("gave_up", r.gave_up)
+          .key("not_certified")
+          .array(r.failed)
           .end_object();
     j.end_array().end_object();
     text << '\n';
@@ -341,15 +350,20 @@ int run_reach(const BenchRequest& request, std::ostream& out) {
   }
   out << "focalrd bench --reach on " << cpu_model() << ": the largest n of dirichlet:N,1 (gamma = 1)\n"
       << "certified to a relative gap of " << detail::fmt(request.reach_rel_gap) << " within "
-      << detail::fmt(request.reach_seconds) << " s on one thread, n = M+2, M+4, ... up to 64:\n";
-  char line[256];
+      << detail::fmt(request.reach_seconds)
+      << " s on one thread, n = M+2, M+4, ... up to 64 (a strategy stops after three n in a\n"
+      << "row not certified in time):\n";
+  char line[512];
   std::snprintf(line, sizeof line, "  %2s  %-6s %10s %9s %s\n", "M", "method", "largest n",
                 "seconds", "not certified in time");
   out << line;
   for (const Reach& r : rows) {
+    std::string failed;
+    for (std::size_t n : r.failed) failed += (failed.empty() ? "" : ", ") + std::to_string(n);
+    if (failed.empty()) failed = "none up to 64";
+    if (r.gave_up) failed += " (stopped)";
     std::snprintf(line, sizeof line, "  %2d  %-6s %10zu %9s %s\n", r.M, r.method.c_str(), r.n,
-                  fixed(r.seconds, 2).c_str(),
-                  r.failed ? ("n = " + std::to_string(r.failed)).c_str() : "none up to 64");
+                  fixed(r.seconds, 2).c_str(), failed.c_str());
     out << line;
   }
   return 0;

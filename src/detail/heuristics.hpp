@@ -19,8 +19,11 @@ double local_search(const std::vector<double>& r, std::size_t K, double gamma,
 // Lagrangian converse (budget K) each symbol has its own p_a, and the bound
 // is met exactly by a partition into K cells with Σ_{a in cell} p_a = 1 each.
 // So: the p_a balanced into K bins of load near 1 (number partitioning,
-// deterministic). Labels in [0, K) of the masses r (all > 0, more than K).
-std::vector<int> lagrangian_balancing(const std::vector<double>& r, std::size_t K, double gamma);
+// deterministic: pairwise re-splits, then an iterated local search with a
+// fixed seed). Labels in [0, K) of the masses r (all > 0, more than K). With
+// `control`, stops at its next poll with the best balance so far.
+std::vector<int> lagrangian_balancing(const std::vector<double>& r, std::size_t K, double gamma,
+                                      const Control* control = nullptr);
 
 // A partition of the symbols of positive mass (in index order) into
 // min(M, support) cells, and its cost: the best of the scheme (26) for F = R
