@@ -52,6 +52,8 @@ Provenance make_provenance(const std::string& command, const Source* source) {
   if (source) {
     p.source = source->label();
     p.pmf = source->pmf();
+    p.block_length = source->block_length();
+    p.letters = source->letters();
   }
   return p;
 }
@@ -304,6 +306,9 @@ void exact_json(std::ostream& out, const ExactResult& r, const OutputOptions& o)
   detail::write_provenance(j, o.provenance, o.units, {{"dstar", "certified"}});
   j.member("n", r.n).member("M", r.M).member("gamma", r.gamma).member("units", to_string(o.units));
   j.member("dstar", r.value * scale);
+  const std::size_t N = o.provenance.block_length;
+  if (N > 0)  // eq. (9): per letter
+    j.member("block_length", N).member("dstar_per_letter", r.value * scale / static_cast<double>(N));
   j.member("lower_bound", r.lower_bound * scale).member("upper_bound", r.value * scale);
   j.member("certified", r.certified);
   j.member("method", r.method).member("cell_solver", to_string(r.cell_solver));
@@ -340,6 +345,9 @@ void exact_csv(std::ostream& out, const ExactResult& r, const OutputOptions& o) 
   rec.add("n", static_cast<long long>(r.n)).add("M", static_cast<long long>(r.M));
   rec.add("gamma", r.gamma).add("units", to_string(o.units));
   rec.add("dstar", r.value * scale).add("lower_bound", r.lower_bound * scale);
+  if (const std::size_t N = o.provenance.block_length; N > 0)
+    rec.add("block_length", static_cast<long long>(N))
+        .add("dstar_per_letter", r.value * scale / static_cast<double>(N));
   rec.add("certified", r.certified).add("method", r.method);
   rec.add("cell_solver", to_string(r.cell_solver)).add("status", to_string(r.status));
   rec.add("cell_status", to_string(r.cell_status));
@@ -356,10 +364,15 @@ void exact_csv(std::ostream& out, const ExactResult& r, const OutputOptions& o) 
   stream.finish();
 }
 
-void exact_table(std::ostream& out, const ExactResult& r, Units units) {
+void exact_table(std::ostream& out, const ExactResult& r, const OutputOptions& o) {
+  const Units units = o.units;
   const double scale = per_nat(units);
+  const std::size_t N = o.provenance.block_length;
   out << "d*(M = " << r.M << "; gamma = " << detail::fmt(r.gamma)
       << ") = " << detail::fmt(r.value * scale) << ' ' << to_string(units) << '\n';
+  if (N > 0)
+    out << "  per letter (blocks of " << N << "): " << detail::fmt(r.value * scale / static_cast<double>(N))
+        << ' ' << to_string(units) << '\n';
   if (!r.certified)
     out << "  not certified (" << to_string(r.status) << "): optimum in ["
         << detail::fmt(r.lower_bound * scale) << ", " << detail::fmt(r.value * scale) << "]\n";
@@ -371,6 +384,10 @@ void exact_table(std::ostream& out, const ExactResult& r, Units units) {
     out << "  message " << m << ": distortion " << short_number(c.distortion * scale) << '\n';
     out << "    symbols {"
         << joined(c.symbols, ", ", [](std::size_t a) { return std::to_string(a); }) << "}\n";
+    if (N > 0)
+      out << "    letters {" << joined(c.symbols, ", ", [&](std::size_t a) {
+        return block_sequence(a, o.provenance.letters, N);
+      }) << "}\n";
     out << "    PMF     [" << joined(c.pmf, ", ", [](double p) { return short_number(p); })
         << "]\n";
   }
@@ -421,11 +438,16 @@ bool wanted(const std::vector<Quantity>* only, Quantity q) {
 }
 
 // The columns of one bounds result, in a fixed order, and their kinds.
+// For a block source of N letters, each certified value also per letter (eq. (9)).
 void add_bounds(detail::Record& rec, const BoundsResult& b, double scale,
-                const std::vector<Quantity>* only) {
+                const std::vector<Quantity>* only, std::size_t N) {
   for (Quantity q : all_quantities()) {
     if (!wanted(only, q)) continue;
-    for (const auto& [name, member] : certified_fields(q)) rec.add(name, b.*member, scale);
+    for (const auto& [name, member] : certified_fields(q)) {
+      rec.add(name, b.*member, scale);
+      if (N > 0 && std::string(name).rfind("h_gamma", 0) != 0)  // h_γ is no distortion
+        rec.add(std::string(name) + "_per_letter", b.*member, scale / static_cast<double>(N));
+    }
     if (q == Quantity::achievability_optimised_fx) {
       const bool has = b.achievability_optimised_fx.has_value();
       rec.add("achievability_optimised_fx", b.achievability_optimised_fx, scale);
@@ -462,7 +484,7 @@ detail::Record sweep_record(const SweepPoint& p, const std::vector<Quantity>& qu
   rec.add("source", o.provenance.source).add("n", static_cast<long long>(p.result.n));
   rec.add("M", p.M).add("gamma", p.gamma).add("units", to_string(o.units));
   rec.add("fx", to_string(p.result.fx)).add("status", to_string(p.result.status));
-  add_bounds(rec, p.result, per_nat(o.units), &quantities);
+  add_bounds(rec, p.result, per_nat(o.units), &quantities, o.provenance.block_length);
   return rec;
 }
 
@@ -476,7 +498,7 @@ void write_exact(std::ostream& out, const ExactResult& result, const OutputOptio
     case Format::csv:
       return exact_csv(out, result, options);
     case Format::table:
-      return exact_table(out, result, options.units);
+      return exact_table(out, result, options);
   }
 }
 
@@ -486,7 +508,9 @@ void write_bounds(std::ostream& out, const BoundsResult& b, const OutputOptions&
   rec.add("support", static_cast<long long>(b.support)).add("M", static_cast<long long>(b.M));
   rec.add("gamma", b.gamma).add("units", to_string(options.units)).add("fx", to_string(b.fx));
   rec.add("status", to_string(b.status));
-  add_bounds(rec, b, per_nat(options.units), nullptr);
+  if (options.provenance.block_length > 0)
+    rec.add("block_length", static_cast<long long>(options.provenance.block_length));
+  add_bounds(rec, b, per_nat(options.units), nullptr, options.provenance.block_length);
   if (!b.exact_note.empty()) rec.add("exact_note", b.exact_note);
   if (options.format == Format::table)
     out << "bounds on d*(M = " << b.M << "; gamma = " << detail::fmt(b.gamma) << ") for "

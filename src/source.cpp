@@ -175,9 +175,35 @@ Source Source::family(const std::string& spec) {
     renormalise.normalize = true;
     return from_pmf(from_logs(logs, spec, "a larger ALPHA"), renormalise, spec);
   }
+  if (kind == "iid") {
+    if (args.size() < 2) throw invalid_input("source " + quoted(spec) + " needs the form iid:N,P1,...,Pk");
+    const long long N = family_integer(args[0], "N in iid:N,P1,...,Pk");
+    const std::vector<std::string> letters(args.begin() + 1, args.end());
+    const auto k = static_cast<long long>(letters.size());
+    for (const std::string& text : letters) {
+      const double p = parse_number(text, "a letter probability in iid:N,P1,...,Pk");
+      if (!(p >= 0.0 && p <= 1.0))
+        throw invalid_input("a letter probability of " + quoted(spec) + " is " + detail::fmt(p) +
+                            "; each must be in [0, 1]");
+    }
+    if (N < 1 || N > max_n)
+      throw invalid_input("N is " + std::to_string(N) + "; iid:N,P1,...,Pk needs 1 <= N <= " +
+                          max_text);
+    double symbols = 1.0;  // k^N, exact while it matters
+    for (long long i = 0; i < N && symbols <= static_cast<double>(max_n); ++i)
+      symbols *= static_cast<double>(k);
+    if (symbols > static_cast<double>(max_n))
+      throw too_large(quoted(spec) + " has " + std::to_string(k) + "^" + std::to_string(N) +
+                      " sequences, more than the " + max_text +
+                      " symbols focalrd lists; use a smaller N");
+    Source out = from_pmf(detail::iid_pmf(N, letters, spec), exact, spec);
+    out.block_length_ = static_cast<std::size_t>(N);
+    out.letters_ = static_cast<std::size_t>(k);
+    return out;
+  }
   throw invalid_input("source kind " + quoted(kind) +
-                      " is not known; use binomial:K,P, uniform:N, geometric:P,N or "
-                      "dirichlet:N,SEED[,ALPHA]");
+                      " is not known; use binomial:K,P, uniform:N, geometric:P,N, "
+                      "dirichlet:N,SEED[,ALPHA] or iid:N,P1,...,Pk");
 }
 
 Source Source::read_file(const std::string& path, const std::string& column,
@@ -280,7 +306,21 @@ Source Source::with_weights(const std::vector<double>& q) const {
   }
   SourceOptions renorm;
   renorm.normalize = true;  // only rounding separates the sum from 1 here
-  return from_pmf(std::move(weighted), renorm, label_ + " weighted");
+  Source out = from_pmf(std::move(weighted), renorm, label_ + " weighted");
+  out.block_length_ = block_length_;  // still an alphabet of sequences
+  out.letters_ = letters_;
+  return out;
+}
+
+std::string block_sequence(std::size_t symbol, std::size_t letters, std::size_t length) {
+  std::vector<std::size_t> x(length);
+  for (std::size_t i = length; i-- > 0; symbol /= letters) x[i] = symbol % letters;
+  std::string out;
+  for (std::size_t i = 0; i < length; ++i) {
+    if (letters > 10 && i > 0) out += '.';
+    out += std::to_string(x[i]);
+  }
+  return out;
 }
 
 std::size_t Source::support_size() const {

@@ -309,3 +309,42 @@ TEST_CASE("cli: help and usage") {
   CHECK(bare.status == 2);
   CHECK(bare.err.find("usage: focalrd <command>") != std::string::npos);
 }
+
+TEST_CASE("cli: iid block sources report per-letter values, letters and --rate") {
+  const auto run = run_cli("exact --source iid:3,0.7,0.3 -M 2 --gamma 1 --format json");
+  REQUIRE(run.status == 0);
+  const auto j = parse_json(run.out);
+  CHECK(j.get<int>("n") == 8);
+  CHECK(j.get<int>("block_length") == 3);
+  CHECK(j.get<double>("dstar_per_letter") == j.get<double>("dstar") / 3);  // eq. (9)
+  // The same PMF given as a list: the same d*, and no block fields.
+  std::string pmf;
+  for (const auto& x : j.get_child("provenance.pmf")) pmf += (pmf.empty() ? "" : ",") + x.second.data();
+  const auto plain = run_cli("exact --pmf " + pmf + " -M 2 --gamma 1 --format json");
+  REQUIRE(plain.status == 0);
+  const auto p = parse_json(plain.out);
+  CHECK(p.get<double>("dstar") == j.get<double>("dstar"));
+  CHECK(!p.get_optional<int>("block_length"));
+  // The table names each symbol's letters.
+  const auto table = run_cli("exact --source iid:2,0.9,0.1 -M 2 --gamma 1");
+  REQUIRE(table.status == 0);
+  CHECK(table.out.find("per letter (blocks of 2)") != std::string::npos);
+  CHECK(table.out.find("letters {") != std::string::npos);
+  // --rate R: M = floor(2^(nR)); n = 4, R = 0.5 gives M = 4; R = 0.6 gives 5.
+  CHECK(parse_json(run_cli("exact --source iid:4,0.9,0.1 --rate 0.5 --gamma 1 --format json").out)
+            .get<int>("M") == 4);
+  CHECK(parse_json(run_cli("bounds --source iid:4,0.9,0.1 --rate 0.6 --gamma 1 --format json").out)
+            .get<int>("M") == 5);
+  const auto both = run_cli("exact --source iid:4,0.9,0.1 --rate 0.5 -M 2 --gamma 1");
+  CHECK(both.status == 2);
+  CHECK(both.err.find("not both") != std::string::npos);
+  CHECK(run_cli("exact --source iid:4,0.9,0.1 --rate -1 --gamma 1").status == 2);
+  CHECK(run_cli("exact --source iid:4,0.9,0.1 --rate inf --gamma 1").status == 2);
+  // Bounds: each certified value also per letter.
+  const auto bounds = parse_json(run_cli("bounds --source iid:3,0.7,0.3 -M 2 --gamma 1 --format json").out);
+  CHECK(bounds.get<int>("block_length") == 3);
+  CHECK(bounds.get<double>("converse_lagrangian_per_letter") ==
+        doctest::Approx(bounds.get<double>("converse_lagrangian") / 3).epsilon(1e-15));
+  CHECK(bounds.get<double>("achievability_28_per_letter") ==
+        doctest::Approx(bounds.get<double>("achievability_28") / 3).epsilon(1e-15));
+}

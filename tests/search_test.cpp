@@ -312,3 +312,27 @@ TEST_CASE("branch-and-bound agrees with the DP on mid-size structured instances"
     }
   }
 }
+
+TEST_CASE("iid block sources with |X|^n <= 9: every strategy agrees with plain enumeration") {
+  for (const char* spec : {"iid:3,0.7,0.3", "iid:2,0.6,0.3,0.1", "iid:2,0.5,0.5"})
+    for (long long M : {2, 3, 4})
+      for (double gamma : {0.0, 1.0, 4.0}) {
+        const Source block = Source::family(spec);
+        // The expanded PMF as an ordinary source.
+        const Problem plain(Source::from_pmf(block.pmf()), M, gamma);
+        const Problem expanded(block, M, gamma);
+        ExactOptions enumerate;
+        enumerate.method = SearchMethod::enumerate;
+        const ExactResult reference = solve_exact(plain, enumerate);
+        for (SearchMethod method : {SearchMethod::dp, SearchMethod::bnb, SearchMethod::automatic}) {
+          ExactOptions options;
+          options.method = method;
+          const ExactResult r = solve_exact(expanded, options);
+          CAPTURE(spec);
+          CAPTURE(M);
+          CAPTURE(gamma);
+          CHECK(r.certified);
+          CHECK(r.value == doctest::Approx(reference.value).epsilon(1e-10));
+        }
+      }
+}

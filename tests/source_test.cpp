@@ -166,3 +166,63 @@ TEST_CASE("the binomial sources of Example 2 have the reference entropy (binomia
   }
   CHECK(checked > 30);
 }
+
+TEST_CASE("iid:N,P1,...,Pk: blocks of N letters, lexicographic, correctly rounded products") {
+  // N = 1 is the base source itself.
+  CHECK(Source::family("iid:1,0.9,0.1").pmf() == Source::parse("0.9,0.1").pmf());
+  CHECK(Source::family("iid:1,0.2,0.3,0.5").pmf() == Source::parse("0.2 0.3 0.5").pmf());
+  // Products of the letters as written, each rounded once: 0.1^3 is the
+  // double nearest 0.001, not 0.1*0.1*0.1 in doubles (which is not).
+  const Source s3 = Source::family("iid:3,0.1,0.9");
+  REQUIRE(s3.size() == 8);
+  CHECK(s3.block_length() == 3);
+  CHECK(s3.letters() == 2);
+  CHECK(s3[0] == 0.001);  // 000
+  CHECK(0.1 * 0.1 * 0.1 != 0.001);
+  CHECK(s3[1] == 0.009);  // 001
+  CHECK(s3[3] == 0.081);  // 011
+  CHECK(s3[7] == 0.729);  // 111
+  // Dyadic letters: exact masses, 9/16, 3/16, 3/16, 1/16.
+  CHECK(Source::family("iid:2,0.75,0.25").pmf() ==
+        std::vector<double>{9.0 / 16, 3.0 / 16, 3.0 / 16, 1.0 / 16});
+  // Sequences of one type have the same mass, bit for bit, and the types
+  // add up to the multinomial masses.
+  const Source t = Source::family("iid:5,0.2,0.3,0.5");
+  REQUIRE(t.size() == 243);
+  const Source b = Source::family("binomial:5,0.3");
+  const Source iid_b = Source::family("iid:5,0.7,0.3");
+  std::vector<double> by_ones(6, 0.0);
+  for (std::size_t i = 0; i < 32; ++i) {
+    const int ones = __builtin_popcount(static_cast<unsigned>(i));
+    for (std::size_t j = 0; j < 32; ++j)
+      if (__builtin_popcount(static_cast<unsigned>(j)) == ones) CHECK(iid_b[i] == iid_b[j]);
+    by_ones[ones] += iid_b[i];
+  }
+  for (int k = 0; k <= 5; ++k) CHECK(by_ones[k] == doctest::Approx(b[k]).epsilon(1e-15));
+  for (std::size_t i = 0; i < 243; ++i) {
+    std::size_t reversed = 0;  // the same letters in reverse order: the same type
+    for (std::size_t x = i, d = 0; d < 5; ++d, x /= 3) reversed = reversed * 3 + x % 3;
+    CHECK(t[i] == t[reversed]);
+  }
+  // Labels: the letters of a symbol, x_1 first.
+  CHECK(block_sequence(5, 2, 3) == "101");
+  CHECK(block_sequence(0, 2, 3) == "000");
+  CHECK(block_sequence(11, 12, 2) == "0.11");
+  // A weighted block source is still an alphabet of sequences.
+  CHECK(s3.with_weights(std::vector<double>(8, 1.0)).block_length() == 3);
+  CHECK(Source::family("binomial:3,0.5").block_length() == 0);
+}
+
+TEST_CASE("iid:N,P1,...,Pk: bad specifications") {
+  auto message = [](const std::string& spec) { return error_of([&] { Source::family(spec); }); };
+  CHECK(message("iid:3").find("needs the form iid:N,P1,...,Pk") != std::string::npos);
+  CHECK(message("iid:0,0.5,0.5").find("N is 0") != std::string::npos);
+  CHECK(message("iid:2,0.5,0.6").find("sum to 1.1") != std::string::npos);
+  CHECK(message("iid:2,0.5,-0.5,1").find("is -0.5") != std::string::npos);
+  CHECK(message("iid:30,0.5,0.5").find("2^30 sequences") != std::string::npos);
+  CHECK(message("iid:1000,0.999,0.001").find("use a smaller N") != std::string::npos);
+  CHECK(message("iid:2000000,1").find("N is 2000000") != std::string::npos);
+  CHECK(message("iid:19,0.99999999999999999,1e-17").find("sequences with probability below") !=
+        std::string::npos);
+  CHECK(Source::family("iid:1000,1").size() == 1);  // one letter: one sequence
+}

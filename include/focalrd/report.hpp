@@ -32,6 +32,8 @@ struct Provenance {
   std::string date;         // UTC, ISO 8601
   std::string source;       // a family spec, a file path, "pmf", or empty
   std::vector<double> pmf;  // R_X as used (after weights); empty without a source
+  // An i.i.d. block source (iid:N,...): N and the letters k; 0 otherwise.
+  std::size_t block_length = 0, letters = 0;
 };
 // The provenance of a run of `command` now, on `source` (null: none).
 Provenance make_provenance(const std::string& command, const Source* source);

@@ -36,6 +36,10 @@ class Source {
   // whatever the machine; Binomial(K, 1/2) is exactly symmetric.
   //   dirichlet:N,SEED[,ALPHA]  a random PMF from Dirichlet(ALPHA, ..., ALPHA)
   //                       (ALPHA = 1 by default), reproducible from SEED
+  //   iid:N,P1,...,Pk     the i.i.d. extension of (P1, ..., Pk) to blocks of N
+  //                       letters (Section II, eq. (9)): k^N symbols, the
+  //                       sequences in lexicographic order (block_sequence),
+  //                       masses the correctly rounded products
   // No symbol is dropped: a family whose probabilities underflow a double is
   // refused with the count and the smallest value.
   static Source family(const std::string& spec);
@@ -60,11 +64,20 @@ class Source {
   // Number of symbols with positive mass.
   std::size_t support_size() const;
   const std::string& label() const { return label_; }
+  // For iid:N,...: the block length N and the letters k (0 and 0 otherwise).
+  std::size_t block_length() const { return block_length_; }
+  std::size_t letters() const { return letters_; }
 
  private:
   Source(std::vector<double> r, std::string label) : r_(std::move(r)), label_(std::move(label)) {}
   std::vector<double> r_;
   std::string label_;
+  std::size_t block_length_ = 0, letters_ = 0;
 };
+
+// The letters of symbol `symbol` of an i.i.d. block source with `letters`
+// letters and blocks of `length`: one digit per letter (x_1 first) when
+// letters <= 10, else the letters joined by '.'.
+std::string block_sequence(std::size_t symbol, std::size_t letters, std::size_t length);
 
 }  // namespace focalrd

@@ -229,6 +229,11 @@ po::options_description problem_options(bool grids) {
       ("gamma", po::value<std::string>()->value_name(grids ? "GRID" : "G"),
        grids ? "focus parameters: a value, list or range, e.g. 0:0.05:4"
              : "focus parameter gamma >= 0");
+  if (!grids)
+    d.add_options()
+        ("rate", po::value<std::string>()->value_name("R"),
+         "instead of -M: the rate R in bits per letter, M = floor(2^(nR)) for blocks of n "
+         "letters (iid:N,...; n = 1 otherwise), 2^(nR) rounded up by 1e-12 relative first");
   return d;
 }
 // clang-format on
@@ -248,12 +253,30 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
   return vm;
 }
 
+// M from --rate R for blocks of n letters: floor(2^(nR)), 2^(nR) computed as
+// exp2(nR) and raised by 1e-12 relative first, so that a rate whose 2^(nR) is
+// an integer up to the rounding of nR (R = 0.3, n = 10: 8) gives that integer.
+long long messages_at_rate(const std::string& text, std::size_t n) {
+  const double R = parse_number(text, "rate");
+  const double bits = R * static_cast<double>(n);
+  if (!(R >= 0.0) || !(bits <= 62.0))
+    throw invalid_input("rate is " + quoted(text) + " bits per letter; with " + std::to_string(n) +
+                        " letters per block it must lie in [0, " + detail::fmt(62.0 / static_cast<double>(n)) +
+                        "] (M = 2^(nR) at most 2^62)");
+  return static_cast<long long>(std::floor(std::exp2(bits) * (1.0 + 1e-12)));
+}
+
 Problem problem_from(const po::variables_map& vm) {
   const Source source = source_from(vm);
-  require(vm, "messages", "-M: give the number of messages, e.g. -M 2");
+  if (vm.count("rate") && vm.count("messages"))
+    throw invalid_input("give -M or --rate, not both");
+  if (!vm.count("rate")) require(vm, "messages", "-M: give the number of messages, e.g. -M 2");
   require(vm, "gamma", "--gamma: give the focus parameter, e.g. --gamma 1");
-  return Problem(source, parse_integer(get(vm, "messages"), "M", LLONG_MIN, LLONG_MAX),
-                 parse_number(get(vm, "gamma"), "gamma"));
+  const long long M =
+      vm.count("rate")
+          ? messages_at_rate(get(vm, "rate"), std::max<std::size_t>(1, source.block_length()))
+          : parse_integer(get(vm, "messages"), "M", LLONG_MIN, LLONG_MAX);
+  return Problem(source, M, parse_number(get(vm, "gamma"), "gamma"));
 }
 
 }  // namespace

@@ -1,15 +1,18 @@
 #include "detail/exact_pmf.hpp"
 
+#include <algorithm>
 #include <boost/multiprecision/cpp_bin_float.hpp>
 #include <boost/multiprecision/cpp_int.hpp>
 #include <cfloat>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <optional>
 
 #include "detail/format.hpp"
 #include "focalrd/errors.hpp"
 #include "focalrd/parse.hpp"
+#include "focalrd/tolerances.hpp"
 
 namespace focalrd::detail {
 
@@ -207,6 +210,94 @@ std::vector<double> geometric_pmf(const std::string& p_text, long long N, const 
   }
   return round_all(pmf, error_after(static_cast<double>(N) + 64.0), spec,
                    "a smaller N or a larger P", nullptr);
+}
+
+std::vector<double> iid_pmf(long long N, const std::vector<std::string>& p_text,
+                            const std::string& spec) {
+  const std::size_t k = p_text.size();
+  std::vector<Real> P(k);
+  Real sum = 0;
+  for (std::size_t j = 0; j < k; ++j) {
+    P[j] = exact(p_text[j]);
+    sum += P[j];
+  }
+  if (bmp::abs(sum - 1) > Real(tol::kPmfSum))
+    throw invalid_input("the letter probabilities of " + quoted(spec) + " sum to " +
+                        fmt(sum.convert_to<double>()) + "; they must sum to 1 within " +
+                        fmt(tol::kPmfSum));
+  // Exactly dyadic letters summing to exactly 1 give dyadic masses, which may
+  // lie on a midpoint between doubles: those are decided in integers.
+  std::vector<Integer> num(k), den(k);
+  bool dyadic = N <= 4096;
+  for (std::size_t j = 0; j < k && dyadic; ++j)
+    dyadic = exact_fraction(strip(p_text[j]), num[j], den[j]) && (den[j] & (den[j] - 1)) == 0;
+  if (sum != 1) {
+    dyadic = false;
+    for (Real& x : P) x /= sum;
+  }
+  // One value per type, so that sequences of one type get one mass: a type
+  // is keyed by the sorted letters of its sequences (N of them, short since
+  // k^N is bounded), symbols visited in lexicographic order like an odometer.
+  std::size_t n = 1;
+  for (long long i = 0; i < N && k > 1; ++i) n *= k;
+  std::map<std::vector<int>, std::size_t> type_of;
+  std::vector<std::vector<int>> types;  // sorted letters of each type
+  std::vector<Real> value_of_type;
+  std::vector<std::size_t> symbol_type(n);
+  std::vector<int> letters(k > 1 ? static_cast<std::size_t>(N) : 0, 0), key;
+  for (std::size_t i = 0; i < n; ++i) {
+    key = letters;
+    std::sort(key.begin(), key.end());
+    const auto [it, added] = type_of.emplace(key, types.size());
+    if (added) {
+      Real v = k > 1 ? Real(1) : bmp::pow(P[0], static_cast<int>(N));
+      for (std::size_t a = 0; a < key.size();) {  // runs of one letter
+        std::size_t b = a;
+        while (b < key.size() && key[b] == key[a]) ++b;
+        v *= bmp::pow(P[static_cast<std::size_t>(key[a])], static_cast<int>(b - a));
+        a = b;
+      }
+      types.push_back(key);
+      value_of_type.push_back(v);
+    }
+    symbol_type[i] = it->second;
+    for (std::size_t pos = letters.size(); pos-- > 0;) {  // the next sequence
+      int& x = letters[pos];
+      x = x + 1 == static_cast<int>(k) ? 0 : x + 1;
+      if (x != 0) break;
+    }
+  }
+  {  // masses a double cannot hold, counted by symbol (round_all counts types)
+    std::size_t tiny = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Real& v = value_of_type[symbol_type[i]];
+      tiny += v != 0 && v < Real(DBL_MIN);
+    }
+    if (tiny)
+      throw invalid_input(quoted(spec) + " has " + std::to_string(tiny) +
+                          " sequences with probability below " + fmt(DBL_MIN) +
+                          ", which a double cannot hold; focalrd does not drop symbols, so use "
+                          "a smaller N");
+  }
+  const auto exact_value = [&](std::size_t t) -> std::optional<double> {
+    if (!dyadic) return std::nullopt;
+    Integer product = 1;
+    long long shift = 0;
+    if (k == 1) return 1.0;  // P_1 = 1: one sequence of mass 1
+    for (int x : types[t]) {
+      const auto j = static_cast<std::size_t>(x);
+      product *= num[j];
+      shift += static_cast<long long>(bmp::msb(den[j]));
+    }
+    if (product == 0) return 0.0;
+    return round_dyadic(product, shift);
+  };
+  const std::vector<double> rounded =
+      round_all(value_of_type, error_after(static_cast<double>(N + static_cast<long long>(k)) + 64.0),
+                spec, "a smaller N", exact_value);
+  std::vector<double> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = rounded[symbol_type[i]];
+  return out;
 }
 
 }  // namespace focalrd::detail

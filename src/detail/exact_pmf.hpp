@@ -18,4 +18,12 @@ std::vector<double> binomial_pmf(long long K, const std::string& p, const std::s
 // Geometric(P) truncated to {0..N-1} and renormalised: P (1-P)^k / (1 - (1-P)^N).
 std::vector<double> geometric_pmf(const std::string& p, long long N, const std::string& spec);
 
+// The i.i.d. extension of the PMF (P_1, ..., P_k) (texts, each a probability
+// in [0, 1], summing to 1 within tol::kPmfSum; normalised by their exact sum)
+// to blocks of N letters: the sequence (x_1, ..., x_N), letters 0-based, is
+// symbol Σ_i x_i k^(N-i) (lexicographic order, x_1 most significant) with
+// mass Π_i P_(x_i), correctly rounded. k^N <= limits::kMaxSymbols is the
+// caller's to check. Sequences of one type get exactly the same mass.
+std::vector<double> iid_pmf(long long N, const std::vector<std::string>& p, const std::string& spec);
+
 }  // namespace focalrd::detail
