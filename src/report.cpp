@@ -700,6 +700,25 @@ void DatasetWriter::finish() {
   impl_->out << '\n' << std::flush;
 }
 
+void write_excess(std::ostream& out, const std::vector<ExcessRow>& rows, bool inverse,
+                  const OutputOptions& options) {
+  auto record = [&](const ExcessRow& r) {
+    detail::Record rec;
+    rec.add("source", options.provenance.source).add("M", r.M).add("gamma", r.gamma);
+    rec.add("units", to_string(options.units));
+    if (inverse) rec.add("epsilon_target", r.target.value_or(0.0));
+    rec.add("D", r.D).add("epsilon", r.result.epsilon);
+    rec.add("per_message", static_cast<long long>(r.result.per_message));
+    rec.add("served", static_cast<long long>(r.result.served));
+    rec.add("threshold", r.result.threshold);
+    return rec;
+  };
+  detail::RecordStream stream(out, options, columns_of(record(ExcessRow{})), "rows",
+                              {{"epsilon", "certified"}, {"D", inverse ? "certified" : "input"}});
+  for (const ExcessRow& r : rows) stream.write(record(r));
+  stream.finish();
+}
+
 void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points,
                    const OutputOptions& options) {
   const double scale = per_nat(options.units);

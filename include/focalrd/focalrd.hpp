@@ -5,6 +5,7 @@
 #include "focalrd/cell_solver.hpp"
 #include "focalrd/control.hpp"
 #include "focalrd/errors.hpp"
+#include "focalrd/excess.hpp"
 #include "focalrd/focal_loss.hpp"
 #include "focalrd/heuristics.hpp"
 #include "focalrd/limits.hpp"

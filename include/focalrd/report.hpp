@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "focalrd/bounds.hpp"
+#include "focalrd/excess.hpp"
 #include "focalrd/result.hpp"
 #include "focalrd/source.hpp"
 #include "focalrd/sweep.hpp"
@@ -100,6 +101,10 @@ class DatasetWriter {
   std::unique_ptr<Impl> impl_;
 };
 
+// The rows of an excess-distortion table (excess.hpp); `inverse` adds the
+// target ε of each row.
+void write_excess(std::ostream& out, const std::vector<ExcessRow>& rows, bool inverse,
+                  const OutputOptions& options);
 void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points,
                    const OutputOptions& options);
 

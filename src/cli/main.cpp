@@ -42,6 +42,7 @@ const char* kUsage =
     "  dataset  regression data: every source, gamma and M of the grids, one record each\n"
     "  verify   replay outputs (or reference tables) on this build: agreement, guarantees\n"
     "  hgamma   h_gamma(n) of eq. (15) and its bound (16)\n"
+    "  excess   the least excess-distortion probability epsilon*(M, D; gamma), closed form\n"
     "  check    random instances against converse <= exact <= (28) <= (22) <= (23)\n"
     "  bench    timings of the exact strategies on a fixed suite\n"
     "exit status: 0 certified, 1 valid but not certified (a limit, Ctrl-C, a check that\n"
@@ -282,6 +283,24 @@ int run_h_gamma(const std::vector<std::string>& args) {
   return kExitUncertified;
 }
 
+int run_excess(const std::vector<std::string>& args) {
+  auto request = cli::parse_excess(args, std::cout);
+  if (!request) return kExitCertified;
+  ProgressLines lines(request->output.units);
+  attach(request->limits, lines);
+  const std::vector<ExcessRow> rows =
+      excess_table(request->source, request->messages, request->gammas, request->levels,
+                   request->inverse, request->output.units, request->limits);
+  request->output.provenance = make_provenance(g_command, &request->source);
+  write_excess(std::cout, rows, request->inverse, request->output);
+  const std::size_t asked =
+      request->messages.size() * request->gammas.size() * request->levels.size();
+  if (rows.size() == asked) return kExitCertified;
+  std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
+            << "): " << rows.size() << " of " << asked << " rows written\n";
+  return kExitUncertified;
+}
+
 int run_bench(const std::vector<std::string>& args) {
   const auto request = cli::parse_bench(args, std::cout);
   if (!request) return kExitCertified;
@@ -335,11 +354,12 @@ int main(int argc, char** argv) {
     if (command == "dataset") return run_dataset(args);
     if (command == "verify") return run_verify(args);
     if (command == "hgamma") return run_h_gamma(args);
+    if (command == "excess") return run_excess(args);
     if (command == "check") return run_check(args);
     if (command == "bench") return run_bench(args);
     throw invalid_input(
         "unknown command " + quoted(command) +
-        "; use exact, bounds, sweep, dataset, verify, hgamma, check or bench, or --help");
+        "; use exact, bounds, sweep, dataset, verify, hgamma, excess, check or bench, or --help");
   } catch (const std::invalid_argument& e) {
     error_line("error: ", e.what());
     return kExitBadInput;

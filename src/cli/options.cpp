@@ -521,6 +521,47 @@ std::optional<VerifyRequest> parse_verify(const std::vector<std::string>& args,
   return request;
 }
 
+std::optional<ExcessRequest> parse_excess(const std::vector<std::string>& args,
+                                          std::ostream& help) {
+  po::options_description what("Excess distortion");
+  // clang-format off
+  what.add_options()
+      ("distortion,D", po::value<std::string>()->value_name("GRID"),
+       "distortion levels D (in --units): a value, list or range, e.g. 0:0.1:2")
+      ("epsilon", po::value<std::string>()->value_name("GRID"),
+       "instead of -D: excess probabilities; prints the least D with epsilon* <= each");
+  // clang-format on
+  const auto vm = parse_command(
+      args, help,
+      "focalrd excess: the least excess-distortion probability epsilon*(M, D; gamma) =\n"
+      "min P[d(X; g(f(X))) > D] over codes with M messages, in closed form (README), or its\n"
+      "inverse: the least D with epsilon* <= a target\n"
+      "usage: focalrd excess (--pmf LIST | --pmf-file PATH | --source SPEC) -M GRID --gamma GRID\n"
+      "                      (-D GRID | --epsilon GRID) [options]",
+      source_options(), problem_options(true), what,
+      limit_options("0", "the whole table: rows not reached are left out (0: none)"),
+      output_options("table"));
+  if (!vm) return std::nullopt;
+  ExcessRequest request{source_from(*vm), {}, {}, {}, false, output_from(*vm), {}};
+  require(*vm, "messages", "-M: give the numbers of messages, e.g. -M 2 or -M 2:8");
+  require(*vm, "gamma", "--gamma: give the focus parameters, e.g. --gamma 1");
+  if (vm->count("distortion") == vm->count("epsilon"))
+    throw invalid_input("give exactly one of -D GRID (levels) and --epsilon GRID (targets)");
+  request.inverse = vm->count("epsilon") > 0;
+  request.messages = parse_integer_grid(get(*vm, "messages"), "-M");
+  request.gammas = parse_real_grid(get(*vm, "gamma"), "--gamma");
+  request.levels = request.inverse ? parse_real_grid(get(*vm, "epsilon"), "--epsilon")
+                                   : parse_real_grid(get(*vm, "distortion"), "-D");
+  const double total = static_cast<double>(request.messages.size()) *
+                       static_cast<double>(request.gammas.size()) *
+                       static_cast<double>(request.levels.size());
+  if (total > static_cast<double>(limits::kMaxGridPoints))
+    throw too_large("the table has " + detail::fmt_short(total) + " rows; at most " +
+                    std::to_string(limits::kMaxGridPoints));
+  request.limits.time_limit_seconds = time_limit_from(*vm);
+  return request;
+}
+
 std::optional<HGammaRequest> parse_h_gamma(const std::vector<std::string>& args,
                                            std::ostream& help) {
   po::options_description what("Grid");

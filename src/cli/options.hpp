@@ -64,6 +64,16 @@ struct HGammaRequest {
   Limits limits;
 };
 
+struct ExcessRequest {
+  Source source;
+  std::vector<long long> messages;
+  std::vector<double> gammas;
+  std::vector<double> levels;  // D values, or ε targets with `inverse`
+  bool inverse = false;
+  Output output;
+  Limits limits;
+};
+
 struct CheckRequest {
   CheckOptions options;
   Output output;
@@ -79,6 +89,7 @@ std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, st
 std::optional<DatasetRequest> parse_dataset(const std::vector<std::string>& args,
                                             std::ostream& help);
 std::optional<VerifyRequest> parse_verify(const std::vector<std::string>& args, std::ostream& help);
+std::optional<ExcessRequest> parse_excess(const std::vector<std::string>& args, std::ostream& help);
 std::optional<HGammaRequest> parse_h_gamma(const std::vector<std::string>& args,
                                            std::ostream& help);
 std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, std::ostream& help);

@@ -1,0 +1,84 @@
+// Excess distortion, the paper's second open direction (Section VI): the
+// least probability that a code with M messages exceeds distortion D,
+//   ε*(M, D; γ) = min over (f, g) of P[d(X; g(f(X))) > D],  γ >= 0,
+// with soft reconstruction and the focal loss d of eq. (8).
+//
+// Closed form. For γ >= 0, d(x; P) = (1 - P(x))^γ log(1/P(x)) decreases in
+// P(x), so d(x; P) <= D exactly when P(x) >= t_D, where t_D is the root of
+// (1 - t)^γ log(1/t) = D (t_0 = 1). Let g(c) = (1 - 1/c)^γ log c, increasing
+// in c >= 1 with g(1) = 0, and L the largest integer c <= n with g(c) <= D.
+// - Converse: if a message serves c symbols of its cell within D, one of them
+//   has P(x) <= 1/c, so its loss is at least g(c); hence g(c) <= D and c <= L.
+//   So a code serves at most min(n, M L) symbols, and P[served] is at most
+//   the mass of the min(n, M L) most probable ones.
+// - Achievability: put those symbols L to a message (the rest anywhere) and
+//   decode each message to the uniform PMF on its served symbols: each gets
+//   P(x) >= 1/L, loss g(L) <= D.
+// So ε* is the mass outside the min(n, M L) most probable symbols. The cases:
+// D = 0 gives L = 1 (only P(x) = 1 has zero loss: ε* is the mass outside the
+// M most probable symbols); when 1/t_D is an integer c, g(c) = D and c
+// counts (the event is d > D, strict); n <= M gives ε* = 0 for every D >= 0.
+// L is decided by comparing g(c) with D in the requested units (log2 for
+// bits), so D = 1 bit at γ = 0 gives L = 2 exactly.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "focalrd/control.hpp"
+#include "focalrd/source.hpp"
+#include "focalrd/units.hpp"
+
+namespace focalrd {
+
+struct ExcessResult {
+  double epsilon = 0.0;         // ε*(M, D; γ)
+  std::size_t per_message = 0;  // L: symbols one message can serve within D
+  std::size_t served = 0;       // min(n, M L): the most probable symbols, all served
+  double threshold = 1.0;       // t_D (to rounding): served exactly when P(x) >= t_D
+};
+
+// g(c) = (1 - 1/c)^γ log c in `units`: the loss of a symbol given mass 1/c.
+double uniform_share_loss(std::size_t c, double gamma, Units units);
+
+class ExcessDistortion {
+ public:
+  // Sorts the source's masses once; the tail sums are compensated, in a fixed
+  // order, so every ε* is reproducible bit for bit.
+  explicit ExcessDistortion(const Source& source);
+
+  // ε*(M, D; γ) with D in `units`. Throws invalid_input for M < 1, γ < 0 or
+  // not finite, D < 0 or not finite.
+  ExcessResult at(long long M, double D, double gamma, Units units) const;
+
+  // The inverse: the least D (in `units`) with ε*(M, D; γ) <= epsilon, for
+  // epsilon in [0, 1]. It is g(c) for the least c that serves enough mass.
+  double least_distortion(long long M, double epsilon, double gamma, Units units) const;
+
+ private:
+  // The mass outside the `served` most probable symbols.
+  double tail(std::size_t served) const;
+  std::vector<double> tail_;  // tail_[i]: mass of the symbols ranked i, i+1, ... (descending)
+  std::size_t n_ = 0;         // symbols of positive mass
+};
+
+// One row of a grid: ε* at (M, γ, D), or with a target ε the least D that
+// meets it (then `target` is that ε and `result` is at the D found).
+struct ExcessRow {
+  long long M = 1;
+  double gamma = 0.0;
+  double D = 0.0;
+  std::optional<double> target;
+  ExcessResult result;
+};
+
+// Every (M, γ, level) of the grids, in that order: levels are D values, or ε
+// targets when `inverse`. The limits bound the whole table; rows not
+// reached are left out. Invalid values throw before any work.
+std::vector<ExcessRow> excess_table(const Source& source, const std::vector<long long>& Ms,
+                                    const std::vector<double>& gammas,
+                                    const std::vector<double>& levels, bool inverse, Units units,
+                                    const Limits& limits = {});
+
+}  // namespace focalrd

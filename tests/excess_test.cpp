@@ -1,0 +1,178 @@
+// Excess distortion (excess.hpp): the closed form against a brute force over
+// codes and decoders, its boundary cases, the inverse, and the CLI.
+#include "focalrd/excess.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <vector>
+
+#include "focalrd/focal_loss.hpp"
+#include "support/cli.hpp"
+#include "support/random.hpp"
+
+using namespace focalrd;
+
+namespace {
+
+// The least mass one message leaves unserved (d > D) among the symbols `cell` of r,
+// over every decoder PMF on the cell whose masses are multiples of 1/60 (the
+// grid holds 1/c for every c <= 6, so it holds the optimal decoders of cells
+// of up to 6 symbols), the loss evaluated directly from eq. (8).
+double least_unserved(const std::vector<double>& r, const std::vector<int>& cell, double D,
+                      double gamma) {
+  constexpr int kGrid = 60;
+  const std::size_t k = cell.size();
+  std::vector<int> units(k, 0);
+  double best = HUGE_VAL;
+  std::function<void(std::size_t, int)> fill = [&](std::size_t i, int left) {
+    if (i + 1 == k) {
+      units[i] = left;
+      double unserved = 0.0;  // summed directly: ε* may be far below 1
+      for (std::size_t a = 0; a < k; ++a) {
+        const double p = static_cast<double>(units[a]) / kGrid;
+        if (!(p > 0.0 && focal_loss(p, 1.0 - p, gamma) / std::log(2.0) <= D)) unserved += r[cell[a]];
+      }
+      best = std::min(best, unserved);
+      return;
+    }
+    for (int u = 0; u <= left; ++u) {
+      units[i] = u;
+      fill(i + 1, left - u);
+    }
+  };
+  if (k == 0) return 0.0;
+  fill(0, kGrid);
+  return best;
+}
+
+// ε* by brute force: every assignment of symbols to M messages, each message
+// decoded as well as the grid allows.
+double brute_force(const std::vector<double>& r, long long M, double D, double gamma) {
+  const std::size_t n = r.size();
+  std::vector<double> unserved_by_subset(std::size_t{1} << n, -1.0);
+  std::vector<int> label(n, 0);
+  double best = HUGE_VAL;
+  for (;;) {
+    double unserved = 0.0;
+    for (long long m = 0; m < M; ++m) {
+      std::size_t mask = 0;
+      std::vector<int> cell;
+      for (std::size_t a = 0; a < n; ++a)
+        if (label[a] == m) {
+          mask |= std::size_t{1} << a;
+          cell.push_back(static_cast<int>(a));
+        }
+      if (unserved_by_subset[mask] < 0.0)
+        unserved_by_subset[mask] = least_unserved(r, cell, D, gamma);
+      unserved += unserved_by_subset[mask];
+    }
+    best = std::min(best, unserved);
+    std::size_t a = 0;  // the next assignment, as an odometer
+    while (a < n && ++label[a] == M) label[a++] = 0;
+    if (a == n) break;
+  }
+  return best;
+}
+
+}  // namespace
+
+TEST_CASE("excess distortion: the closed form equals a brute force over codes and decoders") {
+  auto g = test::rng("excess distortion brute force");
+  int compared = 0;
+  for (int t = 0; t < 24; ++t) {
+    const int n = 3 + t % 3;  // 3..5 symbols
+    const std::vector<double> r = test::normalised(test::random_masses(g, n, t));
+    const long long M = 1 + t % 3;
+    const double gamma = t % 4 == 0 ? 0.0 : 0.5 * (t % 7);
+    const ExcessDistortion closed(Source::from_pmf(r, {}));
+    for (double D : {0.0, 0.05 + 0.3 * test::uniform(g, 0.0, 1.0), 0.4 + 1.5 * test::uniform(g, 0.0, 1.0), 3.0}) {
+      const ExcessResult e = closed.at(M, D, gamma, Units::bits);
+      CAPTURE(n);
+      CAPTURE(M);
+      CAPTURE(gamma);
+      CAPTURE(D);
+      CHECK(e.epsilon == doctest::Approx(brute_force(r, M, D, gamma)).epsilon(1e-12));
+      ++compared;
+    }
+  }
+  CHECK(compared == 96);
+}
+
+TEST_CASE("excess distortion: boundary cases D = 0, 1/t_D an integer, n <= M") {
+  const Source s = Source::parse("0.4, 0.3, 0.2, 0.1");
+  const ExcessDistortion e(s);
+  // D = 0: only P(x) = 1 has zero loss: the M most probable symbols are served.
+  CHECK(e.at(1, 0.0, 1.0, Units::bits).epsilon == doctest::Approx(0.6).epsilon(1e-15));
+  CHECK(e.at(2, 0.0, 1.0, Units::bits).epsilon == doctest::Approx(0.3).epsilon(1e-15));
+  CHECK(e.at(2, 0.0, 1.0, Units::bits).threshold == 1.0);
+  // γ = 0, D = 1 bit: t_D = 1/2 exactly, and P(x) = 1/2 gives d = D, which
+  // is not an excess: two symbols per message.
+  const ExcessResult half = e.at(1, 1.0, 0.0, Units::bits);
+  CHECK(half.per_message == 2);
+  CHECK(half.epsilon == doctest::Approx(0.3).epsilon(1e-15));
+  CHECK(half.threshold == 0.5);
+  // Just below: one symbol per message.
+  CHECK(e.at(1, std::nextafter(1.0, 0.0), 0.0, Units::bits).per_message == 1);
+  // The same level in nats.
+  CHECK(e.at(1, std::log(2.0), 0.0, Units::nats).per_message == 2);
+  // γ = 1: g(c) = (1 - 1/c) log2 c; g(4) = 1.5 bits exactly.
+  CHECK(uniform_share_loss(4, 1.0, Units::bits) == 1.5);
+  CHECK(e.at(1, 1.5, 1.0, Units::bits).per_message == 4);
+  CHECK(e.at(1, 1.5, 1.0, Units::bits).epsilon == 0.0);
+  // n <= M: every symbol alone, zero loss, for every D >= 0.
+  for (double D : {0.0, 0.5, 7.0}) CHECK(e.at(4, D, 2.0, Units::bits).epsilon == 0.0);
+  CHECK(e.at(9, 0.0, 0.0, Units::bits).served == 4);
+  // ε* falls with D and with M.
+  double previous = 1.0;
+  for (double D = 0.0; D <= 3.0; D += 0.125) {
+    const double now = e.at(1, D, 1.0, Units::bits).epsilon;
+    CHECK(now <= previous);
+    previous = now;
+  }
+  // Bad levels.
+  CHECK_THROWS_AS(e.at(1, -0.1, 1.0, Units::bits), std::invalid_argument);
+  CHECK_THROWS_AS(e.at(1, HUGE_VAL, 1.0, Units::bits), std::invalid_argument);
+  CHECK_THROWS_AS(e.at(0, 1.0, 1.0, Units::bits), std::invalid_argument);
+  CHECK_THROWS_AS(e.least_distortion(1, 1.5, 1.0, Units::bits), std::invalid_argument);
+}
+
+TEST_CASE("excess distortion: the inverse gives the least D that meets the target") {
+  const Source s = Source::family("binomial:20,0.3");
+  const ExcessDistortion e(s);
+  for (long long M : {1, 2, 4})
+    for (double gamma : {0.0, 1.0, 4.0})
+      for (double target : {0.0, 1e-6, 0.01, 0.2, 0.5, 1.0}) {
+        const double D = e.least_distortion(M, target, gamma, Units::bits);
+        CAPTURE(M);
+        CAPTURE(gamma);
+        CAPTURE(target);
+        CHECK(e.at(M, D, gamma, Units::bits).epsilon <= target);
+        if (D > 0.0)  // any smaller level misses it
+          CHECK(e.at(M, std::nextafter(D, 0.0), gamma, Units::bits).epsilon > target);
+      }
+  // Every symbol served needs ⌈n/M⌉ per message: D = g(⌈21/2⌉) at ε = 0.
+  CHECK(e.least_distortion(2, 0.0, 1.0, Units::bits) == uniform_share_loss(11, 1.0, Units::bits));
+}
+
+TEST_CASE("cli: excess prints epsilon and its inverse; bad levels exit 2") {
+  using focalrd::test::run_cli;
+  const auto run = run_cli("excess --pmf 0.4,0.3,0.2,0.1 -M 1 --gamma 0 -D 1 --format csv");
+  REQUIRE(run.status == 0);
+  CHECK(run.out.find("epsilon") != std::string::npos);
+  CHECK(run.out.find(",0.3") != std::string::npos);  // ε* = 0.3 (two symbols served)
+  const auto grid = run_cli("excess --source iid:3,0.9,0.1 -M 1:3 --gamma 0,1 -D 0:0.5:2 --format json");
+  REQUIRE(grid.status == 0);
+  CHECK(grid.out.find("\"epsilon\"") != std::string::npos);
+  const auto inverse = run_cli("excess --pmf 0.4,0.3,0.2,0.1 -M 1 --gamma 0 --epsilon 0.3 --format csv");
+  REQUIRE(inverse.status == 0);
+  CHECK(inverse.out.find("epsilon_target") != std::string::npos);
+  for (const char* bad : {"-D -1", "-D nan", "--epsilon 2", "-D 1 --epsilon 0.1", ""}) {
+    const auto r = run_cli(std::string("excess --pmf 0.5,0.5 -M 1 --gamma 1 ") + bad);
+    CAPTURE(bad);
+    CHECK(r.status == 2);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+}
