@@ -16,6 +16,7 @@
 #include "detail/threads.hpp"
 #include "focalrd/bounds.hpp"
 #include "focalrd/errors.hpp"
+#include "focalrd/excess.hpp"
 #include "focalrd/focal_loss.hpp"
 #include "focalrd/parse.hpp"
 #include "focalrd/search.hpp"
@@ -348,6 +349,8 @@ class Checker {
     if (!(*M >= 1.0 && *M <= 9e15 && *M == std::floor(*M)))
       return disagree("M is " + r_.f.at("M") + ", not a number of messages");
     const Source source = source_of();
+    if (r_.f.count("epsilon") && r_.f.count("D"))
+      return excess_row(source, static_cast<long long>(*M), *gamma);
     const Problem problem(source, static_cast<long long>(*M), *gamma);
     bounds(problem);
   }
@@ -416,6 +419,29 @@ class Checker {
       }
       certified("cost", s.cost);
     }
+  }
+
+  // A row of focalrd excess: ε* (a probability, in no units) at its D, and
+  // with a target ε the least D (in the file's units), both closed forms.
+  void excess_row(const Source& source, long long M, double gamma) {
+    const Units units = r_.scale == 1.0 ? Units::nats : Units::bits;
+    const ExcessDistortion e(source);
+    auto compare = [&](const std::string& key, double now) {
+      const double claimed = *value(key);
+      if (tol::agrees(now, claimed, options_.tolerance, tol::kSubnormalAbs)) {
+        ++report_->certified;
+        return;
+      }
+      disagree(key + " is " + detail::fmt(claimed) + " in the file and " + detail::fmt(now) +
+               " now");
+    };
+    const auto D = value("D"), epsilon = value("epsilon");
+    if (!D || !epsilon) return note("no D or epsilon");
+    if (const auto target = value("epsilon_target")) {
+      compare("D", e.least_distortion(M, *target, gamma, units));
+      guarantee(*epsilon <= *target, "epsilon exceeds its target");
+    }
+    compare("epsilon", e.at(M, *D, gamma, units).epsilon);
   }
 
   void h_gamma_row(double gamma) {

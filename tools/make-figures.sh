@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the data behind the paper's Figures 1-4 (data/figures/*.csv,
-# with focalrd sweep and hgamma) and draws the figures as PNG and SVG under
+# Regenerates the data behind the paper's Figures 1-4 and our Figure 6
+# (data/figures/*.csv, with focalrd sweep, hgamma and excess) and draws the figures as PNG and SVG under
 # figures/ with gnuplot. Installs what is missing and builds first.
 #   tools/make-figures.sh          data and figures
 #   tools/make-figures.sh --plot   figures only, from the committed data
@@ -26,13 +26,22 @@ if [[ "${1:-}" != "--plot" ]]; then
     "sweep --source binomial:100,0.5 -M 2,4,8,16,32,64 --gamma 0.1,1,2,4 $exact > $data/fig3_exact.csv"
     "sweep --source binomial:100,0.1 -M 8 --gamma 0:0.1:10 --quantities $bounds --point-time-limit 0 > $data/fig4_binomial_p01.csv"
     "sweep --source binomial:100,0.1 -M 8 --gamma 0:0.5:10 $exact > $data/fig4_exact.csv"
+    "excess --pmf 1/3,1/3,1/3 -M 1,2 --gamma 0,1,4 -D 0:0.01:2.5 --format csv > $data/fig6_uniform.csv"
+    "excess --pmf 2/3,1/4,1/12 -M 1,2 --gamma 0,1,4 -D 0:0.01:2.5 --format csv > $data/fig6_skewed.csv"
   )
+  # Fig. 6, right: blocks of n letters of a binary source, P(1) = 0.11, at
+  # rate 1/2 (M = floor(2^(n/2))), gamma = 1, D from 0 to 1.5 bits per letter.
+  for n in 1 2 4 8 16; do
+    M=$(awk -v n="$n" 'BEGIN { printf "%d", 2 ^ (n / 2) + 1e-9 }')
+    grid=$(awk -v n="$n" 'BEGIN { printf "0:%g:%g", 0.005 * n, 1.5 * n }')
+    commands+=("excess --source iid:$n,0.89,0.11 -M $M --gamma 1 -D $grid --format csv > $data/fig6_iid_n$n.csv")
+  done
   for c in "${commands[@]}"; do
     echo "focalrd $c" >&2
     eval "$focalrd $c"
   done
   {
-    echo "# Data behind the paper's Figures 1-4"
+    echo "# Data behind the paper's Figures 1-4, and Figure 6 (excess distortion)"
     echo
     commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     git diff --quiet HEAD -- src include 2>/dev/null || commit="$commit with local changes"
@@ -56,7 +65,7 @@ if [[ "${1:-}" != "--plot" ]]; then
   } > "$data/README.md"
 fi
 
-for fig in fig1 fig2 fig3 fig4; do
+for fig in fig1 fig2 fig3 fig4 fig6; do
   for format in png svg; do
     gnuplot -e "format='$format'; data='$data'" "tools/figures/$fig.gp"
   done
