@@ -1,4 +1,4 @@
-// Source families (Source::family): binomial, uniform, geometric, dirichlet.
+// Source families (Source::family): binomial, uniform, geometric, dirichlet, iid.
 #include <cfloat>
 #include <cmath>
 
