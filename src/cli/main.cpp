@@ -267,6 +267,15 @@ int run_verify(const std::vector<std::string>& args) {
   return ok ? kExitCertified : kExitUncertified;
 }
 
+// The exit status of a table of `asked` rows of which `written` were done,
+// with a warning when a limit or Ctrl-C cut it short.
+int table_status(std::size_t written, std::size_t asked) {
+  if (written == asked) return kExitCertified;
+  std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
+            << "): " << written << " of " << asked << " rows written\n";
+  return kExitUncertified;
+}
+
 int run_h_gamma(const std::vector<std::string>& args) {
   auto request = cli::parse_h_gamma(args, std::cout);
   if (!request) return kExitCertified;
@@ -276,11 +285,7 @@ int run_h_gamma(const std::vector<std::string>& args) {
       h_gamma_table(request->ns, request->gammas, request->threads, request->limits);
   request->output.provenance = make_provenance(g_command, nullptr);
   write_h_gamma(std::cout, table, request->output);
-  const std::size_t asked = request->ns.size() * request->gammas.size();
-  if (table.size() == asked) return kExitCertified;
-  std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
-            << "): " << table.size() << " of " << asked << " rows written\n";
-  return kExitUncertified;
+  return table_status(table.size(), request->ns.size() * request->gammas.size());
 }
 
 int run_excess(const std::vector<std::string>& args) {
@@ -293,12 +298,8 @@ int run_excess(const std::vector<std::string>& args) {
                    request->inverse, request->output.units, request->limits);
   request->output.provenance = make_provenance(g_command, &request->source);
   write_excess(std::cout, rows, request->inverse, request->output);
-  const std::size_t asked =
-      request->messages.size() * request->gammas.size() * request->levels.size();
-  if (rows.size() == asked) return kExitCertified;
-  std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
-            << "): " << rows.size() << " of " << asked << " rows written\n";
-  return kExitUncertified;
+  return table_status(rows.size(),
+                      request->messages.size() * request->gammas.size() * request->levels.size());
 }
 
 int run_bench(const std::vector<std::string>& args) {
