@@ -277,7 +277,7 @@ TEST_CASE("cli: strategies report their certificate; bench runs") {
   CHECK(std::regex_search(again.out, speedup));
   std::remove(earlier.c_str());
   // --reach: one row per M and strategy: the largest n certified, the n not
-  // certified in time, and whether the scan stopped after three in a row.
+  // certified in time, and whether the scan stopped after four in a row.
   const auto reach = run_cli("bench --reach 0.05 --format json --no-progress");
   REQUIRE(reach.status == 0);
   const auto rows = parse_json(reach.out).get_child("reach");
@@ -289,15 +289,16 @@ TEST_CASE("cli: strategies report their certificate; bench runs") {
     for (const auto& f : row.get_child("not_certified")) failed.push_back(f.second.get_value<std::size_t>());
     CHECK((n == 0 || n >= M + 2));
     CHECK(std::find(failed.begin(), failed.end(), n) == failed.end());
-    bool three = false;  // three consecutive n (step 2) not certified
-    for (std::size_t i = 2; i < failed.size(); ++i)
-      three = three || (failed[i] == failed[i - 1] + 2 && failed[i - 1] == failed[i - 2] + 2);
+    bool four = false;  // four consecutive n (step 2) not certified
+    for (std::size_t i = 3; i < failed.size(); ++i)
+      four = four || (failed[i] == failed[i - 3] + 6 && failed[i - 1] == failed[i - 3] + 4 &&
+                      failed[i - 2] == failed[i - 3] + 2);
     if (row.get<bool>("gave_up")) {
-      REQUIRE(failed.size() >= 3);
-      CHECK(three);
+      REQUIRE(failed.size() >= 4);
+      CHECK(four);
       CHECK(failed.back() > n);
     } else {
-      CHECK(!three);
+      CHECK(!four);
     }
   }
 }

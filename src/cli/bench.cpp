@@ -214,14 +214,14 @@ std::vector<CellRate> cell_rates(bool quick) {
 // --reach: the largest n of Dirichlet(1) sources (dirichlet:N,1), γ = 1,
 // certified (to the relative gap `rel_gap`) within `seconds` on one thread,
 // per M and strategy, for n = M + 2, M + 4, ... up to 64; a strategy stops
-// after three n in a row that it does not certify in time.
+// after four n in a row that it does not certify in time.
 struct Reach {
   int M = 0;
   std::string method;
   std::size_t n = 0;                // the largest n certified (0: none)
   double seconds = 0.0;             // the time for that n
   std::vector<std::size_t> failed;  // the n not certified in time (or refused)
-  bool gave_up = false;             // stopped after three failures in a row
+  bool gave_up = false;             // stopped after four failures in a row
 };
 
 std::vector<Reach> reach(double seconds, double rel_gap, bool progress) {
@@ -232,7 +232,7 @@ std::vector<Reach> reach(double seconds, double rel_gap, bool progress) {
       r.M = M;
       r.method = method;
       int in_a_row = 0;
-      for (std::size_t n = static_cast<std::size_t>(M) + 2; n <= 64 && in_a_row < 3; n += 2) {
+      for (std::size_t n = static_cast<std::size_t>(M) + 2; n <= 64 && in_a_row < 4; n += 2) {
         const Case c{"", "dirichlet:" + std::to_string(n) + ",1", M, 1.0, {}};
         if (progress) std::fprintf(stderr, "bench: reach, M = %d, %s, n = %zu\n", M, method.c_str(), n);
         const Run run = solve(c, method, 1, seconds, rel_gap);
@@ -245,7 +245,7 @@ std::vector<Reach> reach(double seconds, double rel_gap, bool progress) {
         r.n = n;
         r.seconds = run.seconds;
       }
-      r.gave_up = in_a_row >= 3;
+      r.gave_up = in_a_row >= 4;
       out.push_back(r);
     }
   return out;
@@ -351,7 +351,7 @@ int run_reach(const BenchRequest& request, std::ostream& out) {
   out << "focalrd bench --reach on " << cpu_model() << ": the largest n of dirichlet:N,1 (gamma = 1)\n"
       << "certified to a relative gap of " << detail::fmt(request.reach_rel_gap) << " within "
       << detail::fmt(request.reach_seconds)
-      << " s on one thread, n = M+2, M+4, ... up to 64 (a strategy stops after three n in a\n"
+      << " s on one thread, n = M+2, M+4, ... up to 64 (a strategy stops after four n in a\n"
       << "row not certified in time):\n";
   char line[512];
   std::snprintf(line, sizeof line, "  %2s  %-6s %10s %9s %s\n", "M", "method", "largest n",
