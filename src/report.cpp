@@ -719,6 +719,34 @@ void write_excess(std::ostream& out, const std::vector<ExcessRow>& rows, bool in
   stream.finish();
 }
 
+void write_nletter(std::ostream& out, const std::vector<NLetterRow>& rows,
+                   const OutputOptions& options) {
+  const double scale = per_nat(options.units);
+  auto record = [&](const NLetterRow& r) {
+    detail::Record rec;
+    const double n = static_cast<double>(r.n);
+    rec.add("n", static_cast<long long>(r.n));
+    rec.add("M", r.messages ? detail::Field(*r.messages) : detail::Field());
+    rec.add("log2_M", r.log2_messages).add("gamma", r.gamma).add("units", to_string(options.units));
+    rec.add("entropy", r.entropy * scale).add("limit", r.limit * scale);
+    rec.add("converse_lagrangian_per_letter", r.lagrangian * scale);
+    const ExactResult* e = r.exact ? &*r.exact : nullptr;
+    rec.add("exact_per_letter", e ? std::optional<double>(e->value / n) : std::nullopt, scale);
+    rec.add("exact_lower_per_letter", e ? std::optional<double>(e->lower_bound / n) : std::nullopt,
+            scale);
+    rec.add("exact_certified", e ? detail::Field(e->certified) : detail::Field());
+    rec.add("exact_status", e ? detail::Field(to_string(e->status)) : detail::Field());
+    return rec;
+  };
+  detail::RecordStream stream(out, options, columns_of(record(NLetterRow{})), "rows",
+                              {{"entropy", "certified"},
+                               {"limit", "certified"},
+                               {"converse_lagrangian_per_letter", "certified"},
+                               {"exact_per_letter", "certified"}});
+  for (const NLetterRow& r : rows) stream.write(record(r));
+  stream.finish();
+}
+
 void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points,
                    const OutputOptions& options) {
   const double scale = per_nat(options.units);

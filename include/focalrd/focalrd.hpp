@@ -9,6 +9,7 @@
 #include "focalrd/focal_loss.hpp"
 #include "focalrd/heuristics.hpp"
 #include "focalrd/limits.hpp"
+#include "focalrd/nletter.hpp"
 #include "focalrd/parse.hpp"
 #include "focalrd/partition.hpp"
 #include "focalrd/problem.hpp"

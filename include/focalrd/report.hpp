@@ -10,6 +10,7 @@
 
 #include "focalrd/bounds.hpp"
 #include "focalrd/excess.hpp"
+#include "focalrd/nletter.hpp"
 #include "focalrd/result.hpp"
 #include "focalrd/source.hpp"
 #include "focalrd/sweep.hpp"
@@ -105,6 +106,9 @@ class DatasetWriter {
 // target ε of each row.
 void write_excess(std::ostream& out, const std::vector<ExcessRow>& rows, bool inverse,
                   const OutputOptions& options);
+// The rows of focalrd nletter (nletter.hpp), every distortion per letter.
+void write_nletter(std::ostream& out, const std::vector<NLetterRow>& rows,
+                   const OutputOptions& options);
 void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points,
                    const OutputOptions& options);
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <regex>
+#include <sstream>
 #include <stdexcept>
 
 #include "detail/format.hpp"
@@ -559,6 +560,56 @@ std::optional<ExcessRequest> parse_excess(const std::vector<std::string>& args,
     throw too_large("the table has " + detail::fmt_short(total) + " rows; at most " +
                     std::to_string(limits::kMaxGridPoints));
   request.limits.time_limit_seconds = time_limit_from(*vm);
+  return request;
+}
+
+std::optional<NLetterRequest> parse_nletter(const std::vector<std::string>& args,
+                                            std::ostream& help) {
+  po::options_description what("Blocks");
+  // clang-format off
+  what.add_options()
+      ("letters", po::value<std::string>()->value_name("P1,...,Pk"),
+       "the letter PMF, as in iid:N,P1,...,Pk")
+      ("rate", po::value<std::string>()->value_name("R"),
+       "bits per letter: M = floor(2^(nR)) messages for blocks of n letters")
+      ("n", po::value<std::string>()->default_value("1:8")->value_name("GRID"),
+       "block lengths, e.g. 1:8 or 1,10,100,1000")
+      ("gamma", po::value<std::string>()->value_name("GRID"), "focus parameters, e.g. 0,1,4")
+      ("exact-symbols", po::value<std::string>()->default_value("64")->value_name("N"),
+       "solve d_n* exactly (auto search) while k^n <= N (0: never)")
+      ("exact-time-limit", po::value<std::string>()->default_value("60")->value_name("SECONDS"),
+       "each exact d_n* (0: none); one not certified in time keeps its certified interval");
+  // clang-format on
+  const auto vm = parse_command(
+      args, help,
+      "focalrd nletter: blocks of n letters of an i.i.d. source at rate R (eq. (9), Theorem 3):\n"
+      "the Lagrangian converse per letter computed over types (n up to thousands), the exact\n"
+      "d_n*/n where k^n is small, and Theorem 3's limit [H(X) - R]^+\n"
+      "usage: focalrd nletter --letters P1,...,Pk --rate R --gamma GRID [--n GRID] [options]",
+      what, limit_options("0", "the whole table: rows not reached are left out (0: none)"),
+      output_options("table"));
+  if (!vm) return std::nullopt;
+  require(*vm, "letters", "--letters: give the letter PMF, e.g. --letters 0.89,0.11");
+  require(*vm, "rate", "--rate: give the rate in bits per letter, e.g. --rate 0.5");
+  require(*vm, "gamma", "--gamma: give the focus parameters, e.g. --gamma 0,1,4");
+  NLetterRequest request;
+  std::stringstream ss(get(*vm, "letters"));
+  for (std::string item; std::getline(ss, item, ',');) request.letters.push_back(item);
+  if (request.letters.empty()) throw invalid_input("--letters is empty; give P1,...,Pk");
+  request.ns = parse_integer_grid(get(*vm, "n"), "--n");
+  request.gammas = parse_real_grid(get(*vm, "gamma"), "--gamma");
+  request.options.rate = parse_number(get(*vm, "rate"), "rate");
+  request.options.exact_symbols = static_cast<std::size_t>(
+      parse_bounded(get(*vm, "exact-symbols"), "exact-symbols", 0, 1 << 20));
+  request.options.exact_seconds = time_limit_from(*vm, "exact-time-limit");
+  request.options.threads = threads_from(*vm);
+  request.options.limits.time_limit_seconds = time_limit_from(*vm);
+  const double total =
+      static_cast<double>(request.ns.size()) * static_cast<double>(request.gammas.size());
+  if (total > static_cast<double>(limits::kMaxGridPoints))
+    throw too_large("the table has " + detail::fmt_short(total) + " rows; at most " +
+                    std::to_string(limits::kMaxGridPoints));
+  request.output = output_from(*vm);
   return request;
 }
 

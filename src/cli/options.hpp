@@ -9,6 +9,7 @@
 
 #include "cli/bench.hpp"
 #include "focalrd/bounds.hpp"
+#include "focalrd/nletter.hpp"
 #include "focalrd/problem.hpp"
 #include "focalrd/report.hpp"
 #include "focalrd/search.hpp"
@@ -74,6 +75,14 @@ struct ExcessRequest {
   Limits limits;
 };
 
+struct NLetterRequest {
+  std::vector<std::string> letters;  // P1, ..., Pk as written
+  std::vector<long long> ns;
+  std::vector<double> gammas;
+  NLetterOptions options;
+  Output output;
+};
+
 struct CheckRequest {
   CheckOptions options;
   Output output;
@@ -90,6 +99,7 @@ std::optional<DatasetRequest> parse_dataset(const std::vector<std::string>& args
                                             std::ostream& help);
 std::optional<VerifyRequest> parse_verify(const std::vector<std::string>& args, std::ostream& help);
 std::optional<ExcessRequest> parse_excess(const std::vector<std::string>& args, std::ostream& help);
+std::optional<NLetterRequest> parse_nletter(const std::vector<std::string>& args, std::ostream& help);
 std::optional<HGammaRequest> parse_h_gamma(const std::vector<std::string>& args,
                                            std::ostream& help);
 std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, std::ostream& help);

@@ -1,0 +1,72 @@
+// n-letter sources (Section II, eq. (9); Theorem 3) by types. The i.i.d.
+// extension of a PMF (p_1, ..., p_k) to blocks of n letters has k^n
+// sequences but only C(n + k - 1, k - 1) types (count vectors): every
+// sequence of one type has the same mass, so any quantity that depends on the
+// masses only through their values and multiplicities is a sum over types.
+// That makes blocks of hundreds of letters tractable where listing k^n
+// sequences (the iid:N,... source) stops at 10^6.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "focalrd/control.hpp"
+#include "focalrd/result.hpp"
+#include "focalrd/units.hpp"
+
+namespace focalrd {
+
+struct TypeClass {
+  std::vector<int> counts;  // how many of each letter
+  double log_mass = 0.0;    // ln of one sequence's mass, Σ_j counts_j ln p_j
+  double log_count = 0.0;   // ln of the number of sequences, ln n! - Σ_j ln counts_j!
+};
+
+// Every type of blocks of n >= 1 letters of `letters` (positive masses
+// summing to 1 within tol::kPmfSum; a letter of mass 0 never occurs and is
+// left out). Throws too_large beyond limits::kMaxSymbols types.
+std::vector<TypeClass> type_classes(const std::vector<double>& letters, std::size_t n);
+
+// ln M for M = floor(2^(nR)) (the rounding of --rate), exact while 2^(nR) <=
+// 2^62; beyond, nR ln 2 itself (a larger M by less than one part in 2^62,
+// under which every lower bound of d_n* remains one).
+double log_messages_at_rate(std::size_t n, double rate);
+
+// The Lagrangian converse (bounds.hpp) of the block source with M = e^log_M
+// messages, over types: max over θ of Σ_t |t| h(r_t, θ) - M θ, in nats, for
+// the whole block (divide by n for eq. (9)). 0 when M >= k^n. The maximising
+// θ is found by bisection on the sign of Σ_t |t| p_t(θ) - M; the value at any
+// θ is a lower bound on d_n*, so the result is certified however the
+// bisection ends.
+double lagrangian_converse_by_types(const std::vector<double>& letters, std::size_t n,
+                                    double log_M, double gamma);
+
+// One row of focalrd nletter: blocks of n letters at rate R, in `units`.
+struct NLetterRow {
+  std::size_t n = 0;
+  double gamma = 0.0;
+  double log2_messages = 0.0;    // log2 M
+  std::optional<long long> messages;  // M itself while it fits
+  double entropy = 0.0;          // H(X), per letter
+  double limit = 0.0;            // Theorem 3: [H(X) - R]^+, per letter
+  double lagrangian = 0.0;       // the Lagrangian converse / n (certified lower bound on d_n*/n)
+  std::optional<ExactResult> exact;  // d_n* itself (per block) where k^n is small enough
+};
+
+struct NLetterOptions {
+  double rate = 0.5;             // R, bits per letter
+  std::size_t exact_symbols = 64;  // solve d_n* exactly while k^n <= this
+  double exact_seconds = 60.0;   // per exact point (0: none)
+  int threads = 0;
+  Limits limits;                 // the whole table
+};
+
+// Every (n, γ) of the grids, in that order, for the letters as written
+// (texts, as in iid:N,P1,...,Pk); rows not reached by the limits are left out.
+std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letters,
+                                      const std::vector<long long>& ns,
+                                      const std::vector<double>& gammas, const NLetterOptions& options);
+
+}  // namespace focalrd

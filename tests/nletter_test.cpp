@@ -1,0 +1,123 @@
+// n-letter sources by types (nletter.hpp): the types, the Lagrangian converse
+// over types against the same bound on the expanded alphabet, the approach to
+// Theorem 3's limit, and the nletter table.
+#include "focalrd/nletter.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "focalrd/bounds.hpp"
+#include "focalrd/problem.hpp"
+#include "focalrd/search.hpp"
+#include "focalrd/source.hpp"
+#include "support/cli.hpp"
+
+using namespace focalrd;
+
+TEST_CASE("types of blocks: C(n + k - 1, k - 1) classes whose sizes and masses add up") {
+  const std::vector<double> letters{0.5, 0.3, 0.2};
+  for (std::size_t n : {1, 2, 5, 9}) {
+    const std::vector<TypeClass> types = type_classes(letters, n);
+    CHECK(types.size() == (n + 2) * (n + 1) / 2);
+    double probability = 0.0, sequences = 0.0;
+    for (const TypeClass& t : types) {
+      probability += std::exp(t.log_count + t.log_mass);
+      sequences += std::exp(t.log_count);
+    }
+    CHECK(probability == doctest::Approx(1.0).epsilon(1e-13));
+    CHECK(sequences == doctest::Approx(std::pow(3.0, static_cast<double>(n))).epsilon(1e-13));
+  }
+  // Against the listed sequences of iid:4: the same masses, with the same multiplicities.
+  const Source listed = Source::family("iid:4,0.5,0.3,0.2");
+  std::map<double, int> count;
+  for (double r : listed.pmf()) ++count[r];
+  for (const TypeClass& t : type_classes(letters, 4)) {
+    const double mass = std::exp(t.log_mass);
+    int found = 0;
+    for (const auto& [r, c] : count)
+      if (std::fabs(r - mass) <= 1e-14 * mass) found += c;
+    CHECK(found == doctest::Approx(std::exp(t.log_count)).epsilon(1e-12));
+  }
+  CHECK_THROWS_AS(type_classes(std::vector<double>(10, 0.1), 1000), std::invalid_argument);
+  CHECK_THROWS_AS(type_classes({0.5, 0.6}, 3), std::invalid_argument);
+}
+
+TEST_CASE("the Lagrangian converse over types equals it on the expanded alphabet") {
+  struct Case {
+    std::string spec;
+    std::vector<double> letters;
+    std::size_t n;
+    long long M;
+  };
+  const std::vector<Case> cases{{"iid:8,0.89,0.11", {0.89, 0.11}, 8, 16},
+                                {"iid:5,0.5,0.3,0.2", {0.5, 0.3, 0.2}, 5, 9},
+                                {"iid:3,0.7,0.2,0.1", {0.7, 0.2, 0.1}, 3, 2},
+                                {"iid:16,0.89,0.11", {0.89, 0.11}, 16, 256}};
+  for (const Case& c : cases)
+    for (double gamma : {0.0, 1.0, 4.0}) {
+      const double expanded = lagrangian_converse(Problem(Source::family(c.spec), c.M, gamma));
+      const double types =
+          lagrangian_converse_by_types(c.letters, c.n, std::log(static_cast<double>(c.M)), gamma);
+      CAPTURE(c.spec);
+      CAPTURE(gamma);
+      CHECK(types == doctest::Approx(expanded).epsilon(1e-12));
+    }
+  // A message per sequence: nothing to bound.
+  CHECK(lagrangian_converse_by_types({0.89, 0.11}, 3, std::log(8.0), 1.0) == 0.0);
+}
+
+TEST_CASE("Theorem 3: the converse per letter approaches [H(X) - R]^+") {
+  const std::vector<double> letters{0.89, 0.11};
+  const double H = -(0.89 * std::log(0.89) + 0.11 * std::log(0.11));
+  for (double rate : {0.25, 0.4})
+    for (double gamma : {0.0, 1.0, 4.0}) {
+      const double limit = std::max(0.0, H - rate * std::log(2.0));
+      const double at_1000 =
+          lagrangian_converse_by_types(letters, 1000, log_messages_at_rate(1000, rate), gamma) /
+          1000.0;
+      CAPTURE(rate);
+      CAPTURE(gamma);
+      // Measured: within 2e-6 nats per letter of the limit at n = 1000.
+      CHECK(std::fabs(at_1000 - limit) <= 1e-4);
+    }
+  CHECK(std::exp(log_messages_at_rate(4, 0.5)) == doctest::Approx(4.0).epsilon(1e-15));
+  CHECK(std::exp(log_messages_at_rate(5, 0.5)) == doctest::Approx(5.0).epsilon(1e-15));
+  CHECK(log_messages_at_rate(1000, 0.5) == doctest::Approx(500 * std::log(2.0)).epsilon(1e-15));
+}
+
+TEST_CASE("the nletter table: converse <= exact d_n*, n = 1 is the base source") {
+  NLetterOptions options;
+  options.rate = 0.5;
+  options.threads = 1;
+  const auto rows = nletter_table({"0.89", "0.11"}, {1, 2, 3, 4, 5, 6}, {0.0, 1.0, 4.0}, options);
+  REQUIRE(rows.size() == 18);
+  for (const NLetterRow& r : rows) {
+    REQUIRE(r.exact);
+    CHECK(r.exact->certified);
+    CHECK(r.lagrangian * static_cast<double>(r.n) <= r.exact->value * (1 + 1e-12));
+    CHECK(*r.messages == static_cast<long long>(std::floor(std::pow(2.0, 0.5 * r.n) + 1e-9)));
+  }
+  // n = 1, M = 1: d* is the focal loss of the whole source on one PMF.
+  const ExactResult base = solve_exact(Problem(Source::parse("0.89,0.11"), 1, 1.0));
+  CHECK(rows[1].exact->value == doctest::Approx(base.value).epsilon(1e-12));
+}
+
+TEST_CASE("cli: nletter prints per-letter values; bad input exits 2") {
+  using focalrd::test::run_cli;
+  const auto run = run_cli("nletter --letters 0.89,0.11 --rate 0.5 --gamma 1 --n 1,2,100,1000 --format csv");
+  REQUIRE(run.status == 0);
+  CHECK(run.out.find("converse_lagrangian_per_letter") != std::string::npos);
+  for (const char* bad : {"--letters 0.89,0.11 --gamma 1", "--letters 0.5,0.6 --rate 0.5 --gamma 1",
+                          "--letters 0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1 --rate 1 --gamma 1 --n 1000",
+                          "--letters 0.89,0.11 --rate -1 --gamma 1", "--letters 0.89,0.11 --rate 0.5 --gamma nan"}) {
+    const auto r = run_cli(std::string("nletter ") + bad);
+    CAPTURE(bad);
+    CHECK(r.status == 2);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+}
