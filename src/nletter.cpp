@@ -165,8 +165,11 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
     if (x > 0.0) entropy_nats -= x * std::log(x);
   std::size_t k = 0;
   for (double x : letters) k += x > 0.0;
-  std::string spec_tail;
-  for (const std::string& text : letter_texts) spec_tail += "," + text;
+  std::string spec_tail, listed;
+  for (const std::string& text : letter_texts) {
+    spec_tail += "," + text;
+    listed += (listed.empty() ? "" : " ") + text;
+  }
   const detail::Control control(options.limits);
   std::vector<NLetterRow> rows;
   for (long long n_ll : ns)
@@ -174,6 +177,8 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
       if (control.stop()) return rows;
       const auto n = static_cast<std::size_t>(n_ll);
       NLetterRow row;
+      row.letters = listed;
+      row.rate = options.rate;
       row.n = n;
       row.gamma = gamma;
       const double log_M = log_messages_at_rate(n, options.rate);

@@ -725,7 +725,7 @@ void write_nletter(std::ostream& out, const std::vector<NLetterRow>& rows,
   auto record = [&](const NLetterRow& r) {
     detail::Record rec;
     const double n = static_cast<double>(r.n);
-    rec.add("n", static_cast<long long>(r.n));
+    rec.add("letters", r.letters).add("rate", r.rate).add("n", static_cast<long long>(r.n));
     rec.add("M", r.messages ? detail::Field(*r.messages) : detail::Field());
     rec.add("log2_M", r.log2_messages).add("gamma", r.gamma).add("units", to_string(options.units));
     rec.add("entropy", r.entropy * scale).add("limit", r.limit * scale);

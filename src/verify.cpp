@@ -18,6 +18,7 @@
 #include "focalrd/errors.hpp"
 #include "focalrd/excess.hpp"
 #include "focalrd/focal_loss.hpp"
+#include "focalrd/nletter.hpp"
 #include "focalrd/parse.hpp"
 #include "focalrd/search.hpp"
 #include "focalrd/tolerances.hpp"
@@ -344,6 +345,8 @@ class Checker {
     if (r_.f.count("n") && !r_.f.count("M") &&
         (r_.f.count("h_gamma") || r_.f.count("h_gamma_bound")))
       return h_gamma_row(*gamma);
+    if (r_.f.count("letters") && r_.f.count("converse_lagrangian_per_letter"))
+      return nletter_row(*gamma);
     const auto M = value("M");
     if (!M) return note("no M");
     if (!(*M >= 1.0 && *M <= 9e15 && *M == std::floor(*M)))
@@ -442,6 +445,42 @@ class Checker {
       guarantee(*epsilon <= *target, "epsilon exceeds its target");
     }
     compare("epsilon", e.at(M, *D, gamma, units).epsilon);
+  }
+
+  // A row of focalrd nletter: the closed forms, the converse over types, and
+  // the exact d_n*/n re-solved on the listed block source when certified.
+  void nletter_row(double gamma) {
+    const auto n = value("n"), rate = value("rate");
+    if (!n || !rate || *n < 1 || *n > 1e6 || *n != std::floor(*n)) return note("no n or rate");
+    std::vector<std::string> texts;
+    std::istringstream in(r_.f.at("letters"));
+    for (std::string t; in >> t;) texts.push_back(t);
+    std::vector<double> letters;
+    for (const std::string& t : texts) letters.push_back(parse_number(t, "a letter probability"));
+    const auto blocks = static_cast<std::size_t>(*n);
+    double entropy = 0.0;
+    for (double x : letters)
+      if (x > 0.0) entropy -= x * std::log(x);
+    certified("entropy", entropy);
+    certified("limit", std::max(0.0, entropy - *rate * std::log(2.0)));
+    const double log_M = log_messages_at_rate(blocks, *rate);
+    const double lower = lagrangian_converse_by_types(letters, blocks, log_M, gamma) / *n;
+    certified("converse_lagrangian_per_letter", lower);
+    const auto claimed = value("exact_per_letter");
+    if (!claimed) return;
+    guarantee(*claimed >= lower * r_.scale * (1 - 1e-12) - tol::kSubnormalAbs,
+              "exact_per_letter is below the Lagrangian converse");
+    if (r_.f.count("exact_certified") == 0 || r_.f.at("exact_certified") != "true") return;
+    std::string spec = "iid:" + r_.f.at("n");
+    for (const std::string& t : texts) spec += "," + t;
+    ExactOptions e;
+    e.threads = 1;
+    e.limits.node_limit = options_.exact_node_limit;
+    detail::Control search(control_, e.limits);
+    const Problem problem(Source::family(spec), std::llround(std::exp(log_M)), gamma);
+    const ExactResult now = detail::solve_exact(problem, e, search);
+    if (!now.certified) return note("exact not recertified within the node limit");
+    certified("exact_per_letter", now.value / *n);
   }
 
   void h_gamma_row(double gamma) {

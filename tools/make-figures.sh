@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the data behind the paper's Figures 1-4 and our Figure 6
-# (data/figures/*.csv, with focalrd sweep, hgamma and excess) and draws the figures as PNG and SVG under
+# Regenerates the data behind the paper's Figures 1-4 and our Figures 5-6
+# (data/figures/*.csv, with focalrd sweep, hgamma, nletter and excess) and draws the figures as PNG and SVG under
 # figures/ with gnuplot. Installs what is missing and builds first.
 #   tools/make-figures.sh          data and figures
 #   tools/make-figures.sh --plot   figures only, from the committed data
@@ -29,6 +29,9 @@ if [[ "${1:-}" != "--plot" ]]; then
     "excess --pmf 1/3,1/3,1/3 -M 1,2 --gamma 0,1,4 -D 0:0.01:2.5 --format csv > $data/fig6_uniform.csv"
     "excess --pmf 2/3,1/4,1/12 -M 1,2 --gamma 0,1,4 -D 0:0.01:2.5 --format csv > $data/fig6_skewed.csv"
   )
+  # Fig. 5: blocks of n letters of a binary source, P(1) = 0.11, at rate 1/2:
+  # d_n*/n exactly for n <= 6, the Lagrangian converse over types to n = 1000.
+  commands+=("nletter --letters 0.89,0.11 --rate 0.5 --gamma 0,1,4 --n 1:6,8,10,12,16,20,25,32,40,50,64,80,100,128,160,200,256,320,400,500,640,800,1000 --threads 2 --exact-time-limit 0 --format csv > $data/fig5_nletter.csv")
   # Fig. 6, right: blocks of n letters of a binary source, P(1) = 0.11, at
   # rate 1/2 (M = floor(2^(n/2))), gamma = 1, D from 0 to 1.5 bits per letter.
   for n in 1 2 4 8 16; do
@@ -41,7 +44,7 @@ if [[ "${1:-}" != "--plot" ]]; then
     eval "$focalrd $c"
   done
   {
-    echo "# Data behind the paper's Figures 1-4, and Figure 6 (excess distortion)"
+    echo "# Data behind the paper's Figures 1-4, and Figures 5-6 (n-letter blocks, excess distortion)"
     echo
     commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     git diff --quiet HEAD -- src include 2>/dev/null || commit="$commit with local changes"
@@ -65,7 +68,7 @@ if [[ "${1:-}" != "--plot" ]]; then
   } > "$data/README.md"
 fi
 
-for fig in fig1 fig2 fig3 fig4 fig6; do
+for fig in fig1 fig2 fig3 fig4 fig5 fig6; do
   for format in png svg; do
     gnuplot -e "format='$format'; data='$data'" "tools/figures/$fig.gp"
   done

@@ -45,6 +45,8 @@ double lagrangian_converse_by_types(const std::vector<double>& letters, std::siz
 
 // One row of focalrd nletter: blocks of n letters at rate R, in `units`.
 struct NLetterRow {
+  std::string letters;  // P1 ... Pk as written, separated by spaces
+  double rate = 0.0;    // R, bits per letter
   std::size_t n = 0;
   double gamma = 0.0;
   double log2_messages = 0.0;    // log2 M
