@@ -48,6 +48,9 @@ TEST_CASE("regression: figure data replay with focalrd verify: Fig. 3 exact") {
 TEST_CASE("regression: figure data replay with focalrd verify: Fig. 4 exact") {
   replay("fig4_exact.csv");
 }
+TEST_CASE("regression: figure data replay with focalrd verify: Fig. 5 n-letter blocks") {
+  replay("fig5_nletter.csv");
+}
 TEST_CASE("regression: figure data replay with focalrd verify: Fig. 6 excess distortion") {
   for (const std::string file : {"fig6_uniform.csv", "fig6_skewed.csv", "fig6_iid_n1.csv",
                                  "fig6_iid_n2.csv", "fig6_iid_n4.csv", "fig6_iid_n8.csv",
