@@ -149,8 +149,16 @@ namespace {
 
 // max over q in [0, 1] of h_gamma_excess(q, d, γ) (the objective minus 1).
 double maximise_over_q(double d, double gamma) {
+  return detail::maximise_over_unit_interval(
+      [&](double q) { return h_gamma_excess(q, d, gamma); });
+}
+
+}  // namespace
+
+namespace detail {
+
+double maximise_over_unit_interval(const std::function<double(double)>& f) {
   constexpr int kGrid = 400;
-  auto f = [&](double q) { return h_gamma_excess(q, d, gamma); };
   double values[kGrid + 1];
   for (int i = 0; i <= kGrid; ++i) values[i] = f(static_cast<double>(i) / kGrid);
   double best = std::max(values[0], values[kGrid]);
@@ -181,10 +189,6 @@ double maximise_over_q(double d, double gamma) {
   return best;
 }
 
-}  // namespace
-
-namespace detail {
-
 std::optional<double> h_gamma(std::size_t n, double gamma, int threads, const Control& control) {
   if (n < 2 || gamma == 0.0) return 0.0;  // H_0 = 0 for every PMF, eq. (12); ln 1 for n = 1
   const auto d_max = static_cast<std::int64_t>(n - 1);
@@ -207,6 +211,21 @@ std::optional<double> h_gamma(std::size_t n, double gamma, int threads, const Co
   }
   if (stopped) return std::nullopt;
   return std::log1p(best);
+}
+
+std::optional<double> h_gamma_upper(double log_N, double gamma, const Control& control) {
+  if (!(log_N > 0.0) || gamma == 0.0) return 0.0;  // one symbol, or H_0 = 0 (eq. (12))
+  if (log_N <= std::log(static_cast<double>(kExactUpTo)) + 1e-9)
+    return h_gamma(static_cast<std::size_t>(std::llround(std::exp(log_N))), gamma, 1, control);
+  const std::optional<double> head = h_gamma(kExactUpTo, gamma, 1, control);  // d < D0
+  if (!head) return std::nullopt;
+  const double D0 = static_cast<double>(kExactUpTo);
+  const double K = std::exp(std::max(1.0, gamma) * std::log(D0) / D0);
+  const double tail = maximise_over_unit_interval([&](double q) {
+    const double kept = q >= 1.0 ? 0.0 : std::pow(1.0 - q, std::pow(q, gamma));
+    return kept + K * q - 1.0;  // (1-q)^(q^γ) + K q, minus 1
+  });
+  return std::min(h_gamma_bound(gamma), std::max(*head, std::log1p(tail)));
 }
 
 }  // namespace detail

@@ -7,6 +7,7 @@
 
 #include "detail/control.hpp"
 #include "detail/format.hpp"
+#include "detail/h_gamma.hpp"
 #include "detail/kkt.hpp"
 #include "focalrd/errors.hpp"
 #include "focalrd/focal_loss.hpp"
@@ -148,6 +149,21 @@ double lagrangian_converse_by_types(const std::vector<double>& letters, std::siz
   return std::max({0.0, value(lo), value(hi)});
 }
 
+double converse_by_types(const std::vector<double>& letters, std::size_t n, double log_M,
+                         double gamma) {
+  check_gamma(gamma);
+  (void)type_classes(letters, n);  // validates the letters
+  double entropy = 0.0, k = 0.0;
+  for (double x : letters)
+    if (x > 0.0) {
+      entropy -= x * std::log(x);
+      k += 1.0;
+    }
+  const detail::Control unlimited{Limits{}};
+  const double h = *detail::h_gamma_upper(static_cast<double>(n) * std::log(k), gamma, unlimited);
+  return std::max(0.0, static_cast<double>(n) * entropy - log_M - h);
+}
+
 std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_texts,
                                       const std::vector<long long>& ns,
                                       const std::vector<double>& gammas,
@@ -187,6 +203,11 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
       row.entropy = entropy_nats;
       row.limit = std::max(0.0, entropy_nats - options.rate * std::log(2.0));
       row.lagrangian = lagrangian_converse_by_types(letters, n, log_M, gamma) / static_cast<double>(n);
+      const std::optional<double> h =
+          detail::h_gamma_upper(static_cast<double>(n) * std::log(static_cast<double>(k)), gamma, control);
+      if (!h) return rows;
+      row.converse = std::max(0.0, static_cast<double>(n) * entropy_nats - log_M - *h) /
+                     static_cast<double>(n);
       const double sequences = std::pow(static_cast<double>(k), static_cast<double>(n));
       if (row.messages && sequences <= static_cast<double>(options.exact_symbols)) {
         ExactOptions exact;

@@ -729,6 +729,7 @@ void write_nletter(std::ostream& out, const std::vector<NLetterRow>& rows,
     rec.add("M", r.messages ? detail::Field(*r.messages) : detail::Field());
     rec.add("log2_M", r.log2_messages).add("gamma", r.gamma).add("units", to_string(options.units));
     rec.add("entropy", r.entropy * scale).add("limit", r.limit * scale);
+    rec.add("converse_per_letter", r.converse * scale);
     rec.add("converse_lagrangian_per_letter", r.lagrangian * scale);
     const ExactResult* e = r.exact ? &*r.exact : nullptr;
     rec.add("exact_per_letter", e ? std::optional<double>(e->value / n) : std::nullopt, scale);
@@ -741,6 +742,7 @@ void write_nletter(std::ostream& out, const std::vector<NLetterRow>& rows,
   detail::RecordStream stream(out, options, columns_of(record(NLetterRow{})), "rows",
                               {{"entropy", "certified"},
                                {"limit", "certified"},
+                               {"converse_per_letter", "certified"},
                                {"converse_lagrangian_per_letter", "certified"},
                                {"exact_per_letter", "certified"}});
   for (const NLetterRow& r : rows) stream.write(record(r));

@@ -466,6 +466,8 @@ class Checker {
     const double log_M = log_messages_at_rate(blocks, *rate);
     const double lower = lagrangian_converse_by_types(letters, blocks, log_M, gamma) / *n;
     certified("converse_lagrangian_per_letter", lower);
+    if (r_.f.count("converse_per_letter"))
+      certified("converse_per_letter", converse_by_types(letters, blocks, log_M, gamma) / *n);
     const auto claimed = value("exact_per_letter");
     if (!claimed) return;
     guarantee(*claimed >= lower * r_.scale * (1 - 1e-12) - tol::kSubnormalAbs,

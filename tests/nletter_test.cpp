@@ -15,6 +15,8 @@
 #include "focalrd/problem.hpp"
 #include "focalrd/search.hpp"
 #include "focalrd/source.hpp"
+#include "detail/h_gamma.hpp"
+#include "focalrd/focal_loss.hpp"
 #include "support/cli.hpp"
 
 using namespace focalrd;
@@ -119,5 +121,39 @@ TEST_CASE("cli: nletter prints per-letter values; bad input exits 2") {
     CAPTURE(bad);
     CHECK(r.status == 2);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+}
+
+TEST_CASE("h_gamma for huge alphabets: exact up to 4096 symbols, a proved upper bound beyond") {
+  const focalrd::detail::Control control{Limits{}};
+  for (double gamma : {0.5, 1.0, 4.0, 10.0}) {
+    for (std::size_t N : {2, 3, 100, 4096})
+      CHECK(*focalrd::detail::h_gamma_upper(std::log(static_cast<double>(N)), gamma, control) ==
+            h_gamma(N, gamma, 1));
+    // Above the exact range: at least h_γ(N) itself and at most (16); for
+    // these γ the maximum of (15) lies at small d and the bound on the terms
+    // of d >= 4096 stays below it, so the bound is h_γ(N) exactly.
+    const double exact = h_gamma(10000, gamma, 1);
+    const double upper = *focalrd::detail::h_gamma_upper(std::log(10000.0), gamma, control);
+    CAPTURE(gamma);
+    CHECK(upper >= exact);
+    CHECK(upper <= h_gamma_bound(gamma));
+    CHECK(upper == exact);
+    // Non-decreasing in N, finite at N = 10^300.
+    const double huge = *focalrd::detail::h_gamma_upper(300 * std::log(10.0), gamma, control);
+    CHECK(huge >= upper);
+    CHECK(std::isfinite(huge));
+  }
+  CHECK(*focalrd::detail::h_gamma_upper(1e6, 0.0, control) == 0.0);  // H_0 = 0
+}
+
+TEST_CASE("the converse (17) over types equals it on the expanded alphabet") {
+  for (double gamma : {0.0, 1.0, 4.0}) {
+    CHECK(converse_by_types({0.89, 0.11}, 8, std::log(16.0), gamma) ==
+          doctest::Approx(converse_bound(Problem(Source::family("iid:8,0.89,0.11"), 16, gamma)))
+              .epsilon(1e-12));
+    CHECK(converse_by_types({0.5, 0.3, 0.2}, 5, std::log(9.0), gamma) ==
+          doctest::Approx(converse_bound(Problem(Source::family("iid:5,0.5,0.3,0.2"), 9, gamma)))
+              .epsilon(1e-12));
   }
 }

@@ -43,6 +43,13 @@ double log_messages_at_rate(std::size_t n, double rate);
 double lagrangian_converse_by_types(const std::vector<double>& letters, std::size_t n,
                                     double log_M, double gamma);
 
+// The converse (17) of the block source, over types: [n H(X) - ln M -
+// h_γ(k^n)]^+ in nats for the whole block, with h_γ(k^n) itself while k^n <=
+// 4096 and a proved upper bound on it beyond (detail/h_gamma.hpp), so the
+// result is a certified lower bound on d_n* for any n.
+double converse_by_types(const std::vector<double>& letters, std::size_t n, double log_M,
+                         double gamma);
+
 // One row of focalrd nletter: blocks of n letters at rate R, in `units`.
 struct NLetterRow {
   std::string letters;  // P1 ... Pk as written, separated by spaces
@@ -53,6 +60,7 @@ struct NLetterRow {
   std::optional<long long> messages;  // M itself while it fits
   double entropy = 0.0;          // H(X), per letter
   double limit = 0.0;            // Theorem 3: [H(X) - R]^+, per letter
+  double converse = 0.0;         // the converse (17) / n (certified lower bound on d_n*/n)
   double lagrangian = 0.0;       // the Lagrangian converse / n (certified lower bound on d_n*/n)
   std::optional<ExactResult> exact;  // d_n* itself (per block) where k^n is small enough
 };
