@@ -1,6 +1,7 @@
 #include "focalrd/nletter.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -48,7 +49,7 @@ UnitDual unit_dual(double u, double gamma, double& s) {
 
 }  // namespace
 
-std::vector<TypeClass> type_classes(const std::vector<double>& letters, std::size_t n) {
+std::vector<double> block_letters(const std::vector<double>& letters) {
   std::vector<double> p;
   double sum = 0.0;
   for (double x : letters) {
@@ -60,12 +61,22 @@ std::vector<TypeClass> type_classes(const std::vector<double>& letters, std::siz
   if (std::fabs(sum - 1.0) > tol::kPmfSum)
     throw invalid_input("the letter probabilities sum to " + detail::fmt(sum) +
                         "; they must sum to 1 within " + detail::fmt(tol::kPmfSum));
+  for (double& x : p) x /= sum;
+  return p;
+}
+
+double type_count(std::size_t k, std::size_t n) {
+  double types = 1.0;
+  for (std::size_t j = 1; j < k && std::isfinite(types); ++j)
+    types = types * static_cast<double>(n + j) / static_cast<double>(j);
+  return types;
+}
+
+std::vector<TypeClass> type_classes(const std::vector<double>& letters, std::size_t n) {
+  const std::vector<double> p = block_letters(letters);
   if (n < 1) throw invalid_input("the block length is 0; it must be >= 1");
   const std::size_t k = p.size();
-  // C(n + k - 1, k - 1) types, counted in doubles against the limit.
-  double types = 1.0;
-  for (std::size_t j = 1; j < k && types <= static_cast<double>(limits::kMaxSymbols); ++j)
-    types = types * static_cast<double>(n + j) / static_cast<double>(j);
+  const double types = type_count(k, n);
   if (types > static_cast<double>(limits::kMaxSymbols))
     throw too_large("blocks of " + std::to_string(n) + " letters of " + std::to_string(k) +
                     " have " + detail::fmt_short(types) + " types; at most " +
@@ -74,6 +85,7 @@ std::vector<TypeClass> type_classes(const std::vector<double>& letters, std::siz
   for (std::size_t j = 0; j < k; ++j) log_p[j] = std::log(p[j]);
   const double log_n_factorial = std::lgamma(static_cast<double>(n) + 1.0);
   std::vector<TypeClass> out;
+  out.reserve(static_cast<std::size_t>(types));
   std::vector<int> counts(k, 0);
   counts[0] = static_cast<int>(n);
   for (;;) {  // every composition of n into k parts, in reverse lexicographic order
@@ -85,8 +97,8 @@ std::vector<TypeClass> type_classes(const std::vector<double>& letters, std::siz
       t.log_count -= std::lgamma(counts[j] + 1.0);
     }
     out.push_back(std::move(t));
-    // The next composition: move one unit from the last nonzero part before
-    // the end to its right neighbour, and gather the tail there.
+    // The next composition: one unit from the last nonzero part before the
+    // end moves right, and the tail gathers just after it.
     std::size_t j = k - 1;
     while (j > 0 && counts[j - 1] == 0) --j;
     if (k == 1 || j == 0) break;
@@ -98,37 +110,59 @@ std::vector<TypeClass> type_classes(const std::vector<double>& letters, std::siz
   return out;
 }
 
-double log_messages_at_rate(std::size_t n, double rate) {
-  if (!(rate >= 0.0) || !std::isfinite(rate))
-    throw invalid_input("rate is " + detail::fmt(rate) + "; it must be finite and >= 0");
+std::optional<long long> messages_at_rate(std::size_t n, double rate) {
   const double bits = rate * static_cast<double>(n);
-  if (bits <= 62.0) return std::log(std::floor(std::exp2(bits) * (1.0 + 1e-12)));
-  return bits * std::log(2.0);
+  if (!(rate >= 0.0) || !(bits <= 62.0)) return std::nullopt;
+  const double y = std::exp2(bits);
+  double m = std::floor(y);
+  if (m + 1.0 - y <= 4.0 * DBL_EPSILON * y) m += 1.0;  // 2^(nR) an integer up to rounding
+  return static_cast<long long>(m);
 }
 
-double lagrangian_converse_by_types(const std::vector<double>& letters, std::size_t n,
-                                    double log_M, double gamma) {
-  check_gamma(gamma);
-  const std::vector<TypeClass> types = type_classes(letters, n);
-  double log_sequences = 0.0;  // ln k^n over the letters of positive mass
-  for (double x : letters) log_sequences += x > 0.0;
-  log_sequences = static_cast<double>(n) * std::log(log_sequences);
+double log_messages_at_rate(std::size_t n, double rate) {
+  if (!(rate >= 0.0 && rate <= 1000.0))
+    throw invalid_input("rate is " + detail::fmt(rate) +
+                        " bits per letter; it must lie in [0, 1000]");
+  if (const auto M = messages_at_rate(n, rate)) return std::log(static_cast<double>(*M));
+  return rate * static_cast<double>(n) * std::log(2.0);
+}
+
+namespace {
+
+// The Lagrangian converse over types under run control (nothing when stopped).
+std::optional<double> lagrangian_by_types(const std::vector<TypeClass>& types, std::size_t k,
+                                          std::size_t n, double log_M, double gamma,
+                                          const detail::Control& control) {
+  const double log_sequences = static_cast<double>(n) * std::log(static_cast<double>(k));
   if (log_M >= log_sequences * (1.0 - 1e-15)) return 0.0;  // a message per sequence
-  std::vector<double> s(types.size());
+  std::vector<double> s(types.size()), terms(types.size());
   for (std::size_t t = 0; t < types.size(); ++t) s[t] = -types[t].log_mass;  // a starting logit
-  std::vector<double> terms(types.size());
-  // ln Σ_t |t| p_t(θ) - ln M, decreasing in x = ln θ; and L(x) itself.
+  // The type probabilities, normalised to sum 1 (their logarithms carry the
+  // rounding of ln n!, which no longer shifts them all alike).
+  std::vector<double> log_P(types.size());
+  double size = 0.0;  // the largest |ln |t|| + |ln r_t|
+  for (std::size_t t = 0; t < types.size(); ++t) {
+    log_P[t] = types[t].log_count + types[t].log_mass;
+    size = std::max(size, std::fabs(types[t].log_count) + std::fabs(types[t].log_mass));
+  }
+  const double log_total = log_sum_exp(log_P);
+  for (double& x : log_P) x -= log_total;
+  detail::Poll poll(control, 1);
+  bool stopped = false;
+  // ln Σ_t |t| p_t(θ) - ln M, decreasing in x = ln θ; and L(x) itself, split
+  // into Σ_t P(t) H_t and M θ.
   auto excess = [&](double x) {
+    stopped = stopped || poll.stop();
     for (std::size_t t = 0; t < types.size(); ++t)
       terms[t] = types[t].log_count + unit_dual(x - types[t].log_mass, gamma, s[t]).log_p;
     return log_sum_exp(terms) - log_M;
   };
   auto value = [&](double x) {
-    double sum = 0.0;  // Σ_t P(t) H(u_t), P(t) = |t| r_t the type's probability
+    double sum = 0.0;
     for (std::size_t t = 0; t < types.size(); ++t)
-      sum += std::exp(types[t].log_count + types[t].log_mass) *
-             unit_dual(x - types[t].log_mass, gamma, s[t]).value;
-    return sum - std::exp(x + log_M);
+      sum += std::exp(log_P[t]) * unit_dual(x - types[t].log_mass, gamma, s[t]).value;
+    const double margin = 16.0 * DBL_EPSILON * (1.0 + size) + 1e-13 * (1.0 + gamma);
+    return sum * (1.0 - margin) - std::exp(x + log_M);
   };
   // A bracket: p -> 1 far below every ln r_t (excess > 0 as M < k^n), and
   // p_t ≈ r_t / θ far above (Σ |t| p_t ≈ e^-x, below M once x > -ln M).
@@ -138,29 +172,38 @@ double lagrangian_converse_by_types(const std::vector<double>& letters, std::siz
     bottom = std::min(bottom, t.log_mass);
   }
   double lo = bottom - 50.0 * (1.0 + gamma), hi = std::max(top, -log_M) + 50.0;
-  for (int i = 0; i < 60 && excess(lo) <= 0.0; ++i) lo -= 100.0 * (1.0 + gamma) * (i + 1);
-  for (int i = 0; i < 60 && excess(hi) >= 0.0; ++i) hi += 100.0 * (i + 1);
-  for (int it = 0; it < 200; ++it) {
+  for (int i = 0; i < 60 && !stopped && excess(lo) <= 0.0; ++i) lo -= 100.0 * (1.0 + gamma) * (i + 1);
+  for (int i = 0; i < 60 && !stopped && excess(hi) >= 0.0; ++i) hi += 100.0 * (i + 1);
+  for (int it = 0; it < 200 && !stopped; ++it) {
     const double mid = 0.5 * (lo + hi);
     if (mid <= lo || mid >= hi) break;
     (excess(mid) > 0.0 ? lo : hi) = mid;
   }
+  if (stopped) return std::nullopt;
   // Every θ gives a lower bound: the larger of the two ends.
   return std::max({0.0, value(lo), value(hi)});
+}
+
+}  // namespace
+
+std::optional<double> lagrangian_converse_by_types(const std::vector<double>& letters,
+                                                   std::size_t n, double log_M, double gamma,
+                                                   const Limits& limits) {
+  check_gamma(gamma);
+  const std::vector<TypeClass> types = type_classes(letters, n);
+  const detail::Control control(limits);
+  return lagrangian_by_types(types, block_letters(letters).size(), n, log_M, gamma, control);
 }
 
 double converse_by_types(const std::vector<double>& letters, std::size_t n, double log_M,
                          double gamma) {
   check_gamma(gamma);
-  (void)type_classes(letters, n);  // validates the letters
-  double entropy = 0.0, k = 0.0;
-  for (double x : letters)
-    if (x > 0.0) {
-      entropy -= x * std::log(x);
-      k += 1.0;
-    }
+  const std::vector<double> p = block_letters(letters);
+  double entropy = 0.0;
+  for (double x : p) entropy -= x * std::log(x);
   const detail::Control unlimited{Limits{}};
-  const double h = *detail::h_gamma_upper(static_cast<double>(n) * std::log(k), gamma, unlimited);
+  const double h = *detail::h_gamma_upper(
+      static_cast<double>(n) * std::log(static_cast<double>(p.size())), gamma, unlimited);
   return std::max(0.0, static_cast<double>(n) * entropy - log_M - h);
 }
 
@@ -168,24 +211,30 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
                                       const std::vector<long long>& ns,
                                       const std::vector<double>& gammas,
                                       const NLetterOptions& options) {
-  std::vector<double> letters;
-  for (const std::string& text : letter_texts)
-    letters.push_back(parse_number(text, "a letter probability"));
-  for (double g : gammas) check_gamma(g);
-  for (long long n : ns) {
-    if (n < 1 || n > 1000000) throw invalid_input("n is " + std::to_string(n) + "; it must be in [1, 10^6]");
-    (void)type_classes(letters, static_cast<std::size_t>(n));  // refuses too many types first
-  }
-  double entropy_nats = 0.0;
-  for (double x : letters)
-    if (x > 0.0) entropy_nats -= x * std::log(x);
-  std::size_t k = 0;
-  for (double x : letters) k += x > 0.0;
+  std::vector<double> raw;
   std::string spec_tail, listed;
   for (const std::string& text : letter_texts) {
-    spec_tail += "," + text;
+    const double x = parse_number(text, "a letter probability");
+    raw.push_back(x);
+    if (x > 0.0) spec_tail += "," + text;  // the exact search lists the positive letters
     listed += (listed.empty() ? "" : " ") + text;
   }
+  const std::vector<double> letters = block_letters(raw);
+  const std::size_t k = letters.size();
+  for (double g : gammas) check_gamma(g);
+  (void)log_messages_at_rate(1, options.rate);  // checks the rate
+  for (long long n : ns) {  // counted, not listed: refused before any work
+    if (n < 1 || n > 1000000)
+      throw invalid_input("n is " + std::to_string(n) + "; it must be in [1, 10^6]");
+    if (type_count(k, static_cast<std::size_t>(n)) > static_cast<double>(limits::kMaxSymbols))
+      throw too_large("blocks of " + std::to_string(n) + " letters of " + std::to_string(k) +
+                      " have " + detail::fmt_short(type_count(k, static_cast<std::size_t>(n))) +
+                      " types; at most " + std::to_string(limits::kMaxSymbols) +
+                      " are handled (use a smaller n)");
+  }
+  double entropy_nats = 0.0;
+  for (double x : letters) entropy_nats -= x * std::log(x);
+  const std::size_t exact_symbols = std::min(options.exact_symbols, limits::kMaxSymbols);
   const detail::Control control(options.limits);
   std::vector<NLetterRow> rows;
   for (long long n_ll : ns)
@@ -199,17 +248,20 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
       row.gamma = gamma;
       const double log_M = log_messages_at_rate(n, options.rate);
       row.log2_messages = log_M / std::log(2.0);
-      if (options.rate * static_cast<double>(n) <= 62.0) row.messages = std::llround(std::exp(log_M));
+      row.messages = messages_at_rate(n, options.rate);
       row.entropy = entropy_nats;
       row.limit = std::max(0.0, entropy_nats - options.rate * std::log(2.0));
-      row.lagrangian = lagrangian_converse_by_types(letters, n, log_M, gamma) / static_cast<double>(n);
-      const std::optional<double> h =
-          detail::h_gamma_upper(static_cast<double>(n) * std::log(static_cast<double>(k)), gamma, control);
+      const std::optional<double> lagrangian =
+          lagrangian_by_types(type_classes(letters, n), k, n, log_M, gamma, control);
+      if (!lagrangian) return rows;
+      row.lagrangian = *lagrangian / static_cast<double>(n);
+      const std::optional<double> h = detail::h_gamma_upper(
+          static_cast<double>(n) * std::log(static_cast<double>(k)), gamma, control);
       if (!h) return rows;
       row.converse = std::max(0.0, static_cast<double>(n) * entropy_nats - log_M - *h) /
                      static_cast<double>(n);
       const double sequences = std::pow(static_cast<double>(k), static_cast<double>(n));
-      if (row.messages && sequences <= static_cast<double>(options.exact_symbols)) {
+      if (row.messages && sequences <= static_cast<double>(exact_symbols)) {
         ExactOptions exact;
         exact.threads = options.threads;
         exact.limits.cancel = options.limits.cancel;

@@ -108,6 +108,8 @@ Source Source::family(const std::string& spec) {
     std::string item;
     while (std::getline(ss, item, ',')) args.push_back(item);
   }
+  if (!spec.empty() && spec.back() == ',')
+    throw invalid_input("source " + quoted(spec) + " ends with a comma: a parameter is missing");
   auto expect = [&](std::size_t lo, std::size_t hi, const std::string& form) {
     if (args.size() < lo || args.size() > hi)
       throw invalid_input("source " + quoted(spec) + " needs the form " + form);

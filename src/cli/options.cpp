@@ -234,7 +234,7 @@ po::options_description problem_options(bool grids) {
     d.add_options()
         ("rate", po::value<std::string>()->value_name("R"),
          "instead of -M: the rate R in bits per letter, M = floor(2^(nR)) for blocks of n "
-         "letters (iid:N,...; n = 1 otherwise), 2^(nR) rounded up by 1e-12 relative first");
+         "letters (iid:N,...; n = 1 otherwise); 2^(nR) within 4 ulps below an integer counts as it");
   return d;
 }
 // clang-format on
@@ -254,17 +254,14 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
   return vm;
 }
 
-// M from --rate R for blocks of n letters: floor(2^(nR)), 2^(nR) computed as
-// exp2(nR) and raised by 1e-12 relative first, so that a rate whose 2^(nR) is
-// an integer up to the rounding of nR (R = 0.3, n = 10: 8) gives that integer.
+// M from --rate R for blocks of n letters (nletter.hpp: floor(2^(nR))).
 long long messages_at_rate(const std::string& text, std::size_t n) {
   const double R = parse_number(text, "rate");
-  const double bits = R * static_cast<double>(n);
-  if (!(R >= 0.0) || !(bits <= 62.0))
+  if (!(R >= 0.0) || !(R * static_cast<double>(n) <= 62.0))
     throw invalid_input("rate is " + quoted(text) + " bits per letter; with " + std::to_string(n) +
                         " letters per block it must lie in [0, " + detail::fmt(62.0 / static_cast<double>(n)) +
                         "] (M = 2^(nR) at most 2^62)");
-  return static_cast<long long>(std::floor(std::exp2(bits) * (1.0 + 1e-12)));
+  return *focalrd::messages_at_rate(n, R);
 }
 
 Problem problem_from(const po::variables_map& vm) {
@@ -593,9 +590,14 @@ std::optional<NLetterRequest> parse_nletter(const std::vector<std::string>& args
   require(*vm, "rate", "--rate: give the rate in bits per letter, e.g. --rate 0.5");
   require(*vm, "gamma", "--gamma: give the focus parameters, e.g. --gamma 0,1,4");
   NLetterRequest request;
-  std::stringstream ss(get(*vm, "letters"));
-  for (std::string item; std::getline(ss, item, ',');) request.letters.push_back(item);
-  if (request.letters.empty()) throw invalid_input("--letters is empty; give P1,...,Pk");
+  const std::string letters = get(*vm, "letters");
+  std::stringstream ss(letters + ",");  // so that a trailing comma leaves an empty letter
+  for (std::string item; std::getline(ss, item, ',');) {
+    const auto a = item.find_first_not_of(" \t"), b = item.find_last_not_of(" \t");
+    if (a == std::string::npos)
+      throw invalid_input("--letters " + quoted(letters) + " has an empty letter; give P1,...,Pk");
+    request.letters.push_back(item.substr(a, b - a + 1));
+  }
   request.ns = parse_integer_grid(get(*vm, "n"), "--n");
   request.gammas = parse_real_grid(get(*vm, "gamma"), "--gamma");
   request.options.rate = parse_number(get(*vm, "rate"), "rate");
