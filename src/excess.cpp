@@ -1,5 +1,6 @@
 #include "focalrd/excess.hpp"
 
+#include <boost/multiprecision/cpp_bin_float.hpp>
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -41,6 +42,25 @@ std::size_t least(std::size_t lo, std::size_t hi, const std::function<bool(std::
   return lo;
 }
 
+// Whether g(c) = (1 - 1/c)^γ log c <= D, decided exactly: by logarithms in
+// doubles (no underflow at large γ) when g(c) is clearly on one side of D,
+// else in 160-bit arithmetic (D is a double, so it is exact there).
+bool served_within(std::size_t c, double gamma, double D, Units units) {
+  if (c <= 1) return true;  // g(1) = 0 <= D
+  if (D <= 0.0) return false;  // g(c) > 0 for c >= 2
+  const double x = static_cast<double>(c);
+  const double log_g = gamma * std::log1p(-1.0 / x) + std::log(log_in(x, units));
+  const double log_D = std::log(D), slack = 1e-12 * std::max(1.0, std::fabs(log_D));
+  if (log_g < log_D - slack) return true;
+  if (log_g > log_D + slack) return false;
+  namespace bmp = boost::multiprecision;
+  using Real = bmp::number<bmp::cpp_bin_float<160, bmp::digit_base_2>, bmp::et_off>;
+  const Real X(static_cast<double>(c));
+  Real g = bmp::pow(1 - 1 / X, Real(gamma)) * bmp::log(X);
+  if (units == Units::bits) g /= bmp::log(Real(2));
+  return g <= Real(D);
+}
+
 }  // namespace
 
 double uniform_share_loss(std::size_t c, double gamma, Units units) {
@@ -76,7 +96,7 @@ ExcessResult ExcessDistortion::at(long long M, double D, double gamma, Units uni
   ExcessResult out;
   // L: the largest c in [1, n] with g(c) <= D (g increasing, g(1) = 0).
   const std::size_t above = least(1, n_ + 1, [&](std::size_t c) {
-    return c > n_ || uniform_share_loss(c, gamma, units) > D;
+    return c > n_ || !served_within(c, gamma, D, units);
   });
   out.per_message = above - 1;
   const auto m = static_cast<std::size_t>(M);
@@ -105,7 +125,14 @@ double ExcessDistortion::least_distortion(long long M, double epsilon, double ga
   const std::size_t c = least(1, std::max<std::size_t>(n_, 1), [&](std::size_t c) {
     return tail(m >= n_ ? n_ : m * c) <= epsilon;
   });
-  return uniform_share_loss(c, gamma, units);
+  // The least double D with g(c) <= D: from g(c) rounded, one ulp at a time.
+  if (c <= 1) return 0.0;
+  double D = std::exp(gamma * std::log1p(-1.0 / static_cast<double>(c)) +
+                      std::log(log_in(static_cast<double>(c), units)));
+  while (!served_within(c, gamma, D, units)) D = std::nextafter(D, HUGE_VAL);
+  while (D > 0.0 && served_within(c, gamma, std::nextafter(D, 0.0), units))
+    D = std::nextafter(D, 0.0);
+  return D;
 }
 
 std::vector<ExcessRow> excess_table(const Source& source, const std::vector<long long>& Ms,

@@ -138,6 +138,7 @@ Flat flat_of(const JsonValue& v, const Context& context, std::size_t number) {
   r.scale = context.scale;
   r.pmf = context.pmf;
   const bool reference = v.find("provenance") == nullptr && v.find("units") == nullptr;
+  if (!context.source.empty()) r.f["source"] = context.source;  // a record's own wins below
   for (const auto& [key, value] : v.members()) {
     if (key == "provenance" || key == "stats") continue;
     if (key == "pmf" && value.kind() == JsonValue::Kind::array) {
@@ -349,13 +350,45 @@ class Checker {
       return nletter_row(*gamma);
     const auto M = value("M");
     if (!M) return note("no M");
+    if (r_.f.count("epsilon") && r_.f.count("D") && *M >= 1.0 && *M == std::floor(*M))
+      // Any M beyond 10^15 serves as many symbols as 10^15 (at most 10^6 of them).
+      return excess_row(source_of(), static_cast<long long>(std::min(*M, 1e15)), *gamma);
     if (!(*M >= 1.0 && *M <= 9e15 && *M == std::floor(*M)))
       return disagree("M is " + r_.f.at("M") + ", not a number of messages");
     const Source source = source_of();
-    if (r_.f.count("epsilon") && r_.f.count("D"))
-      return excess_row(source, static_cast<long long>(*M), *gamma);
+    per_letter();
     const Problem problem(source, static_cast<long long>(*M), *gamma);
     bounds(problem);
+  }
+
+  // A block source's per-letter fields (eq. (9)): block_length is the
+  // source's, and each <name>_per_letter is <name> / block_length.
+  void per_letter() {
+    const auto N = value("block_length");
+    if (!N) return;
+    // The block length of an iid:N,... source, from its spec.
+    const auto spec = r_.f.find("source");
+    double blocks = 0.0;
+    if (spec != r_.f.end() && spec->second.rfind("iid:", 0) == 0)
+      blocks = number(spec->second.substr(4, spec->second.find(',') - 4)).value_or(0.0);
+    guarantee(*N == blocks, "block_length is " + r_.f.at("block_length") +
+                                " but the source is not an iid source of that block length");
+    if (!(*N >= 1.0)) return;
+    const std::string suffix = "_per_letter";
+    for (const auto& [key, text] : r_.f) {
+      if (key.size() <= suffix.size() || key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
+        continue;
+      std::string base = key.substr(0, key.size() - suffix.size());
+      if (base == "dstar") base = "exact";  // as read above
+      const auto whole = value(base);
+      const auto part = value(key);
+      if (!whole || !part) continue;
+      if (tol::agrees(*whole / *N, *part, options_.tolerance, tol::kSubnormalAbs))
+        ++report_->certified;
+      else
+        disagree(key + " is " + text + " but " + base + " / " + r_.f.at("block_length") + " is " +
+                 detail::fmt(*whole / *N));
+    }
   }
 
  private:
@@ -444,7 +477,15 @@ class Checker {
       compare("D", e.least_distortion(M, *target, gamma, units));
       guarantee(*epsilon <= *target, "epsilon exceeds its target");
     }
-    compare("epsilon", e.at(M, *D, gamma, units).epsilon);
+    const ExcessResult now = e.at(M, *D, gamma, units);
+    compare("epsilon", now.epsilon);
+    if (r_.f.count("threshold")) compare("threshold", now.threshold);
+    for (const auto& [key, count] : {std::pair<const char*, std::size_t>{"per_message", now.per_message},
+                                     {"served", now.served}})
+      if (const auto claimed = value(key))
+        guarantee(*claimed == static_cast<double>(count),
+                  std::string(key) + " is " + r_.f.at(key) + " in the file and " +
+                      std::to_string(count) + " now");
   }
 
   // A row of focalrd nletter: the closed forms, the converse over types, and
@@ -458,31 +499,55 @@ class Checker {
     std::vector<double> letters;
     for (const std::string& t : texts) letters.push_back(parse_number(t, "a letter probability"));
     const auto blocks = static_cast<std::size_t>(*n);
+    const std::vector<double> p = block_letters(letters);
     double entropy = 0.0;
-    for (double x : letters)
-      if (x > 0.0) entropy -= x * std::log(x);
+    for (double x : p) entropy -= x * std::log(x);
     certified("entropy", entropy);
     certified("limit", std::max(0.0, entropy - *rate * std::log(2.0)));
     const double log_M = log_messages_at_rate(blocks, *rate);
-    const double lower = lagrangian_converse_by_types(letters, blocks, log_M, gamma) / *n;
+    const std::optional<long long> M = messages_at_rate(blocks, *rate);
+    if (const auto claimed_M = value("M"))
+      guarantee(M && static_cast<double>(*M) == *claimed_M, "M is not floor(2^(nR))");
+    else
+      guarantee(!M, "M is missing");
+    if (const auto log2_M = value("log2_M"))
+      guarantee(tol::agrees(log_M / std::log(2.0), *log2_M, options_.tolerance, 0.0),
+                "log2_M disagrees with the rate");
+    const std::optional<double> by_types = lagrangian_converse_by_types(letters, blocks, log_M, gamma);
+    if (!by_types) return note("the converse over types was not replayed");
+    const double lower = *by_types / *n;
     certified("converse_lagrangian_per_letter", lower);
     if (r_.f.count("converse_per_letter"))
       certified("converse_per_letter", converse_by_types(letters, blocks, log_M, gamma) / *n);
     const auto claimed = value("exact_per_letter");
     if (!claimed) return;
+    const auto claimed_lower = value("exact_lower_per_letter");
+    guarantee(claimed_lower && *claimed_lower <= *claimed * (1 + 1e-12) + tol::kSubnormalAbs,
+              "exact_lower_per_letter is missing or above exact_per_letter");
     guarantee(*claimed >= lower * r_.scale * (1 - 1e-12) - tol::kSubnormalAbs,
               "exact_per_letter is below the Lagrangian converse");
-    if (r_.f.count("exact_certified") == 0 || r_.f.at("exact_certified") != "true") return;
+    const bool is_certified = r_.f.count("exact_certified") && r_.f.at("exact_certified") == "true";
+    const std::string status = r_.f.count("exact_status") ? r_.f.at("exact_status") : "";
+    guarantee(is_certified == (status == "certified") &&
+                  (status == "certified" || status == "time_limit" || status == "node_limit" ||
+                   status == "interrupted" || status == "not_converged"),
+              "exact_status '" + status + "' does not match exact_certified");
     std::string spec = "iid:" + r_.f.at("n");
-    for (const std::string& t : texts) spec += "," + t;
+    for (std::size_t j = 0; j < texts.size(); ++j)
+      if (letters[j] > 0.0) spec += "," + texts[j];
     ExactOptions e;
     e.threads = 1;
     e.limits.node_limit = options_.exact_node_limit;
     detail::Control search(control_, e.limits);
-    const Problem problem(Source::family(spec), std::llround(std::exp(log_M)), gamma);
+    if (!M) return note("M beyond 2^62: the exact value not replayed");
+    const Problem problem(Source::family(spec), *M, gamma);
     const ExactResult now = detail::solve_exact(problem, e, search);
     if (!now.certified) return note("exact not recertified within the node limit");
-    certified("exact_per_letter", now.value / *n);
+    // The file's interval must hold the optimum, and a certified value match it.
+    guarantee(*claimed_lower <= now.value / *n * r_.scale * (1 + 1e-12) + tol::kSubnormalAbs &&
+                  *claimed >= now.value / *n * r_.scale * (1 - 1e-12) - tol::kSubnormalAbs,
+              "the file's interval [exact_lower_per_letter, exact_per_letter] misses d_n*/n");
+    if (is_certified) certified("exact_per_letter", now.value / *n);
   }
 
   void h_gamma_row(double gamma) {

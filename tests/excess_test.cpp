@@ -116,8 +116,9 @@ TEST_CASE("excess distortion: boundary cases D = 0, 1/t_D an integer, n <= M") {
   CHECK(half.threshold == 0.5);
   // Just below: one symbol per message.
   CHECK(e.at(1, std::nextafter(1.0, 0.0), 0.0, Units::bits).per_message == 1);
-  // The same level in nats.
-  CHECK(e.at(1, std::log(2.0), 0.0, Units::nats).per_message == 2);
+  // The same level in nats: the double just above ln 2 (the nearest double
+  // to ln 2 lies below it).
+  CHECK(e.at(1, std::nextafter(std::log(2.0), 1.0), 0.0, Units::nats).per_message == 2);
   // γ = 1: g(c) = (1 - 1/c) log2 c; g(4) = 1.5 bits exactly.
   CHECK(uniform_share_loss(4, 1.0, Units::bits) == 1.5);
   CHECK(e.at(1, 1.5, 1.0, Units::bits).per_message == 4);
@@ -154,7 +155,31 @@ TEST_CASE("excess distortion: the inverse gives the least D that meets the targe
           CHECK(e.at(M, std::nextafter(D, 0.0), gamma, Units::bits).epsilon > target);
       }
   // Every symbol served needs ⌈n/M⌉ per message: D = g(⌈21/2⌉) at ε = 0.
-  CHECK(e.least_distortion(2, 0.0, 1.0, Units::bits) == uniform_share_loss(11, 1.0, Units::bits));
+  CHECK(e.least_distortion(2, 0.0, 1.0, Units::bits) ==
+        doctest::Approx(uniform_share_loss(11, 1.0, Units::bits)).epsilon(1e-15));
+}
+
+TEST_CASE("excess distortion: boundaries decided exactly; no underflow at large gamma") {
+  const ExcessDistortion thirds(Source::parse("1/3,1/3,1/3"));
+  // The decimal just below log2 3 serves two symbols, not three.
+  CHECK(thirds.at(1, 1.584962500721156, 0.0, Units::bits).per_message == 2);
+  CHECK(thirds.at(1, 1.584962500721156, 0.0, Units::bits).epsilon ==
+        doctest::Approx(1.0 / 3).epsilon(1e-15));
+  // ln 2 rounded to a double lies below ln 2: one symbol per message in nats.
+  const ExcessDistortion halves(Source::parse("0.5,0.5"));
+  CHECK(halves.at(1, 0.6931471805599453, 0.0, Units::nats).per_message == 1);
+  // D = 0 serves only P(x) = 1, whatever γ (g(2) = 2^-γ underflows beyond 1074).
+  const ExcessDistortion e(Source::parse("0.5,0.3,0.2"));
+  for (double gamma : {1.0, 1100.0, 1e300}) {
+    CAPTURE(gamma);
+    CHECK(e.at(1, 0.0, gamma, Units::bits).per_message == 1);
+    CHECK(e.at(1, 0.0, gamma, Units::bits).epsilon == doctest::Approx(0.5).epsilon(1e-15));
+    // The inverse: a D that serves two symbols, and nothing below it does.
+    const double D = e.least_distortion(1, 0.2, gamma, Units::bits);
+    CHECK(D > 0.0);
+    CHECK(e.at(1, D, gamma, Units::bits).epsilon <= 0.2);
+    CHECK(e.at(1, std::nextafter(D, 0.0), gamma, Units::bits).epsilon > 0.2);
+  }
 }
 
 TEST_CASE("cli: excess prints epsilon and its inverse; bad levels exit 2") {

@@ -18,8 +18,11 @@
 // D = 0 gives L = 1 (only P(x) = 1 has zero loss: ε* is the mass outside the
 // M most probable symbols); when 1/t_D is an integer c, g(c) = D and c
 // counts (the event is d > D, strict); n <= M gives ε* = 0 for every D >= 0.
-// L is decided by comparing g(c) with D in the requested units (log2 for
-// bits), so D = 1 bit at γ = 0 gives L = 2 exactly.
+// L is decided by comparing g(c) with D exactly, in the requested units
+// (log2 for bits): by logarithms where the two are clearly apart (so a large
+// γ cannot underflow g(c) to 0), in 160-bit arithmetic where they are close.
+// So D = 1 bit at γ = 0 gives L = 2, and the decimal 1.584962500721156 just
+// below log2 3 gives L = 2, not 3.
 #pragma once
 
 #include <cstddef>
@@ -53,7 +56,8 @@ class ExcessDistortion {
   ExcessResult at(long long M, double D, double gamma, Units units) const;
 
   // The inverse: the least D (in `units`) with ε*(M, D; γ) <= epsilon, for
-  // epsilon in [0, 1]. It is g(c) for the least c that serves enough mass.
+  // epsilon in [0, 1]: the least double at or above g(c), for the least c
+  // that serves enough mass.
   double least_distortion(long long M, double epsilon, double gamma, Units units) const;
 
  private:
