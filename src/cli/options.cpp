@@ -277,6 +277,13 @@ Problem problem_from(const po::variables_map& vm) {
   return Problem(source, M, parse_number(get(vm, "gamma"), "gamma"));
 }
 
+// A table of `rows` rows (the product of its grids), refused beyond the limit.
+void check_rows(double rows) {
+  if (rows > static_cast<double>(limits::kMaxGridPoints))
+    throw too_large("the table has " + detail::fmt_short(rows) + " rows; at most " +
+                    std::to_string(limits::kMaxGridPoints));
+}
+
 }  // namespace
 
 std::vector<std::string> attach_negative_values(const std::vector<std::string>& args) {
@@ -550,12 +557,9 @@ std::optional<ExcessRequest> parse_excess(const std::vector<std::string>& args,
   request.gammas = parse_real_grid(get(*vm, "gamma"), "--gamma");
   request.levels = request.inverse ? parse_real_grid(get(*vm, "epsilon"), "--epsilon")
                                    : parse_real_grid(get(*vm, "distortion"), "-D");
-  const double total = static_cast<double>(request.messages.size()) *
-                       static_cast<double>(request.gammas.size()) *
-                       static_cast<double>(request.levels.size());
-  if (total > static_cast<double>(limits::kMaxGridPoints))
-    throw too_large("the table has " + detail::fmt_short(total) + " rows; at most " +
-                    std::to_string(limits::kMaxGridPoints));
+  check_rows(static_cast<double>(request.messages.size()) *
+             static_cast<double>(request.gammas.size()) *
+             static_cast<double>(request.levels.size()));
   request.limits.time_limit_seconds = time_limit_from(*vm);
   return request;
 }
@@ -606,11 +610,7 @@ std::optional<NLetterRequest> parse_nletter(const std::vector<std::string>& args
   request.options.exact_seconds = time_limit_from(*vm, "exact-time-limit");
   request.options.threads = threads_from(*vm);
   request.options.limits.time_limit_seconds = time_limit_from(*vm);
-  const double total =
-      static_cast<double>(request.ns.size()) * static_cast<double>(request.gammas.size());
-  if (total > static_cast<double>(limits::kMaxGridPoints))
-    throw too_large("the table has " + detail::fmt_short(total) + " rows; at most " +
-                    std::to_string(limits::kMaxGridPoints));
+  check_rows(static_cast<double>(request.ns.size()) * static_cast<double>(request.gammas.size()));
   request.output = output_from(*vm);
   return request;
 }
