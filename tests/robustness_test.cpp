@@ -269,6 +269,16 @@ TEST_CASE("class 8: SIGINT and SIGTERM keep the best code and a certified interv
   CHECK(sweep.err.find(std::to_string(rows) + " of 14 points written, " +
                        std::to_string(14 - rows) + " missing") != std::string::npos);
   std::remove(path.c_str());
+  // nletter keeps the rows done and says how many: blocks of about
+  // 10^6 letters take seconds a row, so SIGINT after 1 s stops a long table.
+  const Run blocks = run_cli(
+      "nletter --letters 0.5,0.5 --rate 0.5 --gamma 1 --n 999990:999999 --format csv", SIGINT, 1.0,
+      60.0);
+  INFO(blocks.err);
+  CHECK(blocks.status == 1);
+  CHECK(blocks.seconds < 10.0);
+  CHECK(blocks.err.find("(interrupted)") != std::string::npos);
+  CHECK(blocks.err.find(" of 10 rows written") != std::string::npos);
 }
 
 TEST_CASE("class 8: a checkpoint round trip reaches the same certified optimum and code") {
