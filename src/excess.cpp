@@ -42,14 +42,19 @@ std::size_t least(std::size_t lo, std::size_t hi, const std::function<bool(std::
   return lo;
 }
 
+// ln g(c), g(c) = (1 - 1/c)^γ log c, for c >= 2: finite however large γ is.
+double log_share_loss(std::size_t c, double gamma, Units units) {
+  const double x = static_cast<double>(c);
+  return gamma * std::log1p(-1.0 / x) + std::log(log_in(x, units));
+}
+
 // Whether g(c) = (1 - 1/c)^γ log c <= D, decided exactly: by logarithms in
 // doubles (no underflow at large γ) when g(c) is clearly on one side of D,
 // else in 160-bit arithmetic (D is a double, so it is exact there).
 bool served_within(std::size_t c, double gamma, double D, Units units) {
   if (c <= 1) return true;  // g(1) = 0 <= D
   if (D <= 0.0) return false;  // g(c) > 0 for c >= 2
-  const double x = static_cast<double>(c);
-  const double log_g = gamma * std::log1p(-1.0 / x) + std::log(log_in(x, units));
+  const double log_g = log_share_loss(c, gamma, units);
   const double log_D = std::log(D), slack = 1e-12 * std::max(1.0, std::fabs(log_D));
   if (log_g < log_D - slack) return true;
   if (log_g > log_D + slack) return false;
@@ -127,8 +132,7 @@ double ExcessDistortion::least_distortion(long long M, double epsilon, double ga
   });
   // The least double D with g(c) <= D: from g(c) rounded, one ulp at a time.
   if (c <= 1) return 0.0;
-  double D = std::exp(gamma * std::log1p(-1.0 / static_cast<double>(c)) +
-                      std::log(log_in(static_cast<double>(c), units)));
+  double D = std::exp(log_share_loss(c, gamma, units));
   while (!served_within(c, gamma, D, units)) D = std::nextafter(D, HUGE_VAL);
   while (D > 0.0 && served_within(c, gamma, std::nextafter(D, 0.0), units))
     D = std::nextafter(D, 0.0);

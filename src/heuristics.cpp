@@ -274,6 +274,7 @@ bool resplit(const std::vector<double>& w, std::vector<int>& mi, std::vector<int
   work += u * (2 + static_cast<std::uint64_t>(std::log2(u + 1.0)));  // the sorts and searches
   const std::size_t movable = std::min(u, 2 * kHalf);
   std::vector<int> moving, stay_i, stay_j;
+  std::uint64_t current = 0;  // the current split, as a mask over `moving`
   {
     std::vector<int> sorted_i(mi);
     std::sort(sorted_i.begin(), sorted_i.end());
@@ -281,10 +282,12 @@ bool resplit(const std::vector<double>& w, std::vector<int>& mi, std::vector<int
     for (std::size_t t = 0; t < u; ++t) {
       const int a = all[(start + t) % u];
       const bool of_i = std::binary_search(sorted_i.begin(), sorted_i.end(), a);
-      if (moving.size() < movable)
+      if (moving.size() < movable) {
+        if (of_i) current |= std::uint64_t{1} << moving.size();
         moving.push_back(a);
-      else
+      } else {
         (of_i ? stay_i : stay_j).push_back(a);
+      }
     }
   }
   double fixed_i = 0.0, fixed_j = 0.0, free_sum = 0.0;
@@ -316,14 +319,6 @@ bool resplit(const std::vector<double>& w, std::vector<int>& mi, std::vector<int
     const auto taken = static_cast<std::size_t>(__builtin_popcountll(mask));
     return stay_i.size() + taken >= 1 && stay_j.size() + (movable - taken) >= 1;
   };
-  // The current split, as a mask over `moving`.
-  std::uint64_t current = 0;
-  {
-    std::vector<int> sorted_i(mi);
-    std::sort(sorted_i.begin(), sorted_i.end());
-    for (std::size_t t = 0; t < movable; ++t)
-      if (std::binary_search(sorted_i.begin(), sorted_i.end(), moving[t])) current |= std::uint64_t{1} << t;
-  }
   const double now = std::fabs(li - lj);
   double best = now * (1.0 - 1e-9);
   std::uint64_t best_mask = current;

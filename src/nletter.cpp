@@ -195,16 +195,26 @@ std::optional<double> lagrangian_converse_by_types(const std::vector<double>& le
   return lagrangian_by_types(types, block_letters(letters).size(), n, log_M, gamma, control);
 }
 
+namespace {
+
+// The converse (17) over types under run control (nothing when stopped):
+// [n H(X) - ln M - h_γ(k^n)]^+ with the upper bound on h_γ of detail/h_gamma.hpp.
+std::optional<double> converse_of_blocks(const std::vector<double>& p, std::size_t n,
+                                         double log_M, double gamma,
+                                         const detail::Control& control) {
+  const std::optional<double> h = detail::h_gamma_upper(
+      static_cast<double>(n) * std::log(static_cast<double>(p.size())), gamma, control);
+  if (!h) return std::nullopt;
+  return std::max(0.0, static_cast<double>(n) * entropy(p) - log_M - *h);
+}
+
+}  // namespace
+
 double converse_by_types(const std::vector<double>& letters, std::size_t n, double log_M,
                          double gamma) {
   check_gamma(gamma);
-  const std::vector<double> p = block_letters(letters);
-  double entropy = 0.0;
-  for (double x : p) entropy -= x * std::log(x);
   const detail::Control unlimited{Limits{}};
-  const double h = *detail::h_gamma_upper(
-      static_cast<double>(n) * std::log(static_cast<double>(p.size())), gamma, unlimited);
-  return std::max(0.0, static_cast<double>(n) * entropy - log_M - h);
+  return *converse_of_blocks(block_letters(letters), n, log_M, gamma, unlimited);
 }
 
 std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_texts,
@@ -232,15 +242,16 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
                       " types; at most " + std::to_string(limits::kMaxSymbols) +
                       " are handled (use a smaller n)");
   }
-  double entropy_nats = 0.0;
-  for (double x : letters) entropy_nats -= x * std::log(x);
+  const double entropy_nats = entropy(letters);
   const std::size_t exact_symbols = std::min(options.exact_symbols, limits::kMaxSymbols);
   const detail::Control control(options.limits);
   std::vector<NLetterRow> rows;
-  for (long long n_ll : ns)
+  for (long long n_ll : ns) {
+    if (control.stop()) return rows;
+    const auto n = static_cast<std::size_t>(n_ll);
+    const std::vector<TypeClass> types = type_classes(letters, n);  // once for every γ
     for (double gamma : gammas) {
       if (control.stop()) return rows;
-      const auto n = static_cast<std::size_t>(n_ll);
       NLetterRow row;
       row.letters = listed;
       row.rate = options.rate;
@@ -252,14 +263,12 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
       row.entropy = entropy_nats;
       row.limit = std::max(0.0, entropy_nats - options.rate * std::log(2.0));
       const std::optional<double> lagrangian =
-          lagrangian_by_types(type_classes(letters, n), k, n, log_M, gamma, control);
-      if (!lagrangian) return rows;
+          lagrangian_by_types(types, k, n, log_M, gamma, control);
+      const std::optional<double> converse =
+          lagrangian ? converse_of_blocks(letters, n, log_M, gamma, control) : std::nullopt;
+      if (!converse) return rows;
       row.lagrangian = *lagrangian / static_cast<double>(n);
-      const std::optional<double> h = detail::h_gamma_upper(
-          static_cast<double>(n) * std::log(static_cast<double>(k)), gamma, control);
-      if (!h) return rows;
-      row.converse = std::max(0.0, static_cast<double>(n) * entropy_nats - log_M - *h) /
-                     static_cast<double>(n);
+      row.converse = *converse / static_cast<double>(n);
       const double sequences = std::pow(static_cast<double>(k), static_cast<double>(n));
       if (row.messages && sequences <= static_cast<double>(exact_symbols)) {
         ExactOptions exact;
@@ -277,6 +286,7 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
       }
       rows.push_back(std::move(row));
     }
+  }
   return rows;
 }
 

@@ -499,11 +499,9 @@ class Checker {
     std::vector<double> letters;
     for (const std::string& t : texts) letters.push_back(parse_number(t, "a letter probability"));
     const auto blocks = static_cast<std::size_t>(*n);
-    const std::vector<double> p = block_letters(letters);
-    double entropy = 0.0;
-    for (double x : p) entropy -= x * std::log(x);
-    certified("entropy", entropy);
-    certified("limit", std::max(0.0, entropy - *rate * std::log(2.0)));
+    const double H = entropy(block_letters(letters));
+    certified("entropy", H);
+    certified("limit", std::max(0.0, H - *rate * std::log(2.0)));
     const double log_M = log_messages_at_rate(blocks, *rate);
     const std::optional<long long> M = messages_at_rate(blocks, *rate);
     if (const auto claimed_M = value("M"))
