@@ -700,6 +700,21 @@ void DatasetWriter::finish() {
   impl_->out << '\n' << std::flush;
 }
 
+namespace {
+
+// A table of rows, one record each by `record` (whose columns are those of a
+// default row), with the kinds of its certified columns.
+template <typename Row, typename ToRecord>
+void write_rows(std::ostream& out, const OutputOptions& options, const std::vector<Row>& rows,
+                const ToRecord& record,
+                std::vector<std::pair<std::string, std::string>> kinds) {
+  detail::RecordStream stream(out, options, columns_of(record(Row{})), "rows", std::move(kinds));
+  for (const Row& r : rows) stream.write(record(r));
+  stream.finish();
+}
+
+}  // namespace
+
 void write_excess(std::ostream& out, const std::vector<ExcessRow>& rows, bool inverse,
                   const OutputOptions& options) {
   auto record = [&](const ExcessRow& r) {
@@ -713,10 +728,8 @@ void write_excess(std::ostream& out, const std::vector<ExcessRow>& rows, bool in
     rec.add("threshold", r.result.threshold);
     return rec;
   };
-  detail::RecordStream stream(out, options, columns_of(record(ExcessRow{})), "rows",
-                              {{"epsilon", "certified"}, {"D", inverse ? "certified" : "input"}});
-  for (const ExcessRow& r : rows) stream.write(record(r));
-  stream.finish();
+  write_rows(out, options, rows, record,
+             {{"epsilon", "certified"}, {"D", inverse ? "certified" : "input"}});
 }
 
 void write_nletter(std::ostream& out, const std::vector<NLetterRow>& rows,
@@ -739,14 +752,12 @@ void write_nletter(std::ostream& out, const std::vector<NLetterRow>& rows,
     rec.add("exact_status", e ? detail::Field(to_string(e->status)) : detail::Field());
     return rec;
   };
-  detail::RecordStream stream(out, options, columns_of(record(NLetterRow{})), "rows",
-                              {{"entropy", "certified"},
-                               {"limit", "certified"},
-                               {"converse_per_letter", "certified"},
-                               {"converse_lagrangian_per_letter", "certified"},
-                               {"exact_per_letter", "certified"}});
-  for (const NLetterRow& r : rows) stream.write(record(r));
-  stream.finish();
+  write_rows(out, options, rows, record,
+             {{"entropy", "certified"},
+              {"limit", "certified"},
+              {"converse_per_letter", "certified"},
+              {"converse_lagrangian_per_letter", "certified"},
+              {"exact_per_letter", "certified"}});
 }
 
 void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points,
@@ -758,10 +769,8 @@ void write_h_gamma(std::ostream& out, const std::vector<HGammaPoint>& points,
     rec.add("h_gamma", p.h_gamma * scale).add("h_gamma_bound", p.bound * scale);
     return rec;
   };
-  detail::RecordStream stream(out, options, columns_of(record(HGammaPoint{})), "rows",
-                              {{"h_gamma", "certified"}, {"h_gamma_bound", "certified"}});
-  for (const HGammaPoint& p : points) stream.write(record(p));
-  stream.finish();
+  write_rows(out, options, points, record,
+             {{"h_gamma", "certified"}, {"h_gamma_bound", "certified"}});
 }
 
 void write_check(std::ostream& out, const CheckReport& report, const OutputOptions& options) {
