@@ -1,14 +1,18 @@
-// Subset dynamic programming: exact, O(M 3^n) in the worst case, with every
+// Subset dynamic programming: exact, O(3^n) transitions in all, with every
 // cell cost tabulated first.
 //
 // Number the cells by the order in which a partition's blocks meet the
 // symbols 0, 1, ...: the first block holds symbol 0, the next the smallest
-// symbol left, and so on. After j blocks are removed, the symbols 0..j-1 are
-// gone, so the states with c = k - j cells left are the subsets T of
-// {j, ..., n-1}, and
-//   D_1(T) = c(T),   D_c(T) = min over S ⊆ T with S ∋ min(T) of c(S) + D_{c-1}(T \ S),
-// with D_c(T) = 0 when |T| <= c (each symbol alone). Level c costs
-// (3^(n-k+c) - 1)/2 transitions; the answer is D_k({0..n-1}).
+// symbol left, and so on. The tables store symbol i at bit n - 1 - i
+// (MaskOrder::reversed), so the smallest symbol left is the highest bit of a
+// state, and after j blocks the states with c = k - j cells left are the
+// subsets T of the lowest m = n - j bits, i.e. the indices below 2^m:
+//   D_1(T) = c(T),   D_c(T) = min over S ⊆ T with S ∋ max(T) of c(S) + D_{c-1}(T \ S),
+// with D_c(∅) = 0 (fewer cells). Level c = 2..k-1 has m = n - k + c bits and
+// (3^m - 1)/2 transitions, about 3^n / 4 over all levels whatever k, less
+// than one 3^n / 2 layer of a doubling plan D_2a = D_a ⊕ D_a (which needs D_a
+// on every subset); the answer is D_k(all symbols). The levels run in rows of
+// eight states (detail/dp_rows.hpp), in parallel over rows.
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -17,7 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "detail/aligned.hpp"
 #include "detail/cell_table.hpp"
+#include "detail/dp_rows.hpp"
 #include "detail/format.hpp"
 #include "detail/strategies.hpp"
 #include "detail/threads.hpp"
@@ -30,18 +36,48 @@ namespace {
 using Mask = std::uint32_t;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// The values and choices of one level: states T ⊆ {base..n-1}, index T >> base.
-struct Level {
-  std::size_t base = 0;
-  std::vector<double> value;
-  std::vector<Mask> choice;  // the block S containing min(T)
-};
+Mask highest_bit(Mask t) { return Mask{1} << (31 - __builtin_clz(t)); }
+
+// D(T) for one state T != 0 from the level below, one transition at a time
+// (the states of row 0, and instances of fewer than four symbols).
+double state_value(const double* cell, const double* prev, Mask T, double* transitions) {
+  const Mask top = highest_bit(T), rest = T ^ top;
+  double best = kInf;
+  for (Mask u = rest;; u = (u - 1) & rest) {
+    const double v = cell[top | u] + prev[rest ^ u];
+    best = v < best ? v : best;
+    *transitions += 1;
+    if (u == 0) break;
+  }
+  return best;
+}
+
+// The block S of an optimal split of state T, whose value is `target` (one
+// of the sums state_value takes the minimum of, so equality is exact). Ties
+// go to the largest mask in the symbols' own order, whatever the thread count.
+Mask optimal_block(const double* cell, const double* prev, Mask T, double target, std::size_t n) {
+  const Mask top = highest_bit(T), rest = T ^ top;
+  Mask best = 0;
+  std::uint64_t best_natural = 0;
+  for (Mask u = rest;; u = (u - 1) & rest) {
+    if (cell[top | u] + prev[rest ^ u] == target) {
+      const std::uint64_t natural = reverse_mask(top | u, n);
+      if (best == 0 || natural > best_natural) {
+        best = top | u;
+        best_natural = natural;
+      }
+    }
+    if (u == 0) break;
+  }
+  if (best == 0) throw std::logic_error("subset DP: no split attains the state's value");
+  return best;
+}
 
 }  // namespace
 
 double DpSearch::table_bytes(std::size_t n, std::size_t k) {
   double bytes = CellTable::bytes(n);
-  for (std::size_t c = 2; c < k; ++c) bytes += 12.0 * std::ldexp(1.0, static_cast<int>(n - k + c));
+  for (std::size_t c = 2; c < k; ++c) bytes += 8.0 * std::ldexp(1.0, static_cast<int>(n - k + c));
   return bytes;
 }
 
@@ -50,7 +86,6 @@ double DpSearch::transitions(std::size_t n, std::size_t k) {
   for (std::size_t c = 2; c < k; ++c) t += (std::pow(3.0, static_cast<double>(n - k + c)) - 1) / 2;
   return t;
 }
-
 void DpSearch::check_feasible(const Problem& problem, const ExactOptions& options) const {
   const std::size_t n = problem.size(), k = problem.cells();
   if (n > kMaxSymbols)
@@ -77,7 +112,8 @@ ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
     control.report(p, true);
   };
   report("cell table of 2^" + std::to_string(n) + " cells");
-  const CellTable table(problem.pmf(), problem.gamma(), solver, n - k + 1, threads, control);
+  const CellTable table(problem.pmf(), problem.gamma(), solver, n - k + 1, threads, control,
+                        MaskOrder::reversed);
   const double table_seconds = clock.seconds();
   auto stopped = [&](double transitions) {
     ExactResult result = stopped_result(problem, solver, control, {});
@@ -91,108 +127,78 @@ ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
   };
   if (table.stopped()) return stopped(0.0);
   double transitions = 0.0;
+  const double* cell = table.data();
 
-  // levels[c] holds D_c for c = 2..k-1; D_1 is the table itself.
-  std::vector<Level> levels(k);
-  auto previous_value = [&](std::size_t c, Mask rest) {
-    return c == 1 ? table[rest] : levels[c].value[rest >> levels[c].base];
-  };
+  // levels[c] holds D_c for c = 2..k-1 over the lowest n - k + c bits; D_1 is
+  // the cell table itself.
+  std::vector<AlignedDoubles> levels(k);
+  auto values = [&](std::size_t c) { return c == 1 ? cell : levels[c].data(); };
   for (std::size_t c = 2; c < k; ++c) {
-    Level& level = levels[c];
-    level.base = k - c;
-    const std::int64_t states = std::int64_t{1} << (n - level.base);
-    level.value.assign(states, 0.0);
-    level.choice.assign(states, 0);
+    const std::size_t m = n - k + c;
+    AlignedDoubles& level = levels[c];
+    level = AlignedDoubles(std::size_t{1} << m, 0.0);
+    const double* prev = values(c - 1);
     report("level " + std::to_string(c) + " of " + std::to_string(k));
     double level_transitions = 0.0;
+    for (Mask T = 1; T < std::min<Mask>(8, Mask{1} << m); ++T)
+      level[T] = state_value(cell, prev, T, &level_transitions);
+    const std::int64_t rows = m > 3 ? std::int64_t{1} << (m - 3) : 1;
     std::atomic<bool> halt{false};
 #pragma omp parallel num_threads(threads) reduction(+ : level_transitions)
     {
-      Poll poll(control, 1);
-#pragma omp for schedule(dynamic, 256)
-      for (std::int64_t index = 1; index < states; ++index) {
+      Poll poll(control, 16);
+#pragma omp for schedule(dynamic, 64)
+      for (std::int64_t h = 1; h < rows; ++h) {
         if (halt.load(std::memory_order_relaxed)) continue;
-        const Mask T = static_cast<Mask>(index) << level.base;
-        const Mask low = T & (~T + 1);
-        const Mask rest = T ^ low;
-        if (static_cast<std::size_t>(__builtin_popcount(T)) <= c) {
-          level.choice[index] = low;  // each symbol alone: D = 0
+        if (poll.stop()) {
+          halt = true;
           continue;
         }
-        // S = T first (the rest empty), then S = low ∪ U for U ⊂ rest in
-        // decreasing order; a later S replaces the best only if strictly
-        // better, so the choice is the same for any thread count.
-        double best = table[T];
-        Mask best_s = T;
-        std::uint64_t count = 1;
-        for (Mask u = (rest - 1) & rest;; u = (u - 1) & rest) {
-          const double v = table[low | u] + previous_value(c - 1, rest ^ u);
-          ++count;
-          if (v < best) {
-            best = v;
-            best_s = low | u;
-          }
-          if (u == 0) break;
-          // A state can have up to 2^(n-2) transitions: poll inside it too.
-          if ((count & 0xFFFF) == 0 && poll.stop()) {
-            halt = true;
-            break;
-          }
-        }
-        if ((index & 255) == 0 && poll.stop()) halt = true;
-        level.value[index] = best;
-        level.choice[index] = best_s;
-        level_transitions += static_cast<double>(count);
+        const Mask row = static_cast<Mask>(h);
+        dp_level_row(cell, prev, row, level.data() + 8 * h);
+        level_transitions += 27.0 * std::ldexp(1.0, __builtin_popcount(row) - 1);
       }
     }
     transitions += level_transitions;
     if (halt) return stopped(transitions);
   }
 
-  // The top level: T = all symbols, its 2^(n-1) blocks S ∋ 0 split across
-  // threads; ties go to the larger U, as in the levels above.
+  // The top level: T = all symbols, its 2^(n-1) blocks S ∋ max(T) split
+  // across threads in rows of eight.
   const Mask all = static_cast<Mask>((std::uint64_t{1} << n) - 1);
-  const Mask rest = all ^ 1u;
-  const std::int64_t subsets = std::int64_t{1} << (n - 1);
+  const double* prev = values(k - 1);
   double best = kInf;
-  Mask best_u = 0;
-  std::atomic<bool> halt{false};
-#pragma omp parallel num_threads(threads)
-  {
-    double local = kInf;
-    Mask local_u = 0;
-    Poll poll(control, 4096);
-#pragma omp for schedule(static) nowait
-    for (std::int64_t i = subsets - 1; i >= 0; --i) {
+  if (k == 1) {
+    best = cell[all];
+  } else if (n < 4) {
+    best = state_value(cell, prev, all, &transitions);
+  } else {
+    const Mask top = Mask{1} << (n - 4);
+    const std::int64_t chunks = std::min<std::int64_t>(top, 4096);
+    std::atomic<bool> halt{false};
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) reduction(min : best)
+    for (std::int64_t i = 0; i < chunks; ++i) {
       if (halt.load(std::memory_order_relaxed)) continue;
-      if (poll.stop()) {
+      if (control.stop()) {
         halt = true;
         continue;
       }
-      const Mask u = static_cast<Mask>(i) << 1;
-      const double v =
-          table[1u | u] + (k == 1 ? (u == rest ? 0.0 : kInf) : previous_value(k - 1, rest ^ u));
-      if (v < local || (v == local && u > local_u)) {
-        local = v;
-        local_u = u;
-      }
+      const auto begin = static_cast<Mask>(top * i / chunks), end = static_cast<Mask>(top * (i + 1) / chunks);
+      best = std::min(best, dp_top_range(cell, prev, top, begin, end));
     }
-#pragma omp critical(focalrd_dp_top)
-    if (local < best || (local == best && local_u > best_u)) {
-      best = local;
-      best_u = local_u;
-    }
+    transitions += std::ldexp(1.0, static_cast<int>(n) - 1);
+    if (halt) return stopped(transitions);
   }
-  transitions += static_cast<double>(subsets);
-  if (halt) return stopped(transitions);
 
-  // Follow the choices down from the top.
-  std::vector<std::uint64_t> blocks{1u | best_u};
-  Mask left = rest ^ best_u;
-  for (std::size_t c = k - 1; c >= 1 && left; --c) {
-    const Mask s = c == 1 ? left : levels[c].choice[left >> levels[c].base];
-    blocks.push_back(s);
+  // Follow the optimal splits down from the top.
+  std::vector<std::uint64_t> blocks;
+  Mask left = all;
+  double target = best;
+  for (std::size_t c = k; c >= 1 && left; --c) {
+    const Mask s = c == 1 ? left : optimal_block(cell, values(c - 1), left, target, n);
+    blocks.push_back(reverse_mask(s, n));
     left ^= s;
+    if (c > 1) target = values(c - 1)[left];
   }
   ExactResult result;
   SolveStatus status = table.worst_status();

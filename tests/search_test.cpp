@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "detail/dp_rows.hpp"
 #include "focalrd/bounds.hpp"
 #include "focalrd/partition.hpp"
 #include "focalrd/tolerances.hpp"
@@ -193,6 +194,44 @@ void check_against_enumeration(SearchMethod method, int trials, int max_n, const
 
 TEST_CASE("subset DP agrees with enumeration") {
   check_against_enumeration(SearchMethod::dp, 150, 12, "dp vs enumeration");
+}
+
+TEST_CASE("subset DP rows: generic, AVX2 and a plain loop give identical values") {
+  using namespace focalrd::detail;
+  const double inf = HUGE_VAL;
+  std::mt19937_64 g(11);
+  const std::uint32_t bits = 11, size = 1u << bits;
+  std::vector<double> cell(size), prev(size);
+  for (std::uint32_t i = 0; i < size; ++i) {
+    cell[i] = test::uniform(g, 0, 1) < 0.2 ? inf : test::uniform(g, 0, 1);
+    prev[i] = test::uniform(g, 0, 1) < 0.1 ? inf : std::floor(8 * test::uniform(g, 0, 1)) / 8;  // many ties
+  }
+  cell[0] = prev[0] = 0.0;
+  auto plain = [&](std::uint32_t T, std::uint32_t first) {  // S ∋ max(T), S >= first
+    const std::uint32_t top = 1u << (31 - __builtin_clz(T));
+    double best = inf;
+    for (std::uint32_t S = top; S <= T; ++S)
+      if ((S & T) == S && (S & top) && S >= first) best = std::min(best, cell[S] + prev[T ^ S]);
+    return best;
+  };
+  const bool avx2 = __builtin_cpu_supports("avx2");
+  for (std::uint32_t h = 1; h < size / 8; ++h) {
+    double generic[8], wide[8];
+    dp_level_row_generic(cell.data(), prev.data(), h, generic);
+    if (avx2) dp_level_row_avx2(cell.data(), prev.data(), h, wide);
+    for (std::uint32_t t = 0; t < 8; ++t) {
+      CHECK(generic[t] == plain(8 * h + t, 0));
+      if (avx2) CHECK(wide[t] == generic[t]);
+    }
+  }
+  // The top state T = all, in two ranges of u.
+  const std::uint32_t top = size / 16;
+  const double whole = plain(size - 1, 0);
+  const double split = std::min(dp_top_range_generic(cell.data(), prev.data(), top, 0, 37),
+                                dp_top_range_generic(cell.data(), prev.data(), top, 37, top));
+  CHECK(split == whole);
+  CHECK(dp_top_range_generic(cell.data(), prev.data(), top, 37, top) == plain(size - 1, 8 * (top | 37)));
+  if (avx2) CHECK(dp_top_range_avx2(cell.data(), prev.data(), top, 0, top) == whole);
 }
 
 TEST_CASE("subset DP: the same code for 1 and 2 threads; memory guard") {

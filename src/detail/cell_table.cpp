@@ -18,8 +18,14 @@ double solve_mask(const std::vector<double>& r, double gamma, const CellSolver& 
   return s.cost;
 }
 
+std::uint64_t reverse_mask(std::uint64_t mask, std::size_t n) {
+  std::uint64_t out = 0;
+  for (; mask; mask &= mask - 1) out |= std::uint64_t{1} << (n - 1 - __builtin_ctzll(mask));
+  return out;
+}
+
 CellTable::CellTable(const std::vector<double>& r, double gamma, const CellSolver& solver,
-                     std::size_t max_size, int threads, const Control& control)
+                     std::size_t max_size, int threads, const Control& control, MaskOrder order)
     : cost_(std::size_t{1} << r.size(), std::numeric_limits<double>::infinity()) {
   const std::int64_t count = static_cast<std::int64_t>(cost_.size());
   cost_[0] = 0.0;
@@ -39,7 +45,9 @@ CellTable::CellTable(const std::vector<double>& r, double gamma, const CellSolve
       const auto mask = static_cast<std::uint64_t>(m);
       if (static_cast<std::size_t>(__builtin_popcountll(mask)) > max_size) continue;
       SolveStatus status = SolveStatus::converged;
-      cost_[m] = solve_mask(r, gamma, solver, mask, &status);
+      cost_[m] = solve_mask(r, gamma, solver,
+                            order == MaskOrder::natural ? mask : reverse_mask(mask, r.size()),
+                            &status);
       solves += (mask & (mask - 1)) != 0;  // singletons cost 0 without solving
       worst = std::max(worst, static_cast<int>(status));
     }
