@@ -88,7 +88,7 @@ SearchMethod choose_method(const Problem& problem, const ExactOptions& options) 
   const double dp_work = dp_fits ? detail::DpSearch::transitions(n, k) : HUGE_VAL;
   if (partitions * static_cast<double>(k) <= dp_work && partitions <= options.max_partitions)
     return SearchMethod::enumerate;
-  if (dp_fits && dp_work <= 2e10) return SearchMethod::dp;
+  if (dp_fits && dp_work <= 5e10) return SearchMethod::dp;
   return SearchMethod::bnb;
 }
 
@@ -176,8 +176,8 @@ namespace detail {
 namespace {
 // `auto` where enumeration of over 10^6 partitions or the DP would run:
 // branch-and-bound first, for a node budget worth about a twentieth of that
-// method's estimated time (a B&B node costs about 4000 DP transitions or
-// partition lookups, or 3 table cells; at least 2·10^4 nodes, a tenth of a
+// method's estimated time (a B&B node costs about 40000 DP transitions,
+// 4000 partition lookups, or 3 table cells; at least 2·10^4 nodes, a tenth of a
 // second), and the method only if that does not certify. Often the bound is
 // tight and B&B certifies in a fraction of a second where the others need
 // the whole 2^n table. The budget is a count, so the choice is the same on
@@ -189,11 +189,11 @@ bool cheap_enumeration(const Problem& problem) {
 ExactResult probe_then(SearchMethod method, const Problem& problem, const CellSolver& solver,
                        const ExactOptions& options, Control& control) {
   const std::size_t n = problem.size(), k = problem.cells();
-  const double work = method == SearchMethod::dp
-                          ? DpSearch::transitions(n, k)
-                          : stirling2(n, k) * static_cast<double>(k);  // enumeration
+  const double nodes = method == SearchMethod::dp
+                           ? DpSearch::transitions(n, k) / 40000.0
+                           : stirling2(n, k) * static_cast<double>(k) / 4000.0;  // enumeration
   const double budget = std::floor(std::min(
-      1e7, std::max(2e4, 0.05 * (work / 4000.0 + std::ldexp(1.0 / 3.0, static_cast<int>(n))))));
+      1e7, std::max(2e4, 0.05 * (nodes + std::ldexp(1.0 / 3.0, static_cast<int>(n))))));
   ExactOptions probe_options = options;
   const double user_limit = options.limits.node_limit;
   probe_options.limits.node_limit = user_limit > 0.0 ? std::min(user_limit, budget) : budget;
