@@ -369,6 +369,13 @@ int run_reach(const BenchRequest& request, std::ostream& out) {
   return 0;
 }
 
+// The headline per-unit rate of a one-thread run: ns per partition,
+// transition or node, the cell table's time left out (it has its own rate);
+// 0 when there was no work.
+double ns_per_unit(const Run& single) {
+  return single.work > 0 ? 1e9 * (single.seconds - single.table_seconds) / single.work : 0.0;
+}
+
 int run_bench(const BenchRequest& request, std::ostream& out) {
   if (request.reach_seconds > 0.0) return run_reach(request, out);
   // Read first, so that a bad file fails before minutes of work.
@@ -424,6 +431,7 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
       if (row.single.threads == 1) {
         j.member("seconds_one_thread", row.single.seconds);
         j.member("speedup_vs_one_thread", row.single.seconds / row.run.seconds);
+        j.member("ns_per_unit_one_thread", ns_per_unit(row.single)).member("unit", row.run.work_unit);
         if (row.run.table_seconds > 0)
           j.member("table_speedup_vs_one_thread", row.single.table_seconds / row.run.table_seconds);
       }
@@ -462,10 +470,10 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
   }
   out << "\nexact strategies (" << all << " threads; x1: the same with one thread"
       << (compare ? "; vs old: the speed-up over " + request.compare_path : std::string())
-      << "):\n";
-  std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %8s %22s %9s %8s %s%s\n", "case",
-                "method", "seconds", "vs enum", "vs x1", "table x1", "work per second", "cells/s",
-                "peak MiB", "certified d* (nats)", compare ? "  vs old" : "");
+      << "; ns/unit x1: one thread, ns per partition, transition or node, the cell table left out):\n";
+  std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %8s %22s %11s %9s %8s %s%s\n", "case",
+                "method", "seconds", "vs enum", "vs x1", "table x1", "work per second",
+                "ns/unit x1", "cells/s", "peak MiB", "certified d* (nats)", compare ? "  vs old" : "");
   out << line;
   for (const Row& row : rows) {
     const Run& r = row.run;
@@ -477,10 +485,14 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
                                   : "-";
     const std::string vs_old =
         compare ? "  " + ratio(earlier.seconds, row.c->name + " / " + r.method, r.seconds) : "";
-    std::snprintf(line, sizeof line, "  %-20s %-9s %9s %7s %7s %8s %22s %9s %8s %-3s %-20s%s\n",
+    const std::string per_unit =
+        row.single.threads == 1 && row.single.work > 0 ? fixed(ns_per_unit(row.single), 2) : "-";
+    std::snprintf(line, sizeof line,
+                  "  %-20s %-9s %9s %7s %7s %8s %22s %11s %9s %8s %-3s %-20s%s\n",
                   row.c->name.c_str(), r.method.c_str(), fixed(r.seconds, 3).c_str(),
                   vs_enum.c_str(), vs_one.c_str(), table.c_str(),
                   (detail::fmt_short(r.work / r.seconds) + " " + r.work_unit).c_str(),
+                  per_unit.c_str(),
                   detail::fmt_short(r.cells / r.seconds).c_str(), fixed(r.peak_mib, 0).c_str(),
                   r.certified ? "yes" : "NO", detail::fmt(r.dstar).c_str(), vs_old.c_str());
     out << line;
