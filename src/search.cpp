@@ -19,7 +19,8 @@ namespace focalrd {
 
 const std::vector<SearchMethod>& all_search_methods() {
   static const std::vector<SearchMethod> all{SearchMethod::automatic, SearchMethod::enumerate,
-                                             SearchMethod::dp, SearchMethod::bnb};
+                                             SearchMethod::dp, SearchMethod::bnb,
+                                             SearchMethod::counts};
   return all;
 }
 
@@ -33,6 +34,8 @@ std::string to_string(SearchMethod method) {
       return "dp";
     case SearchMethod::bnb:
       return "bnb";
+    case SearchMethod::counts:
+      return "counts";
   }
   return "?";
 }
@@ -71,6 +74,8 @@ std::unique_ptr<SearchStrategy> SearchStrategy::create(SearchMethod method) {
       return std::make_unique<detail::DpSearch>();
     case SearchMethod::bnb:
       return std::make_unique<detail::BnbSearch>();
+    case SearchMethod::counts:
+      return std::make_unique<detail::CountsSearch>();
     case SearchMethod::automatic:
       break;
   }
@@ -88,6 +93,17 @@ SearchMethod choose_method(const Problem& problem, const ExactOptions& options) 
   const double dp_work = dp_fits ? detail::DpSearch::transitions(n, k) : HUGE_VAL;
   if (partitions * static_cast<double>(k) <= dp_work && partitions <= options.max_partitions)
     return SearchMethod::enumerate;
+  // The count-vector DP where ties make it cheaper than the subset DP, table
+  // included (its transitions cost about three of the subset DP's, a cell
+  // solve about 5000).
+  using detail::CountsSearch;
+  const double counts_work = CountsSearch::transitions(problem.pmf(), k);
+  const bool counts_fits = CountsSearch::states(problem.pmf()) <= CountsSearch::kMaxStates &&
+                           counts_work <= 5e10 &&
+                           CountsSearch::table_bytes(problem.pmf(), k) <= options.memory_budget_bytes;
+  if (counts_fits && 3.0 * counts_work + 5000.0 * CountsSearch::states(problem.pmf()) <
+                         dp_work + 5000.0 * std::ldexp(1.0, static_cast<int>(std::min<std::size_t>(n, 1000))))
+    return SearchMethod::counts;
   if (dp_fits && dp_work <= 5e10) return SearchMethod::dp;
   return SearchMethod::bnb;
 }
@@ -177,7 +193,7 @@ namespace {
 // `auto` where enumeration of over 10^6 partitions or the DP would run:
 // branch-and-bound first, for a node budget worth about a twentieth of that
 // method's estimated time (a B&B node costs about 40000 DP transitions,
-// 4000 partition lookups, or 3 table cells; at least 2·10^4 nodes, a tenth of a
+// 13000 count-vector transitions, 4000 partition lookups, or 3 table cells; at least 2·10^4 nodes, a tenth of a
 // second), and the method only if that does not certify. Often the bound is
 // tight and B&B certifies in a fraction of a second where the others need
 // the whole 2^n table. The budget is a count, so the choice is the same on
@@ -189,11 +205,13 @@ bool cheap_enumeration(const Problem& problem) {
 ExactResult probe_then(SearchMethod method, const Problem& problem, const CellSolver& solver,
                        const ExactOptions& options, Control& control) {
   const std::size_t n = problem.size(), k = problem.cells();
-  const double nodes = method == SearchMethod::dp
-                           ? DpSearch::transitions(n, k) / 40000.0
-                           : stirling2(n, k) * static_cast<double>(k) / 4000.0;  // enumeration
-  const double budget = std::floor(std::min(
-      1e7, std::max(2e4, 0.05 * (nodes + std::ldexp(1.0 / 3.0, static_cast<int>(n))))));
+  const bool counts = method == SearchMethod::counts;
+  const double cells = counts ? CountsSearch::states(problem.pmf())
+                              : std::ldexp(1.0, static_cast<int>(std::min<std::size_t>(n, 1000)));
+  const double nodes = method == SearchMethod::dp ? DpSearch::transitions(n, k) / 40000.0
+                       : counts ? CountsSearch::transitions(problem.pmf(), k) * 3.0 / 40000.0
+                                : stirling2(n, k) * static_cast<double>(k) / 4000.0;  // enumeration
+  const double budget = std::floor(std::min(1e7, std::max(2e4, 0.05 * (nodes + cells / 3.0))));
   ExactOptions probe_options = options;
   const double user_limit = options.limits.node_limit;
   probe_options.limits.node_limit = user_limit > 0.0 ? std::min(user_limit, budget) : budget;

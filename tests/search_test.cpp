@@ -329,6 +329,58 @@ TEST_CASE("branch-and-bound on the paper's Example 2 (101 symbols)") {
   CHECK(code_distortion(problem.pmf(), r.code, 4.0) == doctest::Approx(r.value).epsilon(1e-12));
 }
 
+TEST_CASE("count-vector DP agrees with enumeration") {
+  check_against_enumeration(SearchMethod::counts, 150, 12, "counts vs enumeration");
+}
+
+TEST_CASE("count-vector DP: large tie classes against the subset DP and branch-and-bound") {
+  ExactOptions counts, dp, bnb;
+  counts.method = SearchMethod::counts;
+  dp.method = SearchMethod::dp;
+  bnb.method = SearchMethod::bnb;
+  // Few distinct masses, many repeats: the same optimum as the subset DP.
+  auto g = test::rng("counts ties");
+  for (int trial = 0; trial < 12; ++trial) {
+    const int n = test::uniform_int(g, 10, 16), classes = test::uniform_int(g, 1, 4);
+    std::vector<double> masses(classes), pmf;
+    for (double& m : masses) m = std::pow(10.0, test::uniform(g, -3.0, 0.0));
+    for (int a = 0; a < n; ++a) pmf.push_back(masses[test::uniform_int(g, 0, classes - 1)]);
+    pmf = test::normalised(pmf);
+    const int M = test::uniform_int(g, 2, 6);
+    const double gamma = trial % 3 == 0 ? 0.0 : test::uniform(g, 0.5, 6.0);
+    INFO("trial " << trial << " n=" << n << " classes=" << classes << " M=" << M);
+    const ExactResult a = exact(pmf, M, gamma, counts), b = exact(pmf, M, gamma, dp);
+    CHECK(a.certified);
+    CHECK(tol::agrees(a.value, b.value, 1e-12, 1e-300));
+    CHECK(code_distortion(pmf, a.code, gamma) == doctest::Approx(a.value).epsilon(1e-12));
+  }
+  // i.i.d. blocks: binary n = 5 (32 symbols, 6 types) against branch-and-bound,
+  // ternary n = 2 against enumeration; the same code for 1 and 2 threads.
+  for (int M = 2; M <= 8; M += 3)
+    for (double gamma : {0.0, 1.0, 4.0}) {
+      const Problem binary(Source::family("iid:5,0.89,0.11"), M, gamma);
+      const ExactResult a = solve_exact(binary, counts), b = solve_exact(binary, bnb);
+      CHECK(a.certified);
+      CHECK(b.certified);
+      CHECK(tol::agrees(a.value, b.value, 1e-11, 1e-300));
+      const Problem ternary(Source::family("iid:2,0.5,0.3,0.2"), M, gamma);
+      ExactOptions enumeration;
+      enumeration.method = SearchMethod::enumerate;
+      CHECK(tol::agrees(solve_exact(ternary, counts).value,
+                        solve_exact(ternary, enumeration).value, 1e-12, 1e-300));
+    }
+  ExactOptions one = counts, two = counts;
+  one.threads = 1;
+  two.threads = 2;
+  const Problem ternary(Source::family("iid:3,0.5,0.3,0.2"), 3, 4.0);
+  check_same(solve_exact(ternary, one), solve_exact(ternary, two));
+  // All masses distinct: no better than the subset DP, and refused when large.
+  const Problem distinct(Source::family("dirichlet:40,1"), 4, 1.0);
+  CHECK_THROWS_WITH_AS(solve_exact(distinct, counts),
+                       doctest::Contains("count vectors (40 classes of equal mass)"),
+                       std::invalid_argument);
+}
+
 TEST_CASE("branch-and-bound agrees with the DP on mid-size structured instances") {
   // Deeper trees than enumeration can check: binomial, geometric and sparse
   // Dirichlet sources of 12 to 14 symbols, gamma up to 12.

@@ -23,6 +23,7 @@ enum class SearchMethod {
   enumerate,  // every partition into exactly min(M, n) blocks, once each
   dp,         // subset dynamic programming over a table of all cell costs
   bnb,        // branch-and-bound with Lagrangian bounds and a certified gap
+  counts,     // DP over count vectors of the classes of equal mass (i.i.d. blocks)
 };
 
 std::string to_string(SearchMethod method);

@@ -108,7 +108,7 @@ po::options_description search_options(const std::string& max_partitions,
   po::options_description d("Exact search");
   d.add_options()
       ("method", po::value<std::string>()->default_value("auto")->value_name("NAME"),
-       "search strategy: auto, enumerate, dp or bnb")
+       "search strategy: auto, enumerate, dp, bnb or counts")
       ("cell-solver", po::value<std::string>()->default_value("kkt")->value_name("kkt|nlopt"),
        "per-cell optimiser: kkt (exact, fast) or nlopt (L-BFGS)")
       ("max-partitions", po::value<std::string>()->default_value(max_partitions)->value_name("X"),

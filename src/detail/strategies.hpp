@@ -35,6 +35,25 @@ class DpSearch final : public SearchStrategy {
                      Control& control) const override;
 };
 
+// Dynamic programming over count vectors of the classes of equal mass
+// (search_counts.cpp): the subset DP with interchangeable symbols merged, for
+// sources with large tie classes such as i.i.d. blocks.
+class CountsSearch final : public SearchStrategy {
+ public:
+  static constexpr double kMaxStates = 1e8, kMaxTransitions = 1e12;
+  // Count vectors Π (s_j + 1), for the class sizes s_j of r's equal masses.
+  static double states(const std::vector<double>& r);
+  // An upper bound on the transitions for k cells (the cell table's states included).
+  static double transitions(const std::vector<double>& r, std::size_t k);
+  // Bytes of the cell table and the k - 2 levels.
+  static double table_bytes(const std::vector<double>& r, std::size_t k);
+
+  SearchMethod method() const override { return SearchMethod::counts; }
+  void check_feasible(const Problem& problem, const ExactOptions& options) const override;
+  ExactResult search(const Problem& problem, const CellSolver& solver, const ExactOptions& options,
+                     Control& control) const override;
+};
+
 // solve_exact and evaluate_bounds with the control of an enclosing call (a
 // bounds evaluation, a sweep).
 ExactResult solve_exact(const Problem& problem, const ExactOptions& options, Control& control);

@@ -1,0 +1,296 @@
+// Dynamic programming over count vectors, for sources with many equal masses
+// (an i.i.d. block source: every sequence of one type has the same mass).
+//
+// Symbols of equal mass are interchangeable, so a cell's optimal PMF and cost
+// depend only on how many symbols of each mass class it holds: its count
+// vector w, 0 <= w_j <= s_j (s_j the class sizes). With c(w) that cost,
+//   D_1(v) = c(v),   D_c(v) = min over 0 < w <= v with w_j0 >= 1 of c(w) + D_{c-1}(v - w),
+// where j0 is one fixed class left in v (w is the cell of its first symbol:
+// each partition once up to the order of its cells, as in the subset DP),
+// D_c(0) = 0, and d* = D_k(s). Count vectors are indexed in mixed radix, so
+// index(v - w) = index(v) - index(w), and a level costs at most
+// Π_j (s_j + 1)(s_j + 2)/2 transitions over Π_j (s_j + 1) states: for blocks
+// of three ternary letters 7.6e8 transitions over 2.3e5 states, where the
+// subset DP would need 3^27 / 4 ≈ 1.9e12 over a table of 2^27 cells.
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "detail/format.hpp"
+#include "detail/small_buffer.hpp"
+#include "detail/strategies.hpp"
+#include "detail/threads.hpp"
+#include "focalrd/errors.hpp"
+
+namespace focalrd::detail {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+using Digits = std::vector<std::uint32_t>;
+
+// The classes of equal mass and the mixed radix, the largest class first (the
+// innermost digit, for long runs), then by decreasing mass.
+struct Classes {
+  std::vector<double> mass;
+  std::vector<std::vector<std::size_t>> symbols;  // each class's symbols, increasing
+  std::vector<std::size_t> size, stride;
+  std::vector<std::size_t> by_mass;  // the classes by decreasing mass
+  std::size_t states = 1;            // Π (s_j + 1)
+
+  explicit Classes(const std::vector<double>& r) {
+    std::map<double, std::vector<std::size_t>, std::greater<double>> groups;
+    for (std::size_t a = 0; a < r.size(); ++a) groups[r[a]].push_back(a);
+    std::vector<std::pair<double, std::vector<std::size_t>>> list(groups.begin(), groups.end());
+    std::stable_sort(list.begin(), list.end(),
+                     [](const auto& x, const auto& y) { return x.second.size() > y.second.size(); });
+    for (auto& [m, members] : list) {
+      mass.push_back(m);
+      size.push_back(members.size());
+      symbols.push_back(std::move(members));
+    }
+    by_mass.resize(mass.size());
+    for (std::size_t j = 0; j < by_mass.size(); ++j) by_mass[j] = j;
+    std::sort(by_mass.begin(), by_mass.end(), [&](std::size_t x, std::size_t y) { return mass[x] > mass[y]; });
+    for (std::size_t s : size) {
+      stride.push_back(states);
+      states *= s + 1;
+    }
+  }
+  std::size_t count() const { return size.size(); }
+  Digits digits(std::size_t index) const {
+    Digits v(count());
+    for (std::size_t j = 0; j < count(); ++j) v[j] = static_cast<std::uint32_t>(index / stride[j] % (size[j] + 1));
+    return v;
+  }
+};
+
+// Every w <= v with w_j0 >= 1 (j0 the last class in v, v != 0: the classes
+// are by decreasing size, so the anchor prunes most), in a fixed order:
+// calls run(base, lo, hi) for the index runs base + lo .. base + hi (the
+// first class innermost) until it returns false.
+template <typename Run>
+void for_each_part(const Classes& cl, const Digits& v, Run run) {
+  const std::size_t J = cl.count();
+  std::size_t j0 = J - 1;
+  while (v[j0] == 0) --j0;
+  SmallBuffer<std::uint32_t> w(J);
+  std::size_t base = 0;
+  for (std::size_t j = 0; j < J; ++j) w[j] = 0;
+  if (j0 > 0) {
+    w[j0] = 1;
+    base = cl.stride[j0];
+  }
+  const std::uint32_t lo0 = j0 == 0 ? 1 : 0;
+  for (;;) {
+    if (!run(base, lo0, v[0])) return;
+    std::size_t j = 1;
+    for (; j < J; ++j) {
+      if (w[j] < v[j]) {
+        ++w[j];
+        base += cl.stride[j];
+        break;
+      }
+      const std::uint32_t lo = j == j0 ? 1 : 0;
+      base -= (w[j] - lo) * cl.stride[j];
+      w[j] = lo;
+    }
+    if (j == J) return;
+  }
+}
+
+// D_c(v) from c(·) and D_{c-1}, counting the transitions.
+double state_value(const Classes& cl, std::size_t index, const double* cell, const double* prev,
+                   double& transitions) {
+  if (index == 0) return 0.0;
+  double best = kInf;
+  for_each_part(cl, cl.digits(index), [&](std::size_t base, std::uint32_t lo, std::uint32_t hi) {
+    const double* c = cell + base;
+    const double* d = prev + (index - base);
+    for (std::uint32_t t = lo; t <= hi; ++t) {
+      const double x = c[t] + d[-static_cast<std::ptrdiff_t>(t)];
+      best = x < best ? x : best;
+    }
+    transitions += hi - lo + 1;
+    return true;
+  });
+  return best;
+}
+
+}  // namespace
+
+double CountsSearch::states(const std::vector<double>& r) {
+  const Classes cl(r);
+  double v = 1.0;
+  for (std::size_t s : cl.size) v *= static_cast<double>(s) + 1.0;
+  return v;
+}
+
+double CountsSearch::transitions(const std::vector<double>& r, std::size_t k) {
+  const Classes cl(r);
+  double level = 1.0;
+  for (std::size_t s : cl.size) level *= (static_cast<double>(s) + 1.0) * (s + 2.0) / 2.0;
+  return k <= 1 ? 0.0 : static_cast<double>(k - 2) * level + states(r);
+}
+
+double CountsSearch::table_bytes(const std::vector<double>& r, std::size_t k) {
+  return 8.0 * states(r) * static_cast<double>(std::max<std::size_t>(k, 2) - 1);
+}
+
+void CountsSearch::check_feasible(const Problem& problem, const ExactOptions& options) const {
+  const std::size_t k = problem.cells();
+  const double v = states(problem.pmf()), work = transitions(problem.pmf(), k);
+  const std::string what = "the count-vector DP for this source has " + fmt_short(v) +
+                           " count vectors (" + std::to_string(Classes(problem.pmf()).count()) +
+                           " classes of equal mass) and about " + fmt_short(work) + " transitions";
+  if (v > kMaxStates || work > kMaxTransitions)
+    throw too_large(what + ", above its limits of " + fmt_short(kMaxStates) + " and " +
+                    fmt_short(kMaxTransitions) + "; use --method bnb");
+  const double bytes = table_bytes(problem.pmf(), k);
+  if (bytes > options.memory_budget_bytes)
+    throw too_large(what + "; its tables need " + fmt_short(bytes / 1048576.0) +
+                    " MiB, above the budget of " +
+                    fmt_short(options.memory_budget_bytes / 1048576.0) +
+                    " MiB; raise --memory-budget or use --method bnb");
+}
+
+ExactResult CountsSearch::search(const Problem& problem, const CellSolver& solver,
+                                 const ExactOptions& options, Control& control) const {
+  const std::size_t n = problem.size(), k = problem.cells();
+  const int threads = resolve_threads(options.threads);
+  const Stopwatch clock;
+  const Classes cl(problem.pmf());
+  const std::size_t V = cl.states;
+  auto report = [&](const std::string& what) {
+    Progress p;
+    p.phase = "counts: " + what;
+    control.report(p, true);
+  };
+
+  // c(w) for every count vector of at most n - k + 1 symbols (larger cells
+  // are never needed with k cells), masses in decreasing order.
+  report("cell table of " + std::to_string(V) + " count vectors");
+  std::vector<double> cell(V, kInf);
+  cell[0] = 0.0;
+  std::uint64_t solves = 0;
+  int worst = static_cast<int>(SolveStatus::converged);
+  std::atomic<bool> halt{false};
+#pragma omp parallel num_threads(threads) reduction(+ : solves) reduction(max : worst)
+  {
+    Poll poll(control, 64);
+    std::vector<double> masses;
+#pragma omp for schedule(dynamic, 64)
+    for (std::int64_t i = 1; i < static_cast<std::int64_t>(V); ++i) {
+      if (halt.load(std::memory_order_relaxed)) continue;
+      if (poll.stop()) {
+        halt = true;
+        continue;
+      }
+      const Digits w = cl.digits(static_cast<std::size_t>(i));
+      masses.clear();
+      for (std::size_t j : cl.by_mass) masses.insert(masses.end(), w[j], cl.mass[j]);
+      if (masses.size() > n - k + 1) continue;
+      if (masses.size() == 1) {
+        cell[i] = 0.0;
+        continue;
+      }
+      const CellSolution s = solver.solve(masses.data(), masses.size(), problem.gamma(), nullptr);
+      cell[i] = s.cost;
+      ++solves;
+      worst = std::max(worst, static_cast<int>(s.status));
+    }
+  }
+  const double table_seconds = clock.seconds();
+  double transitions = 0.0;
+  auto stopped = [&]() {
+    ExactResult result = stopped_result(problem, solver, control, {});
+    result.method = to_string(method());
+    result.stats.transitions = transitions;
+    result.stats.cells_optimised = solves;
+    result.stats.table_seconds = table_seconds;
+    result.stats.table_bytes = table_bytes(problem.pmf(), k);
+    result.stats.threads = threads;
+    return result;
+  };
+  if (halt) return stopped();
+
+  // levels[c] = D_c over every count vector, c = 2..k-1; D_1 is the cell table.
+  std::vector<std::vector<double>> levels(k);
+  auto values = [&](std::size_t c) { return c == 1 ? cell.data() : levels[c].data(); };
+  for (std::size_t c = 2; c < k; ++c) {
+    report("level " + std::to_string(c) + " of " + std::to_string(k));
+    levels[c].assign(V, 0.0);
+    double* level = levels[c].data();
+    const double* prev = values(c - 1);
+    double level_transitions = 0.0;
+#pragma omp parallel num_threads(threads) reduction(+ : level_transitions)
+    {
+      Poll poll(control, 16);
+#pragma omp for schedule(dynamic, 16)
+      for (std::int64_t i = 1; i < static_cast<std::int64_t>(V); ++i) {
+        if (halt.load(std::memory_order_relaxed)) continue;
+        if (poll.stop()) {
+          halt = true;
+          continue;
+        }
+        level[i] = state_value(cl, static_cast<std::size_t>(i), cell.data(), prev, level_transitions);
+      }
+    }
+    transitions += level_transitions;
+    if (halt) return stopped();
+  }
+  const std::size_t all = V - 1;
+  const double best = k == 1 ? cell[all] : state_value(cl, all, cell.data(), values(k - 1), transitions);
+
+  // Follow the optimal splits down from the top (the first w in the fixed
+  // order attaining each value: the same code for any thread count), and
+  // give each cell the next unused symbols of its classes.
+  std::vector<std::vector<std::size_t>> blocks;
+  std::vector<std::size_t> used(cl.count(), 0);
+  std::size_t v = all;
+  double target = best;
+  for (std::size_t c = k; c >= 1 && v != 0; --c) {
+    std::size_t w = v;
+    if (c > 1) {
+      const double* prev = values(c - 1);
+      bool found = false;
+      for_each_part(cl, cl.digits(v), [&](std::size_t base, std::uint32_t lo, std::uint32_t hi) {
+        for (std::uint32_t t = lo; t <= hi && !found; ++t)
+          if (cell[base + t] + prev[v - base - t] == target) {
+            w = base + t;
+            found = true;
+          }
+        return !found;
+      });
+      if (!found) throw internal_error("count-vector DP: no split attains the state's value");
+      target = prev[v - w];
+    }
+    const Digits counts = cl.digits(w);
+    std::vector<std::size_t> block;
+    for (std::size_t j = 0; j < cl.count(); ++j)
+      for (std::uint32_t t = 0; t < counts[j]; ++t) block.push_back(cl.symbols[j][used[j]++]);
+    std::sort(block.begin(), block.end());
+    blocks.push_back(std::move(block));
+    v -= w;
+  }
+  ExactResult result;
+  SolveStatus status = static_cast<SolveStatus>(worst);
+  result.code = make_code(problem, blocks, solver, &status);
+  result.value = result.lower_bound = best;
+  result.method = to_string(method());
+  result.cell_status = status;
+  result.stats.transitions = transitions;
+  result.stats.cells_optimised = solves;
+  result.stats.table_bytes = table_bytes(problem.pmf(), k);
+  result.stats.table_seconds = table_seconds;
+  result.stats.threads = threads;
+  return result;
+}
+
+}  // namespace focalrd::detail
