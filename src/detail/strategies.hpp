@@ -24,7 +24,7 @@ class EnumerateSearch final : public SearchStrategy {
 class DpSearch final : public SearchStrategy {
  public:
   static constexpr std::size_t kMaxSymbols = 30;
-  // Bytes of the cell table and the value and choice tables for n symbols, k cells.
+  // Bytes of the cell table and the value tables of the levels for n symbols, k cells.
   static double table_bytes(std::size_t n, std::size_t k);
   // (state, cell) pairs the recursion evaluates.
   static double transitions(std::size_t n, std::size_t k);
