@@ -8,6 +8,7 @@
 
 #include "detail/control.hpp"
 #include "detail/format.hpp"
+#include "detail/sum.hpp"
 #include "focalrd/errors.hpp"
 #include "focalrd/problem.hpp"
 
@@ -83,12 +84,10 @@ ExcessDistortion::ExcessDistortion(const Source& source) {
   n_ = sorted.size();
   // Suffix sums from the smallest mass up, with Neumaier's compensation.
   tail_.assign(n_ + 1, 0.0);
-  double sum = 0.0, carry = 0.0;
+  detail::CompensatedSum sum;
   for (std::size_t i = n_; i-- > 0;) {
-    const double x = sorted[i], t = sum + x;
-    carry += std::fabs(sum) >= std::fabs(x) ? (sum - t) + x : (x - t) + sum;
-    sum = t;
-    tail_[i] = sum + carry;
+    sum.add(sorted[i]);
+    tail_[i] = sum.value();
   }
 }
 
