@@ -9,6 +9,7 @@
 #include "detail/control.hpp"
 #include "detail/format.hpp"
 #include "detail/h_gamma.hpp"
+#include "detail/sum.hpp"
 #include "detail/kkt.hpp"
 #include "focalrd/errors.hpp"
 #include "focalrd/focal_loss.hpp"
@@ -197,6 +198,28 @@ std::optional<double> lagrangian_converse_by_types(const std::vector<double>& le
 
 namespace {
 
+// Eq. (22) over types (nletter.hpp): each type's term from logarithms, so
+// that neither M r_t nor |t| r_t overflows or underflows on the way.
+double achievability_22_of_types(const std::vector<TypeClass>& types, std::size_t k,
+                                 std::size_t n, double log_M, double gamma) {
+  const double log_sequences = static_cast<double>(n) * std::log(static_cast<double>(k));
+  if (log_M >= log_sequences * (1.0 - 1e-15)) return 0.0;  // a message per sequence
+  double size = 0.0;
+  detail::CompensatedSum total;
+  for (const TypeClass& t : types)
+    size = std::max(size, std::fabs(t.log_count) + std::fabs(t.log_mass) + std::fabs(log_M));
+  const double margin = 16.0 * DBL_EPSILON * (1.0 + gamma) * (1.0 + size);
+  for (const TypeClass& t : types) {
+    const double log_mf = log_M + t.log_mass;  // ln(M r_t)
+    if (log_mf >= margin) continue;            // M r_t >= 1: not in A
+    const double mf = std::exp(log_mf);
+    // ln(1 + 1/mf) = -ln mf + ln(1 + mf), and (1 + mf)^-γ = e^(-γ ln(1 + mf)).
+    const double log1p_mf = std::log1p(mf);
+    total.add(std::exp(t.log_count + t.log_mass - gamma * log1p_mf) * (log1p_mf - log_mf));
+  }
+  return total.value() * (1.0 + margin) + 1e-300;
+}
+
 // The converse (17) over types under run control (nothing when stopped):
 // [n H(X) - ln M - h_γ(k^n)]^+ with the upper bound on h_γ of detail/h_gamma.hpp.
 std::optional<double> converse_of_blocks(const std::vector<double>& p, std::size_t n,
@@ -209,6 +232,13 @@ std::optional<double> converse_of_blocks(const std::vector<double>& p, std::size
 }
 
 }  // namespace
+
+double achievability_22_by_types(const std::vector<double>& letters, std::size_t n, double log_M,
+                                 double gamma) {
+  check_gamma(gamma);
+  return achievability_22_of_types(type_classes(letters, n), block_letters(letters).size(), n,
+                                   log_M, gamma);
+}
 
 double converse_by_types(const std::vector<double>& letters, std::size_t n, double log_M,
                          double gamma) {
@@ -269,6 +299,8 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
       if (!converse) return rows;
       row.lagrangian = *lagrangian / static_cast<double>(n);
       row.converse = *converse / static_cast<double>(n);
+      row.achievability_22 =
+          achievability_22_of_types(types, k, n, log_M, gamma) / static_cast<double>(n);
       const double sequences = std::pow(static_cast<double>(k), static_cast<double>(n));
       if (row.messages && sequences <= static_cast<double>(exact_symbols)) {
         ExactOptions exact;

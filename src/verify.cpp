@@ -517,8 +517,15 @@ class Checker {
     certified("converse_lagrangian_per_letter", lower);
     if (r_.f.count("converse_per_letter"))
       certified("converse_per_letter", converse_by_types(letters, blocks, log_M, gamma) / *n);
+    const auto upper = value("achievability_22_per_letter");
+    if (upper)
+      certified("achievability_22_per_letter",
+                achievability_22_by_types(letters, blocks, log_M, gamma) / *n);
     const auto claimed = value("exact_per_letter");
     if (!claimed) return;
+    if (upper)
+      guarantee(*claimed <= *upper * (1 + 1e-12) + tol::kSubnormalAbs,
+                "exact_per_letter is above the achievability bound (22)");
     const auto claimed_lower = value("exact_lower_per_letter");
     guarantee(claimed_lower && *claimed_lower <= *claimed * (1 + 1e-12) + tol::kSubnormalAbs,
               "exact_lower_per_letter is missing or above exact_per_letter");

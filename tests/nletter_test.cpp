@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <map>
 #include <string>
@@ -75,6 +76,50 @@ TEST_CASE("the Lagrangian converse over types equals it on the expanded alphabet
     }
   // A message per sequence: nothing to bound.
   CHECK(*lagrangian_converse_by_types({0.89, 0.11}, 3, std::log(8.0), 1.0) == 0.0);
+}
+
+TEST_CASE("the achievability bound (22) over types equals it on the expanded alphabet") {
+  struct Case {
+    std::string spec;
+    std::vector<double> letters;
+    std::size_t n;
+    long long M;
+  };
+  const std::vector<Case> cases{{"iid:8,0.89,0.11", {0.89, 0.11}, 8, 16},
+                                {"iid:5,0.5,0.3,0.2", {0.5, 0.3, 0.2}, 5, 9},
+                                {"iid:3,0.7,0.2,0.1", {0.7, 0.2, 0.1}, 3, 2},
+                                {"iid:4,0.5,0.5", {0.5, 0.5}, 4, 3},
+                                {"iid:16,0.89,0.11", {0.89, 0.11}, 16, 256}};
+  for (const Case& c : cases)
+    for (double gamma : {0.0, 1.0, 4.0, 30.0}) {
+      const Source source = Source::family(c.spec);
+      const double expanded = achievability_22(source.pmf(), source.pmf(), c.M, gamma);
+      const double types =
+          achievability_22_by_types(c.letters, c.n, std::log(static_cast<double>(c.M)), gamma);
+      CAPTURE(c.spec);
+      CAPTURE(gamma);
+      // The same sum, over types and raised by its documented rounding
+      // margin 16 ε (1 + γ)(1 + max_t |ln |t|| + |ln r_t| + ln M) (from 6e-14
+      // at γ = 0 to 6e-12 at γ = 30 here; both sums are compensated and agree
+      // to 2e-14, the rounding of the masses' logarithms):
+      // never below the expanded one, and above it by at most the margin.
+      const double min_letter = *std::min_element(c.letters.begin(), c.letters.end());
+      const double size = static_cast<double>(c.n) * (std::log(static_cast<double>(c.letters.size())) -
+                                                      std::log(min_letter)) +
+                          std::log(static_cast<double>(c.M));
+      const double margin = 16.0 * DBL_EPSILON * (1.0 + gamma) * (1.0 + size);
+      CHECK(types >= expanded);
+      CHECK(types <= expanded * (1.0 + margin + 2e-14));
+    }
+  CHECK(achievability_22_by_types({0.89, 0.11}, 3, std::log(8.0), 1.0) == 0.0);
+  // The chain on short blocks: Lagrangian converse <= d_n* <= (22).
+  for (long long M : {2, 3, 5})
+    for (double gamma : {0.0, 1.0, 4.0}) {
+      const ExactResult exact = solve_exact(Problem(Source::family("iid:4,0.8,0.2"), M, gamma));
+      const double log_M = std::log(static_cast<double>(M));
+      CHECK(*lagrangian_converse_by_types({0.8, 0.2}, 4, log_M, gamma) <= exact.lower_bound);
+      CHECK(exact.value <= achievability_22_by_types({0.8, 0.2}, 4, log_M, gamma));
+    }
 }
 
 TEST_CASE("Theorem 3: the converse per letter approaches [H(X) - R]^+") {

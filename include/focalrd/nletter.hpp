@@ -68,6 +68,17 @@ std::optional<double> lagrangian_converse_by_types(const std::vector<double>& le
 double converse_by_types(const std::vector<double>& letters, std::size_t n, double log_M,
                          double gamma);
 
+// The achievability bound (22) of the block source with F = R^n and M =
+// e^log_M messages, over types: Σ over the types t with M r_t < 1 of
+// |t| r_t (1 + M r_t)^-γ ln(1 + 1/(M r_t)), in nats for the whole block; 0
+// when M >= k^n. An upper bound on d_n* (it bounds the code (26)-(28) from
+// above, Theorem 2): raised by the margin 16 ε (1 + γ)(1 + max_t |ln |t|| +
+// |ln r_t| + |ln M|) of its rounding, plus 1e-300 for terms that underflow,
+// and a type whose M r_t is within that rounding of 1 is counted, so the
+// result stays a certified upper bound.
+double achievability_22_by_types(const std::vector<double>& letters, std::size_t n, double log_M,
+                                 double gamma);
+
 // One row of focalrd nletter: blocks of n letters at rate R, in `units`.
 struct NLetterRow {
   std::string letters;  // P1 ... Pk as written, separated by spaces
@@ -80,6 +91,7 @@ struct NLetterRow {
   double limit = 0.0;            // Theorem 3: [H(X) - R]^+, per letter
   double converse = 0.0;         // the converse (17) / n (certified lower bound on d_n*/n)
   double lagrangian = 0.0;       // the Lagrangian converse / n (certified lower bound on d_n*/n)
+  double achievability_22 = 0.0;  // (22) with F = R^n, / n (certified upper bound on d_n*/n)
   std::optional<ExactResult> exact;  // d_n* itself (per block) where k^n is small enough
 };
 
