@@ -50,18 +50,28 @@ TEST_CASE("types of blocks: C(n + k - 1, k - 1) classes whose sizes and masses a
   CHECK_THROWS_AS(type_classes({0.5, 0.6}, 3), std::invalid_argument);
 }
 
+namespace {
+
+// Block sources small enough to list, for the bounds over types.
+struct BlockCase {
+  std::string spec;
+  std::vector<double> letters;
+  std::size_t n;
+  long long M;
+};
+const std::vector<BlockCase>& block_cases() {
+  static const std::vector<BlockCase> cases{{"iid:8,0.89,0.11", {0.89, 0.11}, 8, 16},
+                                            {"iid:5,0.5,0.3,0.2", {0.5, 0.3, 0.2}, 5, 9},
+                                            {"iid:3,0.7,0.2,0.1", {0.7, 0.2, 0.1}, 3, 2},
+                                            {"iid:4,0.5,0.5", {0.5, 0.5}, 4, 3},
+                                            {"iid:16,0.89,0.11", {0.89, 0.11}, 16, 256}};
+  return cases;
+}
+
+}  // namespace
+
 TEST_CASE("the Lagrangian converse over types equals it on the expanded alphabet") {
-  struct Case {
-    std::string spec;
-    std::vector<double> letters;
-    std::size_t n;
-    long long M;
-  };
-  const std::vector<Case> cases{{"iid:8,0.89,0.11", {0.89, 0.11}, 8, 16},
-                                {"iid:5,0.5,0.3,0.2", {0.5, 0.3, 0.2}, 5, 9},
-                                {"iid:3,0.7,0.2,0.1", {0.7, 0.2, 0.1}, 3, 2},
-                                {"iid:16,0.89,0.11", {0.89, 0.11}, 16, 256}};
-  for (const Case& c : cases)
+  for (const BlockCase& c : block_cases())
     for (double gamma : {0.0, 1.0, 4.0}) {
       const double expanded = lagrangian_converse(Problem(Source::family(c.spec), c.M, gamma));
       const double types =
@@ -79,18 +89,7 @@ TEST_CASE("the Lagrangian converse over types equals it on the expanded alphabet
 }
 
 TEST_CASE("the achievability bound (22) over types equals it on the expanded alphabet") {
-  struct Case {
-    std::string spec;
-    std::vector<double> letters;
-    std::size_t n;
-    long long M;
-  };
-  const std::vector<Case> cases{{"iid:8,0.89,0.11", {0.89, 0.11}, 8, 16},
-                                {"iid:5,0.5,0.3,0.2", {0.5, 0.3, 0.2}, 5, 9},
-                                {"iid:3,0.7,0.2,0.1", {0.7, 0.2, 0.1}, 3, 2},
-                                {"iid:4,0.5,0.5", {0.5, 0.5}, 4, 3},
-                                {"iid:16,0.89,0.11", {0.89, 0.11}, 16, 256}};
-  for (const Case& c : cases)
+  for (const BlockCase& c : block_cases())
     for (double gamma : {0.0, 1.0, 4.0, 30.0}) {
       const Source source = Source::family(c.spec);
       const double expanded = achievability_22(source.pmf(), source.pmf(), c.M, gamma);
