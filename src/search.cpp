@@ -88,22 +88,32 @@ SearchMethod choose_method(const Problem& problem, const ExactOptions& options) 
   // lookup pair per transition; both first tabulate the 2^n cell costs.
   const double partitions = n <= 64 ? stirling2(n, k) : HUGE_VAL;
   if (partitions <= 1e6) return SearchMethod::enumerate;
-  const bool dp_fits = n <= detail::DpSearch::kMaxSymbols &&
-                       detail::DpSearch::table_bytes(n, k) <= options.memory_budget_bytes;
-  const double dp_work = dp_fits ? detail::DpSearch::transitions(n, k) : HUGE_VAL;
-  if (partitions * static_cast<double>(k) <= dp_work && partitions <= options.max_partitions)
-    return SearchMethod::enumerate;
-  // The count-vector DP where ties make it cheaper than the subset DP, table
-  // included (its transitions cost about three of the subset DP's, a cell
-  // solve about 5000).
   using detail::CountsSearch;
-  const double counts_work = CountsSearch::transitions(problem.pmf(), k);
-  const bool counts_fits = CountsSearch::states(problem.pmf()) <= CountsSearch::kMaxStates &&
-                           counts_work <= 5e10 &&
-                           CountsSearch::table_bytes(problem.pmf(), k) <= options.memory_budget_bytes;
-  if (counts_fits && 3.0 * counts_work + 5000.0 * CountsSearch::states(problem.pmf()) <
-                         dp_work + 5000.0 * std::ldexp(1.0, static_cast<int>(std::min<std::size_t>(n, 1000))))
-    return SearchMethod::counts;
+  using detail::DpSearch;
+  const bool dp_fits =
+      n <= DpSearch::kMaxSymbols && DpSearch::table_bytes(n, k) <= options.memory_budget_bytes;
+  const double dp_work = dp_fits ? DpSearch::transitions(n, k) : HUGE_VAL;
+  // The count-vector DP where ties make it cheaper than the subset DP, both
+  // with their cell tables, in subset-DP transitions (a cell solve costs
+  // about 500 per symbol; the subset DP solves the C(n, j) cells of j <= n -
+  // k + 1 symbols).
+  const CountsSearch::Estimate counts = CountsSearch::estimate(problem.pmf(), k);
+  const bool counts_fits = counts.states <= CountsSearch::kMaxStates &&
+                           counts.cost <= 2e11 && counts.bytes <= options.memory_budget_bytes;
+  const double counts_cost = counts_fits ? counts.cost : HUGE_VAL;
+  if (partitions * static_cast<double>(k) <= std::min(dp_work, counts_cost) &&
+      partitions <= options.max_partitions)
+    return SearchMethod::enumerate;
+  double dp_cost = dp_work;
+  if (dp_fits) {
+    double cells = 0.0, binomial = 1.0;
+    for (std::size_t j = 1; j + k <= n + 1; ++j) {
+      binomial = binomial * static_cast<double>(n - j + 1) / static_cast<double>(j);
+      cells += binomial * static_cast<double>(j);
+    }
+    dp_cost += 500.0 * cells;
+  }
+  if (counts_cost < dp_cost) return SearchMethod::counts;
   if (dp_fits && dp_work <= 5e10) return SearchMethod::dp;
   return SearchMethod::bnb;
 }
@@ -190,14 +200,15 @@ void check_exact_feasible(const Problem& problem, const ExactOptions& options) {
 namespace detail {
 
 namespace {
-// `auto` where enumeration of over 10^6 partitions or the DP would run:
-// branch-and-bound first, for a node budget worth about a twentieth of that
-// method's estimated time (a B&B node costs about 40000 DP transitions,
-// 13000 count-vector transitions, 4000 partition lookups, or 3 table cells; at least 2·10^4 nodes, a tenth of a
-// second), and the method only if that does not certify. Often the bound is
-// tight and B&B certifies in a fraction of a second where the others need
-// the whole 2^n table. The budget is a count, so the choice is the same on
-// every machine and for any thread count.
+// `auto` where enumeration of over 10^6 partitions, the DP or the count-
+// vector DP would run: branch-and-bound first, for a node budget worth about
+// a twentieth of that method's estimated time (a B&B node costs about 40000
+// DP transitions, 5000 count-vector transitions, 4000 partition lookups, or
+// 3 table cells; at least 2·10^4 nodes, a tenth of a second), and the method
+// only if that does not certify. Often the bound is tight and B&B certifies
+// in a fraction of a second where the others need their whole table. The
+// budget is a count, so the choice is the same on every machine and for any
+// thread count.
 bool cheap_enumeration(const Problem& problem) {
   return problem.size() <= 64 && stirling2(problem.size(), problem.cells()) <= 1e6;
 }
@@ -205,13 +216,15 @@ bool cheap_enumeration(const Problem& problem) {
 ExactResult probe_then(SearchMethod method, const Problem& problem, const CellSolver& solver,
                        const ExactOptions& options, Control& control) {
   const std::size_t n = problem.size(), k = problem.cells();
-  const bool counts = method == SearchMethod::counts;
-  const double cells = counts ? CountsSearch::states(problem.pmf())
-                              : std::ldexp(1.0, static_cast<int>(std::min<std::size_t>(n, 1000)));
-  const double nodes = method == SearchMethod::dp ? DpSearch::transitions(n, k) / 40000.0
-                       : counts ? CountsSearch::transitions(problem.pmf(), k) * 3.0 / 40000.0
-                                : stirling2(n, k) * static_cast<double>(k) / 4000.0;  // enumeration
-  const double budget = std::floor(std::min(1e7, std::max(2e4, 0.05 * (nodes + cells / 3.0))));
+  // The count-vector DP's estimate includes its table; the others' tables
+  // are 2^n cells.
+  const double nodes =
+      method == SearchMethod::counts
+          ? CountsSearch::estimate(problem.pmf(), k).cost / 40000.0
+          : (method == SearchMethod::dp ? DpSearch::transitions(n, k) / 40000.0
+                                        : stirling2(n, k) * static_cast<double>(k) / 4000.0) +
+                std::ldexp(1.0 / 3.0, static_cast<int>(n));
+  const double budget = std::floor(std::min(1e7, std::max(2e4, 0.05 * nodes)));
   ExactOptions probe_options = options;
   const double user_limit = options.limits.node_limit;
   probe_options.limits.node_limit = user_limit > 0.0 ? std::min(user_limit, budget) : budget;

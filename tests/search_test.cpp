@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "detail/dp_rows.hpp"
+#include "detail/strategies.hpp"
 #include "focalrd/bounds.hpp"
 #include "focalrd/partition.hpp"
 #include "focalrd/tolerances.hpp"
@@ -374,11 +375,30 @@ TEST_CASE("count-vector DP: large tie classes against the subset DP and branch-a
   two.threads = 2;
   const Problem ternary(Source::family("iid:3,0.5,0.3,0.2"), 3, 4.0);
   check_same(solve_exact(ternary, one), solve_exact(ternary, two));
-  // All masses distinct: no better than the subset DP, and refused when large.
-  const Problem distinct(Source::family("dirichlet:40,1"), 4, 1.0);
-  CHECK_THROWS_WITH_AS(solve_exact(distinct, counts),
-                       doctest::Contains("count vectors (40 classes of equal mass)"),
+  // All masses distinct: no better than the subset DP, and refused when large
+  // (the class count stops at the first class too many, not after a million).
+  const Problem distinct(Source::family("dirichlet:20,1"), 4, 1.0);
+  CHECK(focalrd::detail::CountsSearch::estimate(distinct.pmf(), 4).states == std::ldexp(1.0, 20));
+  CHECK(choose_method(distinct, {}) == SearchMethod::dp);
+  const Problem huge(Source::family("dirichlet:1000000,1"), 4, 1.0);
+  CHECK(focalrd::detail::CountsSearch::estimate(huge.pmf(), 4).classes ==
+        focalrd::detail::CountsSearch::kMaxClasses + 1);
+  CHECK_THROWS_WITH_AS(solve_exact(huge, counts), doctest::Contains("at most 26 classes of equal mass"),
                        std::invalid_argument);
+  // Eleven masses twice each, M = 14: the subset DP (2.6 s) beats the count
+  // vectors (4.3 s), and auto picks it; three classes of 200, M = 2: neither
+  // table pays (the count vectors' 8e6 cells of up to 300 symbols), so bnb.
+  std::vector<double> pairs;
+  for (int twice = 0; twice < 2; ++twice)
+    for (int m = 1; m <= 11; ++m) pairs.push_back(m);
+  CHECK(choose_method(Problem(Source::from_pmf(test::normalised(pairs)), 14, 1.0), {}) ==
+        SearchMethod::dp);
+  std::vector<double> three;
+  for (int m = 1; m <= 3; ++m) three.insert(three.end(), 200, m);
+  CHECK(choose_method(Problem(Source::from_pmf(test::normalised(three)), 2, 1.0), {}) ==
+        SearchMethod::bnb);
+  CHECK(choose_method(Problem(Source::family("iid:3,0.5,0.3,0.2"), 8, 4.0), {}) ==
+        SearchMethod::counts);
 }
 
 TEST_CASE("branch-and-bound agrees with the DP on mid-size structured instances") {

@@ -1,6 +1,7 @@
 // The search strategies behind SearchStrategy::create, and what they share.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -41,12 +42,17 @@ class DpSearch final : public SearchStrategy {
 class CountsSearch final : public SearchStrategy {
  public:
   static constexpr double kMaxStates = 1e8, kMaxTransitions = 1e12;
-  // Count vectors Π (s_j + 1), for the class sizes s_j of r's equal masses.
-  static double states(const std::vector<double>& r);
-  // An upper bound on the transitions for k cells (the cell table's states included).
-  static double transitions(const std::vector<double>& r, std::size_t k);
-  // Bytes of the cell table and the k - 2 levels.
-  static double table_bytes(const std::vector<double>& r, std::size_t k);
+  static constexpr std::size_t kMaxClasses = 26;  // 2^27 count vectors would exceed kMaxStates
+  // What the search would cost for r's classes of equal mass and k cells:
+  // count vectors Π (s_j + 1), an upper bound on the transitions (the cell
+  // table's states included), the bytes of the cell table and the k - 2
+  // levels, and the time in units of subset-DP transitions. Only `classes`
+  // is set (kMaxClasses + 1) when there are more classes than kMaxClasses.
+  struct Estimate {
+    std::size_t classes = 0;
+    double states = HUGE_VAL, transitions = HUGE_VAL, bytes = HUGE_VAL, cost = HUGE_VAL;
+  };
+  static Estimate estimate(const std::vector<double>& r, std::size_t k);
 
   SearchMethod method() const override { return SearchMethod::counts; }
   void check_feasible(const Problem& problem, const ExactOptions& options) const override;
