@@ -150,11 +150,12 @@ ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
 #pragma omp for schedule(dynamic, 64)
       for (std::int64_t h = 1; h < rows; ++h) {
         if (halt.load(std::memory_order_relaxed)) continue;
-        if (poll.stop()) {
+        const Mask row = static_cast<Mask>(h);
+        // A row costs 27 · 2^(|row| - 1) sums: poll before every heavy one.
+        if (__builtin_popcount(row) > 12 ? control.stop() : poll.stop()) {
           halt = true;
           continue;
         }
-        const Mask row = static_cast<Mask>(h);
         dp_level_row(cell, prev, row, level.data() + 8 * h);
         level_transitions += 27.0 * std::ldexp(1.0, __builtin_popcount(row) - 1);
       }
