@@ -24,8 +24,16 @@ inline V4 vmin(V4 a, V4 b) {
   return (V4)(((I4)a & less) | ((I4)b & ~less));
 }
 
-inline V4 broadcast0(V4 a) { return __builtin_shufflevector(a, a, 0, 0, 0, 0); }
-inline V4 reversed(V4 a) { return __builtin_shufflevector(a, a, 3, 2, 1, 0); }
+// Lanes of (a, b) by index, 0-3 from a and 4-7 from b: clang's and GCC's
+// (from 12) __builtin_shufflevector, GCC's older __builtin_shuffle otherwise.
+#if defined(__clang__) || __GNUC__ >= 12
+#define FOCALRD_SHUFFLE(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#else
+#define FOCALRD_SHUFFLE(a, b, i, j, k, l) __builtin_shuffle(a, b, I4{i, j, k, l})
+#endif
+
+inline V4 broadcast0(V4 a) { return FOCALRD_SHUFFLE(a, a, 0, 0, 0, 0); }
+inline V4 reversed(V4 a) { return FOCALRD_SHUFFLE(a, a, 3, 2, 1, 0); }
 
 // Lanes t = 0..3 of min over u ⊆ t of a[u] + b[t ^ u]: the nine sums of a
 // two-bit subset convolution.
@@ -33,8 +41,8 @@ inline V4 convolve2(V4 a, V4 b) {
   const V4 x = broadcast0(a) + b;  // a0 + b_t
   const V4 y = a + broadcast0(b);  // a_t + b0
   const V4 w = a + reversed(b);    // a_u + b_(3-u): t = 3 needs all four
-  const V4 p = __builtin_shufflevector(x, w, 0, 1, 2, 5);
-  const V4 q = __builtin_shufflevector(y, w, 0, 1, 2, 6);
+  const V4 p = FOCALRD_SHUFFLE(x, w, 0, 1, 2, 5);
+  const V4 q = FOCALRD_SHUFFLE(y, w, 0, 1, 2, 6);
   return vmin(vmin(x, y), vmin(p, q));
 }
 
@@ -73,6 +81,8 @@ inline double top_range(const double* cell, const double* prev, std::uint32_t to
 }
 
 }  // namespace
+
+#undef FOCALRD_SHUFFLE
 
 void dp_level_row_avx2(const double* cell, const double* prev, std::uint32_t h, double* out) {
   level_row(cell, prev, h, out);
