@@ -94,9 +94,7 @@ SearchMethod choose_method(const Problem& problem, const ExactOptions& options) 
       n <= DpSearch::kMaxSymbols && DpSearch::table_bytes(n, k) <= options.memory_budget_bytes;
   const double dp_work = dp_fits ? DpSearch::transitions(n, k) : HUGE_VAL;
   // The count-vector DP where ties make it cheaper than the subset DP, both
-  // with their cell tables, in subset-DP transitions (a cell solve costs
-  // about 500 per symbol; the subset DP solves the C(n, j) cells of j <= n -
-  // k + 1 symbols).
+  // with their cell tables, in subset-DP transitions.
   const CountsSearch::Estimate counts = CountsSearch::estimate(problem.pmf(), k);
   const bool counts_fits = counts.states <= CountsSearch::kMaxStates &&
                            counts.cost <= 2e11 && counts.bytes <= options.memory_budget_bytes;
@@ -104,16 +102,7 @@ SearchMethod choose_method(const Problem& problem, const ExactOptions& options) 
   if (partitions * static_cast<double>(k) <= std::min(dp_work, counts_cost) &&
       partitions <= options.max_partitions)
     return SearchMethod::enumerate;
-  double dp_cost = dp_work;
-  if (dp_fits) {
-    double cells = 0.0, binomial = 1.0;
-    for (std::size_t j = 1; j + k <= n + 1; ++j) {
-      binomial = binomial * static_cast<double>(n - j + 1) / static_cast<double>(j);
-      cells += binomial * static_cast<double>(j);
-    }
-    dp_cost += 500.0 * cells;
-  }
-  if (counts_cost < dp_cost) return SearchMethod::counts;
+  if (counts_cost < (dp_fits ? DpSearch::cost(n, k) : HUGE_VAL)) return SearchMethod::counts;
   if (dp_fits && dp_work <= 5e10) return SearchMethod::dp;
   return SearchMethod::bnb;
 }

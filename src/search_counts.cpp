@@ -17,7 +17,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,6 +35,27 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 using Digits = std::vector<std::uint32_t>;
 
+// The symbols grouped by equal mass, in order of first appearance, or
+// nothing when there are more than kMaxClasses groups: the scan stops at the
+// first group too many (with c groups there are at least 2^c count vectors),
+// so refusing a source of a million distinct masses costs nothing, and auto
+// asks this of every instance.
+using Group = std::pair<double, std::vector<std::size_t>>;
+std::optional<std::vector<Group>> mass_groups(const std::vector<double>& r) {
+  std::vector<Group> groups;
+  for (std::size_t a = 0; a < r.size(); ++a) {
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.first == r[a]; });
+    if (it != groups.end()) {
+      it->second.push_back(a);
+    } else if (groups.size() == CountsSearch::kMaxClasses) {
+      return std::nullopt;
+    } else {
+      groups.push_back({r[a], {a}});
+    }
+  }
+  return groups;
+}
+
 // The classes of equal mass and the mixed radix, the largest class first (the
 // innermost digit, for long runs), then by decreasing mass.
 struct Classes {
@@ -44,13 +65,12 @@ struct Classes {
   std::vector<std::size_t> by_mass;  // the classes by decreasing mass
   std::size_t states = 1;            // Π (s_j + 1)
 
-  explicit Classes(const std::vector<double>& r) {
-    std::map<double, std::vector<std::size_t>, std::greater<double>> groups;
-    for (std::size_t a = 0; a < r.size(); ++a) groups[r[a]].push_back(a);
-    std::vector<std::pair<double, std::vector<std::size_t>>> list(groups.begin(), groups.end());
-    std::stable_sort(list.begin(), list.end(),
-                     [](const auto& x, const auto& y) { return x.second.size() > y.second.size(); });
-    for (auto& [m, members] : list) {
+  explicit Classes(std::vector<Group> groups) {  // a copy: sorted here
+    std::sort(groups.begin(), groups.end(), [](const Group& x, const Group& y) {
+      return x.second.size() != y.second.size() ? x.second.size() > y.second.size()
+                                                : x.first > y.first;
+    });
+    for (auto& [m, members] : groups) {
       mass.push_back(m);
       size.push_back(members.size());
       symbols.push_back(std::move(members));
@@ -123,39 +143,33 @@ double state_value(const Classes& cl, std::size_t index, const double* cell, con
   return best;
 }
 
-}  // namespace
-
-CountsSearch::Estimate CountsSearch::estimate(const std::vector<double>& r, std::size_t k) {
-  // The class sizes by a scan that stops at the first class too many: with c
-  // classes there are at least 2^c count vectors (no map of a million
-  // symbols just to refuse them, and auto asks this of every instance).
-  Estimate e;
-  std::vector<std::pair<double, std::size_t>> classes;
-  for (double x : r) {
-    auto it = std::find_if(classes.begin(), classes.end(), [x](const auto& c) { return c.first == x; });
-    if (it != classes.end()) {
-      ++it->second;
-    } else if (classes.size() == kMaxClasses) {
-      e.classes = kMaxClasses + 1;
-      return e;
-    } else {
-      classes.emplace_back(x, 1);
-    }
-  }
+// The estimate of CountsSearch (strategies.hpp) for these groups of n symbols.
+CountsSearch::Estimate estimate_of(const std::vector<Group>& classes, std::size_t n, std::size_t k) {
+  CountsSearch::Estimate e;
   e.classes = classes.size();
   double level = 1.0;
   e.states = 1.0;
-  for (const auto& c : classes) {
-    const double size = static_cast<double>(c.second);
+  for (const Group& c : classes) {
+    const double size = static_cast<double>(c.second.size());
     e.states *= size + 1.0;
     level *= (size + 1.0) * (size + 2.0) / 2.0;
   }
   e.transitions = (k <= 1 ? 0.0 : static_cast<double>(k - 2) * level) + e.states;
   e.bytes = 8.0 * e.states * static_cast<double>(std::max<std::size_t>(k, 2) - 1);
   // In subset-DP transitions: a count-vector transition costs about 8 of
-  // them (measured: 2 ns against 0.27), a cell solve about 500 per symbol.
-  const double n = static_cast<double>(r.size()), largest = n - static_cast<double>(k) + 1.0;
-  e.cost = 8.0 * e.transitions + 500.0 * e.states * std::min(n / 2.0, largest);
+  // them (measured: 2 ns against 0.27), plus the cell solves.
+  const double symbols = static_cast<double>(n), largest = symbols - static_cast<double>(k) + 1.0;
+  e.cost = 8.0 * e.transitions + kCellSolvePerSymbol * e.states * std::min(symbols / 2.0, largest);
+  return e;
+}
+
+}  // namespace
+
+CountsSearch::Estimate CountsSearch::estimate(const std::vector<double>& r, std::size_t k) {
+  const auto groups = mass_groups(r);
+  if (groups) return estimate_of(*groups, r.size(), k);
+  Estimate e;
+  e.classes = kMaxClasses + 1;
   return e;
 }
 
@@ -184,7 +198,9 @@ ExactResult CountsSearch::search(const Problem& problem, const CellSolver& solve
   const std::size_t n = problem.size(), k = problem.cells();
   const int threads = resolve_threads(options.threads);
   const Stopwatch clock;
-  const Classes cl(problem.pmf());
+  const std::vector<Group> groups = *mass_groups(problem.pmf());  // feasible: kMaxClasses at most
+  const Estimate estimated = estimate_of(groups, n, k);
+  const Classes cl(groups);
   const std::size_t V = cl.states;
   auto report = [&](const std::string& what) {
     Progress p;
@@ -233,7 +249,7 @@ ExactResult CountsSearch::search(const Problem& problem, const CellSolver& solve
     result.stats.transitions = transitions;
     result.stats.cells_optimised = solves;
     result.stats.table_seconds = table_seconds;
-    result.stats.table_bytes = estimate(problem.pmf(), k).bytes;
+    result.stats.table_bytes = estimated.bytes;
     result.stats.threads = threads;
     return result;
   };
@@ -311,7 +327,7 @@ ExactResult CountsSearch::search(const Problem& problem, const CellSolver& solve
   result.cell_status = status;
   result.stats.transitions = transitions;
   result.stats.cells_optimised = solves;
-  result.stats.table_bytes = estimate(problem.pmf(), k).bytes;
+  result.stats.table_bytes = estimated.bytes;
   result.stats.table_seconds = table_seconds;
   result.stats.threads = threads;
   return result;

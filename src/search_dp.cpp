@@ -86,6 +86,15 @@ double DpSearch::transitions(std::size_t n, std::size_t k) {
   for (std::size_t c = 2; c < k; ++c) t += (std::pow(3.0, static_cast<double>(n - k + c)) - 1) / 2;
   return t;
 }
+double DpSearch::cost(std::size_t n, std::size_t k) {
+  double symbols = 0.0, cells = 1.0;  // cells = C(n, j)
+  for (std::size_t j = 1; j + k <= n + 1; ++j) {
+    cells = cells * static_cast<double>(n - j + 1) / static_cast<double>(j);
+    symbols += cells * static_cast<double>(j);
+  }
+  return transitions(n, k) + kCellSolvePerSymbol * symbols;
+}
+
 void DpSearch::check_feasible(const Problem& problem, const ExactOptions& options) const {
   const std::size_t n = problem.size(), k = problem.cells();
   if (n > kMaxSymbols)
