@@ -33,7 +33,8 @@ namespace focalrd::detail {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-using Digits = std::vector<std::uint32_t>;
+// A count vector: at most kMaxClasses digits, on the stack (one per state).
+using Digits = SmallBuffer<std::uint32_t, CountsSearch::kMaxClasses>;
 
 // The symbols grouped by equal mass, in order of first appearance, or
 // nothing when there are more than kMaxClasses groups: the scan stops at the
@@ -84,10 +85,10 @@ struct Classes {
     }
   }
   std::size_t count() const { return size.size(); }
-  Digits digits(std::size_t index) const {
-    Digits v(count());
-    for (std::size_t j = 0; j < count(); ++j) v[j] = static_cast<std::uint32_t>(index / stride[j] % (size[j] + 1));
-    return v;
+  // The count vector of an index, into v (count() digits).
+  void digits(std::size_t index, std::uint32_t* v) const {
+    for (std::size_t j = 0; j < count(); ++j)
+      v[j] = static_cast<std::uint32_t>(index / stride[j] % (size[j] + 1));
   }
 };
 
@@ -96,11 +97,11 @@ struct Classes {
 // calls run(base, lo, hi) for the index runs base + lo .. base + hi (the
 // first class innermost) until it returns false.
 template <typename Run>
-void for_each_part(const Classes& cl, const Digits& v, Run run) {
+void for_each_part(const Classes& cl, const std::uint32_t* v, Run run) {
   const std::size_t J = cl.count();
   std::size_t j0 = J - 1;
   while (v[j0] == 0) --j0;
-  SmallBuffer<std::uint32_t> w(J);
+  Digits w(J);
   std::size_t base = 0;
   for (std::size_t j = 0; j < J; ++j) w[j] = 0;
   if (j0 > 0) {
@@ -130,7 +131,9 @@ double state_value(const Classes& cl, std::size_t index, const double* cell, con
                    double& transitions) {
   if (index == 0) return 0.0;
   double best = kInf;
-  for_each_part(cl, cl.digits(index), [&](std::size_t base, std::uint32_t lo, std::uint32_t hi) {
+  Digits v(cl.count());
+  cl.digits(index, v.data());
+  for_each_part(cl, v.data(), [&](std::size_t base, std::uint32_t lo, std::uint32_t hi) {
     const double* c = cell + base;
     const double* d = prev + (index - base);
     for (std::uint32_t t = lo; t <= hi; ++t) {
@@ -220,6 +223,7 @@ ExactResult CountsSearch::search(const Problem& problem, const CellSolver& solve
   {
     Poll poll(control, 64);
     std::vector<double> masses;
+    Digits w(cl.count());
 #pragma omp for schedule(dynamic, 64)
     for (std::int64_t i = 1; i < static_cast<std::int64_t>(V); ++i) {
       if (halt.load(std::memory_order_relaxed)) continue;
@@ -227,7 +231,7 @@ ExactResult CountsSearch::search(const Problem& problem, const CellSolver& solve
         halt = true;
         continue;
       }
-      const Digits w = cl.digits(static_cast<std::size_t>(i));
+      cl.digits(static_cast<std::size_t>(i), w.data());
       masses.clear();
       for (std::size_t j : cl.by_mass) masses.insert(masses.end(), w[j], cl.mass[j]);
       if (masses.size() > n - k + 1) continue;
@@ -295,7 +299,9 @@ ExactResult CountsSearch::search(const Problem& problem, const CellSolver& solve
     if (c > 1) {
       const double* prev = values(c - 1);
       bool found = false;
-      for_each_part(cl, cl.digits(v), [&](std::size_t base, std::uint32_t lo, std::uint32_t hi) {
+      Digits digits(cl.count());
+      cl.digits(v, digits.data());
+      for_each_part(cl, digits.data(), [&](std::size_t base, std::uint32_t lo, std::uint32_t hi) {
         for (std::uint32_t t = lo; t <= hi && !found; ++t)
           if (cell[base + t] + prev[v - base - t] == target) {
             w = base + t;
@@ -306,7 +312,8 @@ ExactResult CountsSearch::search(const Problem& problem, const CellSolver& solve
       if (!found) throw internal_error("count-vector DP: no split attains the state's value");
       target = prev[v - w];
     }
-    const Digits counts = cl.digits(w);
+    Digits counts(cl.count());
+    cl.digits(w, counts.data());
     std::vector<std::size_t> block;
     for (std::size_t j = 0; j < cl.count(); ++j)
       for (std::uint32_t t = 0; t < counts[j]; ++t) block.push_back(cl.symbols[j][used[j]++]);
