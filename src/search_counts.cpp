@@ -20,6 +20,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "detail/format.hpp"
@@ -247,8 +248,8 @@ ExactResult CountsSearch::search(const Problem& problem, const CellSolver& solve
   }
   const double table_seconds = clock.seconds();
   double transitions = 0.0;
-  auto stopped = [&]() {
-    ExactResult result = stopped_result(problem, solver, control, {});
+  // The statistics of a finished or stopped run.
+  auto with_stats = [&](ExactResult result) {
     result.method = to_string(method());
     result.stats.transitions = transitions;
     result.stats.cells_optimised = solves;
@@ -257,6 +258,7 @@ ExactResult CountsSearch::search(const Problem& problem, const CellSolver& solve
     result.stats.threads = threads;
     return result;
   };
+  auto stopped = [&] { return with_stats(stopped_result(problem, solver, control, {})); };
   if (halt) return stopped();
 
   // levels[c] = D_c over every count vector, c = 2..k-1; D_1 is the cell table.
@@ -330,14 +332,8 @@ ExactResult CountsSearch::search(const Problem& problem, const CellSolver& solve
   result.value = 0.0;
   for (const Cell& c : result.code.cells) result.value += c.distortion;
   result.lower_bound = result.value;
-  result.method = to_string(method());
   result.cell_status = status;
-  result.stats.transitions = transitions;
-  result.stats.cells_optimised = solves;
-  result.stats.table_bytes = estimated.bytes;
-  result.stats.table_seconds = table_seconds;
-  result.stats.threads = threads;
-  return result;
+  return with_stats(std::move(result));
 }
 
 }  // namespace focalrd::detail

@@ -19,6 +19,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "detail/aligned.hpp"
@@ -124,8 +125,9 @@ ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
   const CellTable table(problem.pmf(), problem.gamma(), solver, n - k + 1, threads, control,
                         MaskOrder::reversed);
   const double table_seconds = clock.seconds();
-  auto stopped = [&](double transitions) {
-    ExactResult result = stopped_result(problem, solver, control, {});
+  double transitions = 0.0;
+  // The statistics of a finished or stopped run.
+  auto with_stats = [&](ExactResult result) {
     result.method = to_string(method());
     result.stats.transitions = transitions;
     result.stats.cells_optimised = table.solves();
@@ -134,8 +136,8 @@ ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
     result.stats.threads = threads;
     return result;
   };
-  if (table.stopped()) return stopped(0.0);
-  double transitions = 0.0;
+  auto stopped = [&] { return with_stats(stopped_result(problem, solver, control, {})); };
+  if (table.stopped()) return stopped();
   const double* cell = table.data();
 
   // levels[c] holds D_c for c = 2..k-1 over the lowest n - k + c bits; D_1 is
@@ -170,7 +172,7 @@ ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
       }
     }
     transitions += level_transitions;
-    if (halt) return stopped(transitions);
+    if (halt) return stopped();
   }
 
   // The top level: T = all symbols, its 2^(n-1) blocks S ∋ max(T) split
@@ -197,7 +199,7 @@ ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
       best = std::min(best, dp_top_range(cell, prev, top, begin, end));
     }
     transitions += std::ldexp(1.0, static_cast<int>(n) - 1);
-    if (halt) return stopped(transitions);
+    if (halt) return stopped();
   }
 
   // Follow the optimal splits down from the top.
@@ -214,14 +216,8 @@ ExactResult DpSearch::search(const Problem& problem, const CellSolver& solver,
   SolveStatus status = table.worst_status();
   result.code = make_code(problem, blocks, solver, &status);
   result.value = result.lower_bound = best;
-  result.method = to_string(method());
   result.cell_status = status;
-  result.stats.transitions = transitions;
-  result.stats.cells_optimised = table.solves();
-  result.stats.table_bytes = table_bytes(n, k);
-  result.stats.table_seconds = table_seconds;
-  result.stats.threads = threads;
-  return result;
+  return with_stats(std::move(result));
 }
 
 }  // namespace focalrd::detail
