@@ -62,13 +62,12 @@ BudgetSolution budget_log_loss(const double* r, std::size_t k, double budget, do
   return out;
 }
 
-// A starting point for γ > 0 from the log-loss solution p0_a = B r_a / R:
-// each symbol would need the multiplier μ_a = ln r_a + ℓ(s0_a) to keep p0_a;
-// start from their p0-weighted mean μ0 (or the hint), and move each logit to
-// first order, s_a = s0_a + (μ0 - μ_a) / ℓ'(s0_a). Fills s, slope and ln r;
-// returns μ0.
-double warm_start(const double* r, std::size_t k, double gamma, double budget, double* s,
-                  double* slope, double* log_r, const double* mu_hint) {
+// The starting point for γ > 0: the logits of the log-loss solution
+// p0_a = B r_a / R (γ = 0), capped where the budget would give p0 >= 1:
+// s_a = ln(B r_a) - ln(R - B r_a), the rest for the largest mass summed
+// without it. The joint Newton iteration needs nothing else: its first step
+// solves for the multiplier too.
+void log_loss_logits(const double* r, const double* log_r, std::size_t k, double budget, double* s) {
   std::size_t top = 0;
   double total = 0.0;
   for (std::size_t a = 0; a < k; ++a) {
@@ -78,26 +77,30 @@ double warm_start(const double* r, std::size_t k, double gamma, double budget, d
   double others = 0.0;  // R - r_top without cancellation
   for (std::size_t a = 0; a < k; ++a)
     if (a != top) others += r[a];
-  SmallBuffer<double> mu_a(k), p(k), q(k), log_p(k), log_q(k);
+  SmallBuffer<double> rest(k), log_rest(k);
   for (std::size_t a = 0; a < k; ++a) {
-    log_r[a] = std::log(r[a]);
-    const double mass = budget * r[a];
-    const double rest = a == top ? others - (budget - 1.0) * r[a] : total - mass;
-    // logit of p0 = mass / R, capped where the budget would give p0 >= 1
-    const double log_mass = budget == 1.0 ? log_r[a] : std::log(mass);
-    s[a] = rest > 0.0 ? log_mass - std::log(rest) : 40.0;
+    rest[a] = a == top ? others - (budget - 1.0) * r[a] : total - budget * r[a];
+    log_rest[a] = rest[a] > 0.0 ? rest[a] : 1.0;
   }
-  evaluate_logits(s, k, gamma, {p.data(), q.data(), log_p.data(), log_q.data(), mu_a.data(), slope});
+  log_batch(log_rest.data(), k, log_rest.data());
+  const double log_budget = budget == 1.0 ? 0.0 : std::log(budget);
+  for (std::size_t a = 0; a < k; ++a)
+    s[a] = rest[a] > 0.0 ? log_r[a] + log_budget - log_rest[a] : 40.0;
+}
+
+// A multiplier for the logits s, for the nested iteration: each symbol would
+// need μ_a = ln r_a + ℓ(s_a) to keep its p_a; their p-weighted mean.
+double mean_multiplier(const double* log_r, std::size_t k, double gamma, const double* s,
+                       int& evaluations) {
+  SmallBuffer<double> mu_a(k), p(k), q(k), log_p(k), log_q(k), slope(k);
+  evaluate_logits(s, k, gamma, {p.data(), q.data(), log_p.data(), log_q.data(), mu_a.data(), slope.data()});
+  evaluations += static_cast<int>(k);
   double weighted = 0.0, weight = 0.0;
   for (std::size_t a = 0; a < k; ++a) {
-    mu_a[a] += log_r[a];
-    const double p0 = std::min(1.0, budget * r[a] / total);
-    weighted += p0 * mu_a[a];
-    weight += p0;
+    weighted += p[a] * (mu_a[a] + log_r[a]);
+    weight += p[a];
   }
-  const double mu0 = mu_hint ? *mu_hint : weighted / weight;
-  for (std::size_t a = 0; a < k; ++a) s[a] += (mu0 - mu_a[a]) / slope[a];
-  return mu0;
+  return weighted / weight;
 }
 
 // The budget constraint in log form. With T the B largest masses (|T| = B),
@@ -151,9 +154,11 @@ double constraint_gradient(double log_p, double log_q, bool top, const LogConstr
 constexpr double kLastStep = 1e-8;
 
 bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double gamma, double* s,
-                  double& mu, double* p, double* q, double* slope, int& evaluations) {
-  SmallBuffer<double> e(k), log_p(k), log_q(k), inv_slope(k), ds(k);
-  const LogitBatch batch{p, q, log_p.data(), log_q.data(), e.data(), slope};
+                  double& mu, const LogitBatch& point, int& evaluations) {
+  double *p = point.p, *q = point.q, *log_p = point.log_p, *log_q = point.log_q;
+  double* slope = point.slope;
+  SmallBuffer<double> e(k), inv_slope(k), ds(k);
+  const LogitBatch batch{p, q, log_p, log_q, e.data(), slope};
   double previous = HUGE_VAL;  // the largest logit step of the previous iteration
   for (int it = 0; it < 50; ++it) {
     double s_scale = 1.0;
@@ -184,7 +189,7 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
         sum_we += w * e[a];
       }
     } else {
-      const LogConstraint lc = log_constraint(log_p.data(), log_q.data(), in_top, k);
+      const LogConstraint lc = log_constraint(log_p, log_q, in_top, k);
       c = lc.c;
       for (std::size_t a = 0; a < k; ++a) {
         inv_slope[a] = 1.0 / slope[a];
@@ -210,10 +215,12 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
     if (small || (largest >= previous && largest < 1e-10 * s_scale)) return true;
     // Steps this small leave an error of their square (quadratic
     // convergence): take the last one to first order, p e^(q δs) and
-    // q e^(-p δs) to O(δs²), without another evaluation.
+    // q e^(-p δs) to O(δs²), without another evaluation (and their logs).
     if (largest <= kLastStep && std::fabs(dmu) <= kLastStep) {
       for (std::size_t a = 0; a < k; ++a) {
         const double pq = p[a] * q[a];
+        log_p[a] += q[a] * ds[a];
+        log_q[a] -= p[a] * ds[a];
         p[a] += pq * ds[a];
         q[a] -= pq * ds[a];
         s[a] += ds[a];
@@ -272,7 +279,7 @@ int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, do
 
 BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double budget, double* p,
                             double* q, const double* mu_hint, double* logits,
-                            const double* log_r_in) {
+                            const double* log_r_in, double* log_p_out, double* log_q_out) {
   BudgetSolution out;
   if (budget >= static_cast<double>(k)) {
     for (std::size_t a = 0; a < k; ++a) {
@@ -297,11 +304,23 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
         [&](std::size_t a, std::size_t b) { return r[a] > r[b] || (r[a] == r[b] && a < b); });
     for (std::size_t i = 0; i < B; ++i) in_top[order[i]] = 1;
   }
-  SmallBuffer<double> s(k), slope(k), log_r(k);
+  SmallBuffer<double> s(k), slope(k), log_r(k), log_p(k), log_q(k);
+  // The logarithms of the solution, where the caller wants them.
+  auto finish = [&](double mu) {
+    out.lambda = std::exp(mu);
+    out.mu = mu;
+    if (logits)
+      for (std::size_t a = 0; a < k; ++a) logits[a] = s[a];
+    for (std::size_t a = 0; a < k; ++a) {
+      if (log_p_out) log_p_out[a] = log_p[a];
+      if (log_q_out) log_q_out[a] = log_q[a];
+    }
+    return out;
+  };
   // The symbol with the largest mass has the largest p, at least B/k, and the
   // one with the smallest mass the smallest p, at most B/k; as φ decreases,
   // μ = ln λ = ln r_a + ln φ(p_a) lies in [ln r_min, ln r_max] + ln φ(B/k).
-  // Only the cold start and the nested fallback need this bracket.
+  // Only the nested fallback needs this bracket.
   double lo = -kInf, hi = kInf;
   auto bracket = [&] {
     double r_min = r[0], r_max = r[0];
@@ -316,47 +335,36 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
     lo = std::log(r_min) + log_phi_share;
     hi = std::log(r_max) + log_phi_share;
   };
-  double mu;
-  if (mu_hint && logits) {
-    mu = *mu_hint;
-    for (std::size_t a = 0; a < k; ++a) {
-      log_r[a] = log_r_in ? log_r_in[a] : std::log(r[a]);
-      s[a] = std::isfinite(logits[a]) ? logits[a] : log_phi_inverse_guess(mu - log_r[a], gamma);
-    }
+  if (log_r_in)
+    for (std::size_t a = 0; a < k; ++a) log_r[a] = log_r_in[a];
+  else
+    log_batch(r, k, log_r.data());
+  const bool warm = mu_hint && logits;
+  if (warm) {
+    for (std::size_t a = 0; a < k; ++a)
+      s[a] = std::isfinite(logits[a]) ? logits[a] : log_phi_inverse_guess(*mu_hint - log_r[a], gamma);
   } else {
-    bracket();
-    mu = warm_start(r, k, gamma, budget, s.data(), slope.data(), log_r.data(), mu_hint);
-    out.evaluations += static_cast<int>(k);
-    if (!(mu > lo && mu < hi)) {
-      const double clamped = std::min(std::max(mu, lo), hi);
-      for (std::size_t a = 0; a < k; ++a) s[a] += (clamped - mu) / slope[a];
-      mu = clamped;
-    }
+    log_loss_logits(r, log_r.data(), k, budget, s.data());
   }
-  // The joint Newton iteration first; if it does not converge, the nested one
-  // (each symbol's logit solved for every μ), which always does.
+  // The joint Newton iteration first (its iterates do not depend on the
+  // starting μ); if it does not converge, the nested one (each symbol's logit
+  // solved for every μ), which always does.
+  SmallBuffer<double> s0(k);
+  for (std::size_t a = 0; a < k; ++a) s0[a] = s[a];
   {
-    SmallBuffer<double> s0(k);
-    for (std::size_t a = 0; a < k; ++a) s0[a] = s[a];
-    double mu_joint = mu;
-    if (joint_newton(log_r.data(), in_top.data(), k, gamma, s.data(), mu_joint, p, q, slope.data(),
-                     out.evaluations)) {
-      out.lambda = std::exp(mu_joint);
-      out.mu = mu_joint;
-      if (logits)
-        for (std::size_t a = 0; a < k; ++a) logits[a] = s[a];
-      return out;
-    }
-    for (std::size_t a = 0; a < k; ++a) s[a] = s0[a];
-    if (!std::isfinite(lo)) {
-      bracket();
-      mu = std::min(std::max(mu, lo), hi);
-    }
+    double mu_joint = mu_hint ? *mu_hint : 0.0;
+    const LogitBatch point{p, q, log_p.data(), log_q.data(), nullptr, slope.data()};
+    if (joint_newton(log_r.data(), in_top.data(), k, gamma, s.data(), mu_joint, point,
+                     out.evaluations))
+      return finish(mu_joint);
   }
+  for (std::size_t a = 0; a < k; ++a) s[a] = s0[a];
+  double mu = mu_hint ? *mu_hint : mean_multiplier(log_r.data(), k, gamma, s.data(), out.evaluations);
+  bracket();
+  mu = std::min(std::max(mu, lo), hi);
   // Safeguarded Newton in μ on H(μ) = c(s(μ)), strictly decreasing and close
   // to linear, inside the bracket [lo, hi]: it converges from anywhere in it,
   // and bisection bounds the iterations by the bracket's width in ulps.
-  SmallBuffer<double> log_p(k), log_q(k);
   for (int it = 1;; ++it) {
     for (std::size_t a = 0; a < k; ++a) {
       LogitPoint x{};
@@ -386,27 +394,47 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
     for (std::size_t a = 0; a < k; ++a) s[a] += (next - mu) / slope[a];
     mu = next;
   }
-  out.lambda = std::exp(mu);
-  out.mu = mu;
-  if (logits)
-    for (std::size_t a = 0; a < k; ++a) logits[a] = s[a];
-  return out;
+  return finish(mu);
 }
 
 CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p, const double* mu_hint,
                      double* logits, const double* log_r) {
-  SmallBuffer<double> q(k);
-  const BudgetSolution kkt = solve_budget(r, k, gamma, 1.0, p, q.data(), mu_hint, logits, log_r);
-  // Renormalise the last rounding errors away so that the PMF is feasible;
-  // the objective is stationary here, so this moves it by O(ε²).
-  double sum = 0.0;
-  for (std::size_t a = 0; a < k; ++a) sum += p[a];
-  for (std::size_t a = 0; a < k; ++a) p[a] /= sum;
+  SmallBuffer<double> q(k), log_p(k), log_q(k);
+  const BudgetSolution kkt = solve_budget(r, k, gamma, 1.0, p, q.data(), mu_hint, logits, log_r,
+                                          log_p.data(), log_q.data());
   CellOptimum out;
-  out.cost = cell_distortion(r, p, k, gamma);
   out.mu = kkt.mu;
   out.evaluations = kkt.evaluations;
   out.converged = kkt.converged;
+  if (gamma == 0.0) {
+    double sum = 0.0;
+    for (std::size_t a = 0; a < k; ++a) sum += p[a];
+    for (std::size_t a = 0; a < k; ++a) p[a] /= sum;
+    out.cost = cell_distortion(r, p, k, gamma);
+    return out;
+  }
+  // Renormalise the last rounding errors away so that the PMF is feasible;
+  // the objective is stationary here, so this moves it by O(ε²). With t the
+  // largest mass (the largest p), Σ p = 1 + δ with δ = Σ_{a≠t} p_a - q_t,
+  // exactly as the solver's constraint; p_a / (1 + δ) has
+  //   ln p'_a = ln p_a - ln(1 + δ),  ln q'_a = ln q_a + ln(1 + δ/q_a) - ln(1 + δ),
+  // where q_a >= 1/2 but for t. The cost, eq. (8), then follows from the logs
+  // without pow or log per symbol.
+  std::size_t top = 0;
+  for (std::size_t a = 1; a < k; ++a)
+    if (r[a] > r[top]) top = a;
+  double others = 0.0;
+  for (std::size_t a = 0; a < k; ++a)
+    if (a != top) others += p[a];
+  const double delta = others - q[top];
+  const double log_sum = std::log1p(delta);
+  for (std::size_t a = 0; a < k; ++a) {
+    p[a] /= 1.0 + delta;
+    const double x = q[a] > 0.0 ? delta / q[a] : 0.0;
+    log_p[a] -= log_sum;  // |x| <= 3e-6: the series to x², within 1e-17
+    log_q[a] += (std::fabs(x) <= 3e-6 ? x - 0.5 * x * x : std::log1p(x)) - log_sum;
+  }
+  out.cost = weighted_losses(r, log_p.data(), log_q.data(), k, gamma);
   return out;
 }
 

@@ -38,10 +38,12 @@ struct BudgetSolution {
 // Lagrangian dual bound on d*(M; γ). Warm starts, both optional: `mu_hint`, a
 // guess of ln λ (e.g. from a neighbouring problem); with it, `logits` holds
 // a starting logit per symbol on entry, and the solution's on exit. `log_r`,
-// optional, holds std::log(r[a]) where the caller has it already.
+// optional, holds ln r[a] where the caller has it already; `log_p` and
+// `log_q`, optional, receive ln p and ln q of the solution.
 BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double budget, double* p,
                             double* q, const double* mu_hint = nullptr, double* logits = nullptr,
-                            const double* log_r = nullptr);
+                            const double* log_r = nullptr, double* log_p = nullptr,
+                            double* log_q = nullptr);
 
 // The optimal PMF p of a cell of k >= 2 positive masses (budget 1; closed
 // form at γ = 0), renormalised to sum 1, and its cost by cell_distortion.

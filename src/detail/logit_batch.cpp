@@ -1,6 +1,7 @@
 #include "detail/logit_batch.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -52,6 +53,19 @@ void evaluate_logits(const double* s, std::size_t k, double gamma, const LogitBa
     evaluate_logits_avx2(s, k, gamma, out);
   else
     evaluate_logits_scalar(s, k, gamma, out);
+}
+
+void log_batch(const double* x, std::size_t k, double* out) {
+  if (math_path() == MathPath::avx2) return log_batch_avx2(x, k, out);
+  for (std::size_t a = 0; a < k; ++a) out[a] = std::log(x[a]);
+}
+
+double weighted_losses(const double* r, const double* log_p, const double* log_q, std::size_t k,
+                       double gamma) {
+  if (math_path() == MathPath::avx2) return weighted_losses_avx2(r, log_p, log_q, k, gamma);
+  double sum = 0.0;
+  for (std::size_t a = 0; a < k; ++a) sum += r[a] * std::exp(gamma * log_q[a]) * -log_p[a];
+  return sum;
 }
 
 }  // namespace focalrd::detail

@@ -1,71 +1,208 @@
 // The AVX2 path of evaluate_logits: logit_point and log_phi of
-// focal_loss.cpp, four logits at a time, every operation in the same order
-// as there; only exp and log1p differ (libmvec's, within 4 ulps). This file
-// is compiled with -mavx2 -mfma (and no contraction into FMA) and includes
-// nothing that could define inline functions shared with generic code.
+// focal_loss.cpp, four logits at a time, with the same formulas but its own
+// exp and log1p (below, within about 2 ulps on the ranges used) inlined so
+// that the CPU overlaps several vectors; glibc's vector functions are calls
+// it cannot see through. Divisions by q and by 1 + u are products with one
+// reciprocal each, which moves only the slope, in its last bits. This file is
+// compiled with -mavx2 -mfma (and no contraction into FMA: the FMAs below are
+// written out) and includes nothing that could define inline functions
+// shared with generic code.
 #include <immintrin.h>
+
+#include <initializer_list>
 
 #include "detail/logit_batch.hpp"
 
-extern "C" __m256d _ZGVdN4v_exp(__m256d);
-extern "C" __m256d _ZGVdN4v_log1p(__m256d);
+namespace focalrd::detail {
+
+namespace {
+
+using V = __m256d;
+
+inline V set1(double x) { return _mm256_set1_pd(x); }
+inline V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+inline V blend(V if_false, V if_true, V mask) { return _mm256_blendv_pd(if_false, if_true, mask); }
+
+// 2^n for whole numbers n in [-1022, 1023] held as doubles: n + 1023 lands in
+// the low bits of n + 1023 + 2^52, and a shift moves it to the exponent field.
+inline V pow2(V n) {
+  const V biased = _mm256_add_pd(n, set1(1023.0 + 4503599627370496.0));
+  return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(biased), 52));
+}
+
+// e^x for x <= 0 (x = -inf gives 0): x = n ln 2 + r with |r| <= ln(2)/2 (ln 2
+// in two parts, n ln2_hi exact), e^r by its Taylor polynomial of degree 13
+// (remainder below 1e-17 relative) in Estrin's scheme (short dependency
+// chains), and 2^n in two factors so that results down to the subnormals
+// come out right.
+inline V exp_nonpositive(V x) {
+  x = _mm256_max_pd(x, set1(-746.0));  // e^-746 rounds to 0 like e^-inf
+  const V n = _mm256_round_pd(_mm256_mul_pd(x, set1(1.4426950408889634)),
+                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const V r = fma(n, set1(-1.9082149292705877e-10), fma(n, set1(-0.6931471803691238), x));
+  const V r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2), r8 = _mm256_mul_pd(r4, r4);
+  // 1/j! for j = 0..13, in pairs c_2i + c_2i+1 r
+  auto pair = [&](double a, double b) { return fma(set1(b), r, set1(a)); };
+  const V a0 = pair(1.0, 1.0), a1 = pair(1.0 / 2, 1.0 / 6), a2 = pair(1.0 / 24, 1.0 / 120),
+          a3 = pair(1.0 / 720, 1.0 / 5040), a4 = pair(1.0 / 40320, 1.0 / 362880),
+          a5 = pair(1.0 / 3628800, 1.0 / 39916800), a6 = pair(1.0 / 479001600, 1.0 / 6227020800);
+  const V b0 = fma(a1, r2, a0), b1 = fma(a3, r2, a2), b2 = fma(a5, r2, a4);
+  const V e = fma(fma(a6, r4, b2), r8, fma(b1, r4, b0));
+  const V half =
+      _mm256_round_pd(_mm256_mul_pd(n, set1(0.5)), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  return _mm256_mul_pd(_mm256_mul_pd(e, pow2(half)), pow2(_mm256_sub_pd(n, half)));
+}
+
+// 2 atanh(z) = ln((1+z)/(1-z)) for |z| <= 3 - 2 sqrt(2) = 0.1716, from
+// y = 2z (so that a subnormal z loses no bit to halving): the series
+// y Σ z^(2j)/(2j+1) to j = 9 (remainder below 3e-17 relative), in Estrin's
+// scheme in w = z^2.
+inline V two_atanh(V y) {
+  const V w = _mm256_mul_pd(_mm256_mul_pd(y, y), set1(0.25));
+  const V w2 = _mm256_mul_pd(w, w), w4 = _mm256_mul_pd(w2, w2);
+  auto pair = [&](double a, double b) { return fma(set1(b), w, set1(a)); };
+  const V a0 = pair(1.0 / 3, 1.0 / 5), a1 = pair(1.0 / 7, 1.0 / 9), a2 = pair(1.0 / 11, 1.0 / 13),
+          a3 = pair(1.0 / 15, 1.0 / 17);
+  const V tail = fma(fma(set1(1.0 / 19), w4, fma(a3, w2, a2)), w4, fma(a1, w2, a0));
+  return fma(_mm256_mul_pd(y, w), tail, y);
+}
+
+constexpr double kLn2Hi = 0.6931471803691238, kLn2Lo = 1.9082149292705877e-10;
+
+// ln(1 + e) for e in [0, 1]: 2 atanh(e / (2 + e)), or above sqrt(2) - 1,
+// ln 2 + 2 atanh((e - 1) / (e + 3)) (the logarithm of (1 + e) / 2).
+inline V log1p_unit(V e) {
+  const V upper = _mm256_cmp_pd(e, set1(0.41421356237309503), _CMP_GT_OQ);
+  const V num = blend(e, _mm256_sub_pd(e, set1(1.0)), upper);
+  const V den = _mm256_add_pd(e, blend(set1(2.0), set1(3.0), upper));
+  const V ln2 = _mm256_and_pd(upper, set1(kLn2Hi + kLn2Lo));
+  return _mm256_add_pd(ln2, two_atanh(_mm256_div_pd(_mm256_add_pd(num, num), den)));
+}
+
+// ln v for normal v > 0: v = 2^j f with f in [sqrt(1/2), sqrt(2)) (integer
+// arithmetic on the bits, offset by 2^63 so that a logical shift does), then
+// j ln 2 + 2 atanh((f - 1)/(f + 1)), f - 1 exact.
+inline V log_normal(V v) {
+  const __m256i bits = _mm256_castpd_si256(v);
+  const __m256i top = _mm256_set1_epi64x(static_cast<long long>(0x8000000000000000ULL));
+  const __m256i t = _mm256_srli_epi64(
+      _mm256_add_epi64(_mm256_sub_epi64(bits, _mm256_set1_epi64x(0x3FE6A09E667F3BCDLL)), top), 52);
+  const __m256i shifted = _mm256_slli_epi64(t, 52);  // (j + 2048) << 52, mod 2^64
+  const V f = _mm256_castsi256_pd(_mm256_add_epi64(_mm256_sub_epi64(bits, shifted), top));
+  const V magic = set1(4503599627370496.0 + 2048.0);  // 2^52 + 2048
+  const V j = _mm256_sub_pd(
+      _mm256_castsi256_pd(_mm256_or_si256(t, _mm256_castpd_si256(set1(4503599627370496.0)))), magic);
+  const V one = set1(1.0);
+  const V f1 = _mm256_sub_pd(f, one);
+  const V series = two_atanh(_mm256_div_pd(_mm256_add_pd(f1, f1), _mm256_add_pd(f, one)));
+  return fma(j, set1(kLn2Hi), fma(j, set1(kLn2Lo), series));
+}
+
+// ln(1 + u) for finite u >= 0, and 1/(1 + u) through `inverse`: m = 1 + u
+// rounded, its rounding error c exactly (TwoSum), ln(1 + u) = ln m + c/m.
+inline V log1p_nonnegative(V u, V& inverse) {
+  const V one = set1(1.0);
+  const V m = _mm256_add_pd(one, u);
+  const V back = _mm256_sub_pd(m, u);
+  const V c = _mm256_add_pd(_mm256_sub_pd(one, back), _mm256_sub_pd(u, _mm256_sub_pd(m, back)));
+  inverse = _mm256_div_pd(one, m);
+  return fma(c, inverse, log_normal(m));
+}
+
+// The first m of four lanes (m in 1..4), as a mask for maskload/maskstore.
+inline __m256i tail_mask(std::size_t m) {
+  const auto n = static_cast<long long>(m);
+  return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_set_epi64x(3, 2, 1, 0));
+}
+
+// Stores the first m lanes of x; not by a masked store, whose data the
+// scalar loads that follow could not be forwarded.
+inline void store(double* to, std::size_t m, V x) {
+  if (m == 4) return _mm256_storeu_pd(to, x);
+  alignas(32) double lane[4];
+  _mm256_store_pd(lane, x);
+  for (std::size_t j = 0; j < m; ++j) to[j] = lane[j];
+}
+
+}  // namespace
+
+void evaluate_logits_avx2(const double* s, std::size_t k, double gamma, const LogitBatch& out) {
+  const V zero = _mm256_setzero_pd(), one = set1(1.0);
+  const V g = set1(gamma);
+  const V sign = set1(-0.0);
+  for (std::size_t i = 0; i < k; i += 4) {
+    const std::size_t m = k - i < 4 ? k - i : 4;
+    const __m256i lanes = tail_mask(m);
+    const V sv = _mm256_maskload_pd(s + i, lanes);  // 0 in the lanes beyond k
+    const V neg_s = _mm256_xor_pd(sv, sign);
+    const V nonneg = _mm256_cmp_pd(sv, zero, _CMP_GE_OQ);  // s >= 0
+    // logit_point: e = e^(-|s|) <= 1, l = log1p(e).
+    const V e = exp_nonpositive(_mm256_blendv_pd(sv, neg_s, nonneg));
+    const V l = log1p_unit(e);
+    const V inv = _mm256_div_pd(one, _mm256_add_pd(one, e));
+    const V frac = _mm256_mul_pd(e, inv);
+    const V p = blend(frac, inv, nonneg);
+    const V q = blend(inv, frac, nonneg);
+    const V neg_l = _mm256_xor_pd(l, sign);
+    const V log_p = blend(_mm256_sub_pd(sv, l), neg_l, nonneg);
+    const V log_q = blend(neg_l, _mm256_sub_pd(neg_s, l), nonneg);
+    // log_phi: with u = γ p L/q and d = L/q - 1 (by the series q/2 + q²/3 +
+    // ... for q <= 1e-4, as there),
+    //   ℓ = γ ln q + ln(1 + u) + L,   dℓ/ds = -q - γ p + γ p d / (1 + u).
+    const V L = _mm256_xor_pd(log_p, sign);
+    const V q_pos = _mm256_cmp_pd(q, zero, _CMP_GT_OQ);
+    const V l_over_q = blend(one, _mm256_div_pd(L, q), q_pos);
+    const V gp = _mm256_mul_pd(g, p);
+    V inv_1u;
+    const V log_1u = log1p_nonnegative(_mm256_mul_pd(gp, l_over_q), inv_1u);
+    const V value = _mm256_add_pd(fma(g, log_q, log_1u), L);
+    const V big_q = _mm256_cmp_pd(q, set1(1e-4), _CMP_GT_OQ);
+    V series = _mm256_add_pd(set1(0.25), _mm256_mul_pd(q, set1(0.2)));
+    series = _mm256_add_pd(set1(1.0 / 3.0), _mm256_mul_pd(q, series));
+    series = _mm256_add_pd(set1(0.5), _mm256_mul_pd(q, series));
+    const V d = blend(_mm256_mul_pd(q, series), _mm256_sub_pd(l_over_q, one), big_q);
+    const V slope = _mm256_add_pd(_mm256_sub_pd(_mm256_xor_pd(q, sign), gp),
+                                  _mm256_mul_pd(_mm256_mul_pd(gp, d), inv_1u));
+    store(out.p + i, m, p);
+    store(out.q + i, m, q);
+    store(out.log_p + i, m, log_p);
+    store(out.log_q + i, m, log_q);
+    store(out.value + i, m, value);
+    store(out.slope + i, m, slope);
+  }
+}
+
+}  // namespace focalrd::detail
 
 namespace focalrd::detail {
 
-void evaluate_logits_avx2(const double* s, std::size_t k, double gamma, const LogitBatch& out) {
-  const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
-  const __m256d g = _mm256_set1_pd(gamma);
-  const __m256d sign = _mm256_set1_pd(-0.0);
+void log_batch_avx2(const double* x, std::size_t k, double* out) {
   for (std::size_t i = 0; i < k; i += 4) {
     const std::size_t m = k - i < 4 ? k - i : 4;
-    alignas(32) double in[4] = {0.0, 0.0, 0.0, 0.0};
-    for (std::size_t j = 0; j < m; ++j) in[j] = s[i + j];
-    const __m256d sv = _mm256_load_pd(in);
-    const __m256d neg_s = _mm256_xor_pd(sv, sign);
-    const __m256d nonneg = _mm256_cmp_pd(sv, zero, _CMP_GE_OQ);  // s >= 0
-    // logit_point: e = e^(-|s|) <= 1, l = log1p(e).
-    const __m256d e = _ZGVdN4v_exp(_mm256_blendv_pd(sv, neg_s, nonneg));
-    const __m256d l = _ZGVdN4v_log1p(e);
-    const __m256d den = _mm256_add_pd(one, e);
-    const __m256d inv = _mm256_div_pd(one, den), frac = _mm256_div_pd(e, den);
-    const __m256d p = _mm256_blendv_pd(frac, inv, nonneg);
-    const __m256d q = _mm256_blendv_pd(inv, frac, nonneg);
-    const __m256d neg_l = _mm256_xor_pd(l, sign);
-    const __m256d log_p = _mm256_blendv_pd(_mm256_sub_pd(sv, l), neg_l, nonneg);
-    const __m256d log_q = _mm256_blendv_pd(neg_l, _mm256_sub_pd(neg_s, l), nonneg);
-    // log_phi.
-    const __m256d L = _mm256_xor_pd(log_p, sign);
-    const __m256d q_pos = _mm256_cmp_pd(q, zero, _CMP_GT_OQ);
-    const __m256d l_over_q = _mm256_blendv_pd(one, _mm256_div_pd(L, q), q_pos);
-    const __m256d gp = _mm256_mul_pd(g, p);
-    const __m256d u = _mm256_mul_pd(gp, l_over_q);
-    const __m256d value =
-        _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(g, log_q), _ZGVdN4v_log1p(u)), L);
-    const __m256d big_q = _mm256_cmp_pd(q, _mm256_set1_pd(1e-4), _CMP_GT_OQ);
-    const __m256d d_big = _mm256_div_pd(_mm256_sub_pd(L, q), q);
-    __m256d series = _mm256_add_pd(_mm256_set1_pd(0.25), _mm256_mul_pd(q, _mm256_set1_pd(0.2)));
-    series = _mm256_add_pd(_mm256_set1_pd(1.0 / 3.0), _mm256_mul_pd(q, series));
-    series = _mm256_add_pd(_mm256_set1_pd(0.5), _mm256_mul_pd(q, series));
-    const __m256d d = _mm256_blendv_pd(_mm256_mul_pd(q, series), d_big, big_q);
-    const __m256d slope =
-        _mm256_add_pd(_mm256_sub_pd(_mm256_xor_pd(q, sign), gp),
-                      _mm256_div_pd(_mm256_mul_pd(gp, d), _mm256_add_pd(one, u)));
-    alignas(32) double r[6][4];
-    _mm256_store_pd(r[0], p);
-    _mm256_store_pd(r[1], q);
-    _mm256_store_pd(r[2], log_p);
-    _mm256_store_pd(r[3], log_q);
-    _mm256_store_pd(r[4], value);
-    _mm256_store_pd(r[5], slope);
-    for (std::size_t j = 0; j < m; ++j) {
-      out.p[i + j] = r[0][j];
-      out.q[i + j] = r[1][j];
-      out.log_p[i + j] = r[2][j];
-      out.log_q[i + j] = r[3][j];
-      out.value[i + j] = r[4][j];
-      out.slope[i + j] = r[5][j];
+    const __m256i lanes = tail_mask(m);
+    const V xv = _mm256_maskload_pd(x + i, lanes);
+    // Subnormal (or zero) lanes, including the unused ones, go to libm.
+    if (_mm256_movemask_pd(_mm256_cmp_pd(xv, set1(2.2250738585072014e-308), _CMP_LT_OQ)) &
+        ((1 << m) - 1)) {
+      for (std::size_t j = 0; j < m; ++j) out[i + j] = __builtin_log(x[i + j]);  // libm: <cmath> stays out
+      continue;
     }
+    store(out + i, m, log_normal(xv));
   }
+}
+
+double weighted_losses_avx2(const double* r, const double* log_p, const double* log_q,
+                            std::size_t k, double gamma) {
+  V sum = _mm256_setzero_pd();
+  for (std::size_t i = 0; i < k; i += 4) {
+    const __m256i lanes = tail_mask(k - i < 4 ? k - i : 4);  // r = 0 in the unused lanes
+    const V focal = exp_nonpositive(_mm256_mul_pd(set1(gamma), _mm256_maskload_pd(log_q + i, lanes)));
+    const V loss = _mm256_mul_pd(focal, _mm256_xor_pd(_mm256_maskload_pd(log_p + i, lanes), set1(-0.0)));
+    sum = fma(_mm256_maskload_pd(r + i, lanes), loss, sum);
+  }
+  alignas(32) double part[4];
+  _mm256_store_pd(part, sum);
+  return (part[0] + part[1]) + (part[2] + part[3]);
 }
 
 }  // namespace focalrd::detail
