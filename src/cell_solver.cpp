@@ -68,7 +68,7 @@ CellSolution CellSolver::solve(const double* r, std::size_t k, double gamma,
     if (m == 1 && pmf_out) pmf_out[index[0]] = 1.0;
     return CellSolution{};  // a single symbol is reconstructed exactly: cost 0
   }
-  const CellSolution out = solve_positive(pos_r.data(), m, gamma, pos_p.data());
+  const CellSolution out = solve_positive(pos_r.data(), m, gamma, pmf_out ? pos_p.data() : nullptr);
   if (pmf_out)
     for (std::size_t i = 0; i < m; ++i) pmf_out[index[i]] = pos_p[i];
   return out;

@@ -182,8 +182,8 @@ CellSolution NloptCellSolver::solve_positive(const double* r, std::size_t k, dou
   }
   out.evaluations = cell.evaluations;
   cell.softmax_logits(y);
-  std::copy(cell.p.begin(), cell.p.end(), pmf_out);
-  out.cost = cell_distortion(r, pmf_out, k, gamma);
+  if (pmf_out) std::copy(cell.p.begin(), cell.p.end(), pmf_out);
+  out.cost = cell_distortion(r, cell.p.data(), k, gamma);
   if (!std::isfinite(out.cost)) out.status = SolveStatus::failed;
   return out;
 }

@@ -182,10 +182,10 @@ namespace {
 double cell_cost(const std::vector<double>& r, const std::vector<int>& members, double gamma,
                  std::uint64_t& solves) {
   if (members.size() < 2) return 0.0;
-  SmallBuffer<double, 128> m(members.size()), p(members.size());
+  SmallBuffer<double, 128> m(members.size());
   for (std::size_t i = 0; i < members.size(); ++i) m[i] = r[members[i]];
   ++solves;
-  return kkt_cell(m.data(), members.size(), gamma, p.data()).cost;
+  return kkt_cell(m.data(), members.size(), gamma, nullptr).cost;
 }
 
 }  // namespace

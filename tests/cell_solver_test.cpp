@@ -126,6 +126,24 @@ TEST_CASE("KKT and NLopt agree on random and extreme cells") {
   MESSAGE("cells compared: " << checked << ", worst relative difference " << worst);
 }
 
+TEST_CASE("the KKT solver's cost alone (no PMF asked for) is the cost of the full solve") {
+  // Without a PMF to return, the solve stops a Newton pass earlier (logits to
+  // about 1e-12): the cost, stationary at the optimum, must not move.
+  const auto kkt = CellSolver::create(CellSolverType::kkt);
+  double worst = 0.0;
+  for_agreement_cells([&](int trial, const std::vector<double>& r, double gamma) {
+    std::vector<double> pmf;
+    const CellSolution full = kkt->solve(r, gamma, &pmf);
+    const CellSolution alone = kkt->solve(r, gamma, nullptr);
+    INFO("trial " << trial << " k=" << r.size() << " gamma=" << gamma);
+    CHECK(alone.status == SolveStatus::converged);
+    CHECK(std::fabs(alone.cost - full.cost) <= 1e-14 * full.cost + 1e-300);
+    CHECK(alone.evaluations <= full.evaluations);
+    worst = std::max(worst, std::fabs(alone.cost - full.cost) / std::max(full.cost, 1e-300));
+  });
+  MESSAGE("worst relative difference: " << worst);
+}
+
 TEST_CASE("the KKT optimum is below random feasible PMFs (convexity spot check)") {
   auto g = test::rng("below random pmfs");
   const auto kkt = CellSolver::create(CellSolverType::kkt);

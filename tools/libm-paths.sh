@@ -3,7 +3,7 @@
 # other code path (GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA: SSE2 instead of
 # FMA/AVX2), after checking that the switch takes effect: certified results
 # must not depend on the CPU they run on. Twice: as focalrd runs on this CPU
-# (its AVX2 path, if any, over libmvec), and with FOCALRD_MATH=scalar as well,
+# (its AVX2 path, if any, with its own exp and log), and with FOCALRD_MATH=scalar as well,
 # as on a CPU without AVX2 or FMA. Needs a build in build/ (tools/test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -59,7 +59,8 @@ class CellSolver {
   static std::unique_ptr<CellSolver> create(CellSolverType type);
 
  protected:
-  // k >= 2 strictly positive masses, γ >= 0; pmf_out has room for k entries.
+  // k >= 2 strictly positive masses, γ >= 0; pmf_out has room for k entries,
+  // or is null where only the cost is wanted.
   virtual CellSolution solve_positive(const double* r, std::size_t k, double gamma,
                                       double* pmf_out) const = 0;
 };

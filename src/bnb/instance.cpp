@@ -54,13 +54,13 @@ void set_tail_at(Instance& in, std::size_t tail) { in.tail = std::min(std::max(t
 CellValue solve_cell(const Instance& in, const std::vector<int>& members, const double* mu_hint,
                      std::uint64_t& solves, double* logits) {
   if (members.size() < 2) return CellValue{};
-  detail::SmallBuffer<double, 128> r(members.size()), log_r(members.size()), p(members.size());
+  detail::SmallBuffer<double, 128> r(members.size()), log_r(members.size());
   for (std::size_t i = 0; i < members.size(); ++i) {
     r[i] = in.r[members[i]];
     log_r[i] = in.log_r[members[i]];
   }
   ++solves;
-  const detail::CellOptimum opt = detail::kkt_cell(r.data(), members.size(), in.gamma, p.data(),
+  const detail::CellOptimum opt = detail::kkt_cell(r.data(), members.size(), in.gamma, nullptr,
                                                    mu_hint, logits, log_r.data());
   return CellValue{opt.cost, opt.mu};
 }

@@ -116,7 +116,7 @@ struct LogConstraint {
 };
 
 // ln Σ e^x_a over the selected terms (x: ln p or ln q of each symbol).
-double log_sum(const double* x, const char* select, bool in, std::size_t k) {
+double log_sum(const double* x, const double* select, bool in, std::size_t k) {
   double top = -HUGE_VAL;
   for (std::size_t a = 0; a < k; ++a)
     if ((select[a] != 0) == in) top = std::max(top, x[a]);
@@ -126,7 +126,7 @@ double log_sum(const double* x, const char* select, bool in, std::size_t k) {
   return top + std::log(sum);
 }
 
-LogConstraint log_constraint(const double* log_p, const double* log_q, const char* in_top,
+LogConstraint log_constraint(const double* log_p, const double* log_q, const double* in_top,
                              std::size_t k) {
   LogConstraint out;
   out.log_P = log_sum(log_p, in_top, false, k);
@@ -150,50 +150,37 @@ double constraint_gradient(double log_p, double log_q, bool top, const LogConstr
 // Converges quadratically; returns false when it does not within 50
 // iterations, and the caller falls back to the nested iteration.
 // The largest logit step of joint_newton that is taken without evaluating
-// after it (its square is below the rounding of the sums).
+// after it: its square is below the rounding of the sums. Where only a cell's
+// cost is wanted, a larger one: the step leaves an error of its square in the
+// logits, about 1e-12, and the cost, stationary at the optimum, moves by the
+// square of that (the PMF, renormalised, stays feasible).
 constexpr double kLastStep = 1e-8;
+constexpr double kLastStepForCost = 1e-6;
 
-bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double gamma, double* s,
-                  double& mu, const LogitBatch& point, int& evaluations) {
+bool joint_newton(const double* log_r, const double* in_top, std::size_t k, double gamma, double* s,
+                  double& mu, const LogitBatch& point, int& evaluations, double last_step) {
   double *p = point.p, *q = point.q, *log_p = point.log_p, *log_q = point.log_q;
-  double* slope = point.slope;
   SmallBuffer<double> e(k), inv_slope(k), ds(k);
-  const LogitBatch batch{p, q, log_p, log_q, e.data(), slope};
+  const NewtonPoint at{p, q, log_p, log_q, e.data(), inv_slope.data()};
   double previous = HUGE_VAL;  // the largest logit step of the previous iteration
   for (int it = 0; it < 50; ++it) {
-    double s_scale = 1.0;
-    evaluate_logits(s, k, gamma, batch);  // e = ℓ(s) for now
+    const NewtonSums sums = newton_pass(s, log_r, in_top, mu, k, gamma, at);
     evaluations += static_cast<int>(k);
-    for (std::size_t a = 0; a < k; ++a) {
-      e[a] += log_r[a] - mu;
-      s_scale = std::max(s_scale, std::fabs(s[a]));
-    }
+    const double s_scale = sums.s_scale;
     // P and Q summed directly while they are far from underflow (the common
-    // case: no exponentials), from their logarithms otherwise.
-    double P = 0.0, Q = 0.0;
-    bool direct = true;
-    for (std::size_t a = 0; a < k; ++a) {
-      const double v = in_top[a] ? q[a] : p[a];
-      direct = direct && v > 0.0;
-      (in_top[a] ? Q : P) += v;
-    }
-    direct = direct && P >= 1e-290 && Q >= 1e-290;
-    double c, sum_w = 0.0, sum_we = 0.0;
-    if (direct) {
-      c = std::log(P / Q);
-      const double inv_P = 1.0 / P, inv_Q = 1.0 / Q;
-      for (std::size_t a = 0; a < k; ++a) {
-        inv_slope[a] = 1.0 / slope[a];
-        const double w = p[a] * q[a] * (in_top[a] ? inv_Q : inv_P) * inv_slope[a];
-        sum_w += w;
-        sum_we += w * e[a];
-      }
+    // case: no exponentials), from their logarithms otherwise; then
+    // w_a = (dc/ds_a) / ℓ'_a = p_a q_a / (P or Q) / ℓ'_a.
+    double c, sum_w, sum_we;
+    if (sums.positive && sums.P >= 1e-290 && sums.Q >= 1e-290) {
+      c = std::log(sums.P / sums.Q);
+      sum_w = sums.a_out / sums.P + sums.a_in / sums.Q;
+      sum_we = sums.b_out / sums.P + sums.b_in / sums.Q;
     } else {
       const LogConstraint lc = log_constraint(log_p, log_q, in_top, k);
       c = lc.c;
+      sum_w = sum_we = 0.0;
       for (std::size_t a = 0; a < k; ++a) {
-        inv_slope[a] = 1.0 / slope[a];
-        const double w = constraint_gradient(log_p[a], log_q[a], in_top[a], lc) * inv_slope[a];
+        const double w = constraint_gradient(log_p[a], log_q[a], in_top[a] != 0.0, lc) * inv_slope[a];
         sum_w += w;
         sum_we += w * e[a];
       }
@@ -214,15 +201,17 @@ bool joint_newton(const double* log_r, const char* in_top, std::size_t k, double
     // equal masses never get below.
     if (small || (largest >= previous && largest < 1e-10 * s_scale)) return true;
     // Steps this small leave an error of their square (quadratic
-    // convergence): take the last one to first order, p e^(q δs) and
-    // q e^(-p δs) to O(δs²), without another evaluation (and their logs).
-    if (largest <= kLastStep && std::fabs(dmu) <= kLastStep) {
+    // convergence): take the last one without another evaluation, p, q and
+    // their logs moved by their Taylor series to δs² (d ln p/ds = q,
+    // d ln q/ds = -p, dp/ds = pq, d²p/ds² = pq (q - p)), within δs³.
+    if (largest <= last_step && std::fabs(dmu) <= last_step) {
       for (std::size_t a = 0; a < k; ++a) {
-        const double pq = p[a] * q[a];
-        log_p[a] += q[a] * ds[a];
-        log_q[a] -= p[a] * ds[a];
-        p[a] += pq * ds[a];
-        q[a] -= pq * ds[a];
+        const double pq = p[a] * q[a], h = 0.5 * ds[a] * ds[a];
+        const double dp = pq * ds[a] + pq * (q[a] - p[a]) * h;
+        log_p[a] += q[a] * ds[a] - pq * h;
+        log_q[a] -= p[a] * ds[a] + pq * h;
+        p[a] += dp;
+        q[a] -= dp;
         s[a] += ds[a];
       }
       mu += dmu;
@@ -279,7 +268,8 @@ int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, do
 
 BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double budget, double* p,
                             double* q, const double* mu_hint, double* logits,
-                            const double* log_r_in, double* log_p_out, double* log_q_out) {
+                            const double* log_r_in, double* log_p_out, double* log_q_out,
+                            bool cost_only) {
   BudgetSolution out;
   if (budget >= static_cast<double>(k)) {
     for (std::size_t a = 0; a < k; ++a) {
@@ -292,17 +282,20 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
 
   // T: the B largest masses (ties to the lower index), B a whole number in [1, k).
   const auto B = static_cast<std::size_t>(budget);
-  SmallBuffer<char> in_top(k);
-  {
+  SmallBuffer<double> in_top(k);  // 1 in T, 0 outside
+  for (std::size_t a = 0; a < k; ++a) in_top[a] = 0.0;
+  if (B == 1) {
+    std::size_t top = 0;
+    for (std::size_t a = 1; a < k; ++a)
+      if (r[a] > r[top]) top = a;
+    in_top[top] = 1.0;
+  } else {
     SmallBuffer<std::size_t> order(k);
-    for (std::size_t a = 0; a < k; ++a) {
-      order[a] = a;
-      in_top[a] = 0;
-    }
+    for (std::size_t a = 0; a < k; ++a) order[a] = a;
     std::nth_element(
         order.data(), order.data() + (B - 1), order.data() + k,
         [&](std::size_t a, std::size_t b) { return r[a] > r[b] || (r[a] == r[b] && a < b); });
-    for (std::size_t i = 0; i < B; ++i) in_top[order[i]] = 1;
+    for (std::size_t i = 0; i < B; ++i) in_top[order[i]] = 1.0;
   }
   SmallBuffer<double> s(k), slope(k), log_r(k), log_p(k), log_q(k);
   // The logarithms of the solution, where the caller wants them.
@@ -355,7 +348,7 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
     double mu_joint = mu_hint ? *mu_hint : 0.0;
     const LogitBatch point{p, q, log_p.data(), log_q.data(), nullptr, slope.data()};
     if (joint_newton(log_r.data(), in_top.data(), k, gamma, s.data(), mu_joint, point,
-                     out.evaluations))
+                     out.evaluations, cost_only ? kLastStepForCost : kLastStep))
       return finish(mu_joint);
   }
   for (std::size_t a = 0; a < k; ++a) s[a] = s0[a];
@@ -380,7 +373,7 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
       hi = mu;
     double derivative = 0.0;  // dH/dμ = Σ_a (dc/ds_a) / ℓ'_a < 0
     for (std::size_t a = 0; a < k; ++a)
-      derivative += constraint_gradient(log_p[a], log_q[a], in_top[a], lc) / slope[a];
+      derivative += constraint_gradient(log_p[a], log_q[a], in_top[a] != 0.0, lc) / slope[a];
     const double newton_step = -lc.c / derivative;
     if (small_step(newton_step, mu) ||
         !(hi - lo > tol::kNewtonStepRel * std::max(1.0, std::fabs(mu))))
@@ -397,11 +390,12 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   return finish(mu);
 }
 
-CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p, const double* mu_hint,
-                     double* logits, const double* log_r) {
-  SmallBuffer<double> q(k), log_p(k), log_q(k);
+CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p_out,
+                     const double* mu_hint, double* logits, const double* log_r) {
+  SmallBuffer<double> own_p(p_out ? 0 : k), q(k), log_p(k), log_q(k);
+  double* p = p_out ? p_out : own_p.data();
   const BudgetSolution kkt = solve_budget(r, k, gamma, 1.0, p, q.data(), mu_hint, logits, log_r,
-                                          log_p.data(), log_q.data());
+                                          log_p.data(), log_q.data(), p_out == nullptr);
   CellOptimum out;
   out.mu = kkt.mu;
   out.evaluations = kkt.evaluations;

@@ -39,14 +39,18 @@ struct BudgetSolution {
 // guess of ln λ (e.g. from a neighbouring problem); with it, `logits` holds
 // a starting logit per symbol on entry, and the solution's on exit. `log_r`,
 // optional, holds ln r[a] where the caller has it already; `log_p` and
-// `log_q`, optional, receive ln p and ln q of the solution.
+// `log_q`, optional, receive ln p and ln q of the solution. With `cost_only`
+// the solution is exact to about 1e-12 in the logits, enough for the cost
+// (stationary there) but not for p to the last bit.
 BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double budget, double* p,
                             double* q, const double* mu_hint = nullptr, double* logits = nullptr,
                             const double* log_r = nullptr, double* log_p = nullptr,
-                            double* log_q = nullptr);
+                            double* log_q = nullptr, bool cost_only = false);
 
 // The optimal PMF p of a cell of k >= 2 positive masses (budget 1; closed
-// form at γ = 0), renormalised to sum 1, and its cost by cell_distortion.
+// form at γ = 0), renormalised to sum 1, and its cost, eq. (8). With p null
+// only the cost is wanted, and the solve stops earlier (solve_budget's
+// cost_only): the cost is as exact, one Newton pass is saved.
 struct CellOptimum {
   double cost = 0.0;
   double mu = 0.0;  // ln λ of the cell's stationarity condition

@@ -1,5 +1,6 @@
 #include "detail/logit_batch.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -53,6 +54,38 @@ void evaluate_logits(const double* s, std::size_t k, double gamma, const LogitBa
     evaluate_logits_avx2(s, k, gamma, out);
   else
     evaluate_logits_scalar(s, k, gamma, out);
+}
+
+NewtonSums newton_pass(const double* s, const double* log_r, const double* top, double mu,
+                       std::size_t k, double gamma, const NewtonPoint& out) {
+  if (math_path() == MathPath::avx2) return newton_pass_avx2(s, log_r, top, mu, k, gamma, out);
+  NewtonSums sums;
+  for (std::size_t a = 0; a < k; ++a) {
+    const LogitPoint x = logit_point(s[a]);
+    const LogPhi l = log_phi(x, gamma);
+    const double e = l.value + (log_r[a] - mu);
+    const double inv_slope = 1.0 / l.slope;
+    const double w = x.p * x.q * inv_slope;
+    if (top[a] != 0.0) {
+      sums.Q += x.q;
+      sums.a_in += w;
+      sums.b_in += w * e;
+      sums.positive = sums.positive && x.q > 0.0;
+    } else {
+      sums.P += x.p;
+      sums.a_out += w;
+      sums.b_out += w * e;
+      sums.positive = sums.positive && x.p > 0.0;
+    }
+    sums.s_scale = std::max(sums.s_scale, std::fabs(s[a]));
+    out.p[a] = x.p;
+    out.q[a] = x.q;
+    out.log_p[a] = x.log_p;
+    out.log_q[a] = x.log_q;
+    out.residual[a] = e;
+    out.inv_slope[a] = inv_slope;
+  }
+  return sums;
 }
 
 void log_batch(const double* x, std::size_t k, double* out) {

@@ -28,7 +28,25 @@ bool set_math_path(MathPath path);
 // Fills out[a] for a in [0, k) at logits s[a], on the current path.
 void evaluate_logits(const double* s, std::size_t k, double gamma, const LogitBatch& out);
 
-// out[a] = ln x[a] for positive finite x[a], on the current path.
+// One pass of the KKT solver's joint Newton iteration (kkt.cpp) over k
+// symbols with the set T of the budget's largest masses (top[a] = 1 in T, 0
+// outside): ℓ at the logits s as evaluate_logits, the residuals
+// e_a = ℓ(s_a) + ln r_a - μ, 1/ℓ'(s_a), and the sums its step needs.
+struct NewtonPoint {
+  double *p, *q, *log_p, *log_q;  // as LogitPoint
+  double *residual, *inv_slope;
+};
+struct NewtonSums {
+  double P = 0.0, Q = 0.0;          // Σ_{a∉T} p_a and Σ_{a∈T} q_a
+  double a_out = 0.0, a_in = 0.0;   // Σ p q / ℓ' over a ∉ T and over a ∈ T
+  double b_out = 0.0, b_in = 0.0;   // Σ p q e / ℓ' likewise
+  double s_scale = 1.0;             // max(1, max |s_a|)
+  bool positive = true;             // p_a > 0 for a ∉ T and q_a > 0 for a ∈ T
+};
+NewtonSums newton_pass(const double* s, const double* log_r, const double* top, double mu,
+                       std::size_t k, double gamma, const NewtonPoint& out);
+
+// out[a] = ln x[a] for positive finite x[a] (out may be x), on the current path.
 void log_batch(const double* x, std::size_t k, double* out);
 
 // Σ_a r[a] e^(γ log_q[a]) (-log_p[a]): a cell's distortion, eq. (8), from
@@ -39,6 +57,8 @@ double weighted_losses(const double* r, const double* log_p, const double* log_q
 // The AVX2 paths (logit_batch_avx2.cpp, built for AVX2): call only where the
 // CPU has it.
 void evaluate_logits_avx2(const double* s, std::size_t k, double gamma, const LogitBatch& out);
+NewtonSums newton_pass_avx2(const double* s, const double* log_r, const double* top, double mu,
+                            std::size_t k, double gamma, const NewtonPoint& out);
 void log_batch_avx2(const double* x, std::size_t k, double* out);
 double weighted_losses_avx2(const double* r, const double* log_p, const double* log_q,
                             std::size_t k, double gamma);

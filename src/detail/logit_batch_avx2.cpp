@@ -126,50 +126,116 @@ inline void store(double* to, std::size_t m, V x) {
 
 }  // namespace
 
+namespace {
+
+struct Logits4 {
+  V p, q, log_p, log_q, value, slope;
+};
+
+// logit_point and log_phi at four logits.
+inline Logits4 evaluate4(V sv, V g) {
+  const V zero = _mm256_setzero_pd(), one = set1(1.0), sign = set1(-0.0);
+  const V neg_s = _mm256_xor_pd(sv, sign);
+  const V nonneg = _mm256_cmp_pd(sv, zero, _CMP_GE_OQ);  // s >= 0
+  // logit_point: e = e^(-|s|) <= 1, l = log1p(e).
+  const V e = exp_nonpositive(_mm256_blendv_pd(sv, neg_s, nonneg));
+  const V l = log1p_unit(e);
+  const V inv = _mm256_div_pd(one, _mm256_add_pd(one, e));
+  const V frac = _mm256_mul_pd(e, inv);
+  Logits4 x;
+  x.p = blend(frac, inv, nonneg);
+  x.q = blend(inv, frac, nonneg);
+  const V neg_l = _mm256_xor_pd(l, sign);
+  x.log_p = blend(_mm256_sub_pd(sv, l), neg_l, nonneg);
+  x.log_q = blend(neg_l, _mm256_sub_pd(neg_s, l), nonneg);
+  // log_phi: with u = γ p L/q and d = L/q - 1 (by the series q/2 + q²/3 +
+  // ... for q <= 1e-4, as there),
+  //   ℓ = γ ln q + ln(1 + u) + L,   dℓ/ds = -q - γ p + γ p d / (1 + u).
+  const V L = _mm256_xor_pd(x.log_p, sign);
+  const V q_pos = _mm256_cmp_pd(x.q, zero, _CMP_GT_OQ);
+  const V l_over_q = blend(one, _mm256_div_pd(L, x.q), q_pos);
+  const V gp = _mm256_mul_pd(g, x.p);
+  V inv_1u;
+  const V log_1u = log1p_nonnegative(_mm256_mul_pd(gp, l_over_q), inv_1u);
+  x.value = _mm256_add_pd(fma(g, x.log_q, log_1u), L);
+  const V big_q = _mm256_cmp_pd(x.q, set1(1e-4), _CMP_GT_OQ);
+  V series = _mm256_add_pd(set1(0.25), _mm256_mul_pd(x.q, set1(0.2)));
+  series = _mm256_add_pd(set1(1.0 / 3.0), _mm256_mul_pd(x.q, series));
+  series = _mm256_add_pd(set1(0.5), _mm256_mul_pd(x.q, series));
+  const V d = blend(_mm256_mul_pd(x.q, series), _mm256_sub_pd(l_over_q, one), big_q);
+  x.slope = _mm256_add_pd(_mm256_sub_pd(_mm256_xor_pd(x.q, sign), gp),
+                          _mm256_mul_pd(_mm256_mul_pd(gp, d), inv_1u));
+  return x;
+}
+
+double horizontal_sum(V x) {
+  alignas(32) double part[4];
+  _mm256_store_pd(part, x);
+  return (part[0] + part[1]) + (part[2] + part[3]);
+}
+
+}  // namespace
+
 void evaluate_logits_avx2(const double* s, std::size_t k, double gamma, const LogitBatch& out) {
-  const V zero = _mm256_setzero_pd(), one = set1(1.0);
   const V g = set1(gamma);
-  const V sign = set1(-0.0);
+  for (std::size_t i = 0; i < k; i += 4) {
+    const std::size_t m = k - i < 4 ? k - i : 4;
+    const Logits4 x = evaluate4(_mm256_maskload_pd(s + i, tail_mask(m)), g);  // 0 beyond k
+    store(out.p + i, m, x.p);
+    store(out.q + i, m, x.q);
+    store(out.log_p + i, m, x.log_p);
+    store(out.log_q + i, m, x.log_q);
+    store(out.value + i, m, x.value);
+    store(out.slope + i, m, x.slope);
+  }
+}
+
+NewtonSums newton_pass_avx2(const double* s, const double* log_r, const double* top, double mu,
+                            std::size_t k, double gamma, const NewtonPoint& out) {
+  const V g = set1(gamma), zero = _mm256_setzero_pd(), one = set1(1.0);
+  V P = zero, Q = zero, a_out = zero, a_in = zero, b_out = zero, b_in = zero;
+  V scale = one, bad = zero;
   for (std::size_t i = 0; i < k; i += 4) {
     const std::size_t m = k - i < 4 ? k - i : 4;
     const __m256i lanes = tail_mask(m);
-    const V sv = _mm256_maskload_pd(s + i, lanes);  // 0 in the lanes beyond k
-    const V neg_s = _mm256_xor_pd(sv, sign);
-    const V nonneg = _mm256_cmp_pd(sv, zero, _CMP_GE_OQ);  // s >= 0
-    // logit_point: e = e^(-|s|) <= 1, l = log1p(e).
-    const V e = exp_nonpositive(_mm256_blendv_pd(sv, neg_s, nonneg));
-    const V l = log1p_unit(e);
-    const V inv = _mm256_div_pd(one, _mm256_add_pd(one, e));
-    const V frac = _mm256_mul_pd(e, inv);
-    const V p = blend(frac, inv, nonneg);
-    const V q = blend(inv, frac, nonneg);
-    const V neg_l = _mm256_xor_pd(l, sign);
-    const V log_p = blend(_mm256_sub_pd(sv, l), neg_l, nonneg);
-    const V log_q = blend(neg_l, _mm256_sub_pd(neg_s, l), nonneg);
-    // log_phi: with u = γ p L/q and d = L/q - 1 (by the series q/2 + q²/3 +
-    // ... for q <= 1e-4, as there),
-    //   ℓ = γ ln q + ln(1 + u) + L,   dℓ/ds = -q - γ p + γ p d / (1 + u).
-    const V L = _mm256_xor_pd(log_p, sign);
-    const V q_pos = _mm256_cmp_pd(q, zero, _CMP_GT_OQ);
-    const V l_over_q = blend(one, _mm256_div_pd(L, q), q_pos);
-    const V gp = _mm256_mul_pd(g, p);
-    V inv_1u;
-    const V log_1u = log1p_nonnegative(_mm256_mul_pd(gp, l_over_q), inv_1u);
-    const V value = _mm256_add_pd(fma(g, log_q, log_1u), L);
-    const V big_q = _mm256_cmp_pd(q, set1(1e-4), _CMP_GT_OQ);
-    V series = _mm256_add_pd(set1(0.25), _mm256_mul_pd(q, set1(0.2)));
-    series = _mm256_add_pd(set1(1.0 / 3.0), _mm256_mul_pd(q, series));
-    series = _mm256_add_pd(set1(0.5), _mm256_mul_pd(q, series));
-    const V d = blend(_mm256_mul_pd(q, series), _mm256_sub_pd(l_over_q, one), big_q);
-    const V slope = _mm256_add_pd(_mm256_sub_pd(_mm256_xor_pd(q, sign), gp),
-                                  _mm256_mul_pd(_mm256_mul_pd(gp, d), inv_1u));
-    store(out.p + i, m, p);
-    store(out.q + i, m, q);
-    store(out.log_p + i, m, log_p);
-    store(out.log_q + i, m, log_q);
-    store(out.value + i, m, value);
-    store(out.slope + i, m, slope);
+    const V valid = _mm256_castsi256_pd(lanes);
+    const V sv = _mm256_maskload_pd(s + i, lanes);
+    const Logits4 x = evaluate4(sv, g);
+    const V e = _mm256_add_pd(x.value, _mm256_sub_pd(_mm256_maskload_pd(log_r + i, lanes), set1(mu)));
+    const V inv_slope = _mm256_div_pd(one, x.slope);
+    const V in = _mm256_cmp_pd(_mm256_maskload_pd(top + i, lanes), zero, _CMP_NEQ_OQ);
+    const V outside = _mm256_andnot_pd(in, valid);
+    const V w = _mm256_mul_pd(_mm256_mul_pd(x.p, x.q), inv_slope);
+    const V we = _mm256_mul_pd(w, e);
+    P = _mm256_add_pd(P, _mm256_and_pd(outside, x.p));
+    Q = _mm256_add_pd(Q, _mm256_and_pd(in, x.q));
+    a_out = _mm256_add_pd(a_out, _mm256_and_pd(outside, w));
+    a_in = _mm256_add_pd(a_in, _mm256_and_pd(in, w));
+    b_out = _mm256_add_pd(b_out, _mm256_and_pd(outside, we));
+    b_in = _mm256_add_pd(b_in, _mm256_and_pd(in, we));
+    scale = _mm256_max_pd(scale, _mm256_andnot_pd(set1(-0.0), sv));
+    bad = _mm256_or_pd(bad, _mm256_and_pd(valid, _mm256_cmp_pd(blend(x.p, x.q, in), zero, _CMP_LE_OQ)));
+    store(out.p + i, m, x.p);
+    store(out.q + i, m, x.q);
+    store(out.log_p + i, m, x.log_p);
+    store(out.log_q + i, m, x.log_q);
+    store(out.residual + i, m, e);
+    store(out.inv_slope + i, m, inv_slope);
   }
+  NewtonSums sums;
+  sums.P = horizontal_sum(P);
+  sums.Q = horizontal_sum(Q);
+  sums.a_out = horizontal_sum(a_out);
+  sums.a_in = horizontal_sum(a_in);
+  sums.b_out = horizontal_sum(b_out);
+  sums.b_in = horizontal_sum(b_in);
+  alignas(32) double lane[4];
+  _mm256_store_pd(lane, scale);
+  sums.s_scale = lane[0] > lane[1] ? lane[0] : lane[1];
+  sums.s_scale = sums.s_scale > lane[2] ? sums.s_scale : lane[2];
+  sums.s_scale = sums.s_scale > lane[3] ? sums.s_scale : lane[3];
+  sums.positive = _mm256_movemask_pd(bad) == 0;
+  return sums;
 }
 
 }  // namespace focalrd::detail
@@ -200,9 +266,7 @@ double weighted_losses_avx2(const double* r, const double* log_p, const double* 
     const V loss = _mm256_mul_pd(focal, _mm256_xor_pd(_mm256_maskload_pd(log_p + i, lanes), set1(-0.0)));
     sum = fma(_mm256_maskload_pd(r + i, lanes), loss, sum);
   }
-  alignas(32) double part[4];
-  _mm256_store_pd(part, sum);
-  return (part[0] + part[1]) + (part[2] + part[3]);
+  return horizontal_sum(sum);
 }
 
 }  // namespace focalrd::detail
