@@ -1,0 +1,319 @@
+// Cells for γ < 0: the global optimum of a separable problem with one budget,
+// convex for β = -γ >= 1 and convex-concave for β < 1 (detail/negative_gamma.hpp
+// has the argument). Everything in a symbol's logit s (p = e^s/(1+e^s)), so
+// that p and q = 1 - p both keep their precision.
+#include "detail/negative_gamma.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <queue>
+#include <vector>
+
+#include "focalrd/focal_loss.hpp"
+
+namespace focalrd::detail {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr int kMaxIterations = 300;
+
+// ln L, L = ln(1/p), from the logit: L -> q as p -> 1 (q + q²/2 + ...).
+double log_L(const LogitPoint& x, double s) {
+  return s > 30.0 ? x.log_q + 0.5 * x.q : std::log(-x.log_p);
+}
+
+// g'(p) and g''(p) with g = q^(-β) L:
+//   g' = q^(-β-1) A,  A = β L - q/p,
+//   g'' = q^(-β-2) [(β+1) A + q (1 - β p)/p²],
+// A by its series Σ_j (β/j - 1) q^j where q is small (at β = 1 its terms
+// cancel to -q²/2), and the powers of q through logarithms.
+struct Slope {
+  double first, second;  // g', g''
+};
+Slope derivatives(const LogitPoint& x, double s, double beta) {
+  double A;
+  if (x.q < 1e-3) {
+    A = 0.0;
+    double qj = x.q;
+    for (int j = 1; j <= 6; ++j, qj *= x.q) A += (beta / j - 1.0) * qj;
+  } else {
+    A = beta * -x.log_p - std::exp(-s);  // q/p = e^-s
+  }
+  const double B = (beta + 1.0) * A + x.q * (1.0 - beta * x.p) / (x.p * x.p);
+  auto scaled = [&](double v, double power) {  // v q^power without overflow
+    if (v == 0.0) return 0.0;
+    return std::copysign(std::exp(power * x.log_q + std::log(std::fabs(v))), v);
+  };
+  return {scaled(A, -beta - 1.0), scaled(B, -beta - 2.0)};
+}
+
+// The logit s in (-inf, cap] with g'(p(s)) = t, g' increasing there; cap
+// where g'(cap) <= t. `s` holds a start on entry.
+double invert_slope(double t, double beta, double cap, double s, int& evaluations) {
+  if (!std::isfinite(cap) && beta == 1.0 && t >= -0.5) return kInf;  // g' < -1/2: p = 1
+  if (std::isfinite(cap)) {
+    const LogitPoint x = logit_point(cap);
+    ++evaluations;
+    if (derivatives(x, cap, beta).first <= t) return cap;
+  }
+  double lo = -kInf, hi = cap;
+  if (!std::isfinite(s)) s = t < -2.0 ? std::log(-1.0 / t) : 0.0;  // p ≈ -1/t for large |t|
+  s = std::min(s, std::isfinite(cap) ? cap - 1e-3 : s);
+  for (int it = 0; it < kMaxIterations; ++it) {
+    const LogitPoint x = logit_point(s);
+    const Slope d = derivatives(x, s, beta);
+    ++evaluations;
+    const double f = d.first - t;
+    if (f == 0.0) return s;
+    (f > 0.0 ? hi : lo) = s;
+    // Newton, a step at most max(1, |s|) where the bracket is open on that
+    // side (near an inflection g'' -> 0 and the step would be huge), and
+    // bisection where it leaves a closed bracket.
+    const double limit = std::max(1.0, std::fabs(s));
+    double next = s + std::max(-limit, std::min(limit, -f / (d.second * x.p * x.q)));
+    if (!(next > lo && next < hi) || !std::isfinite(next)) {
+      if (std::isfinite(lo) && std::isfinite(hi))
+        next = 0.5 * (lo + hi);
+      else
+        next = std::isfinite(lo) ? lo + std::max(1.0, std::fabs(lo)) : hi - std::max(1.0, std::fabs(hi));
+    }
+    if (std::fabs(next - s) <= 1e-15 * std::max(1.0, std::fabs(s))) return next;
+    s = next;
+  }
+  return s;
+}
+
+// The convex problem: min Σ r_a g(p_a) with Σ p_a = budget (or <= budget with
+// slack, β > 1), each logit at most cap, by its KKT conditions
+// r_a g'(p_a) = -λ; λ by a safeguarded Newton iteration on the constraint
+// Σ_{a≠t} p_a - q_t + (1 - budget), t the largest mass (no cancellation
+// where t dominates). `s` holds starting logits and receives the solution.
+struct Budget {
+  double lambda = 0.0;
+  bool capped = false;  // some p_a sits at the cap
+  bool converged = true;
+};
+Budget convex_budget(const double* r, std::size_t k, double beta, double budget, double cap,
+                     bool slack, double* s, int& evaluations) {
+  Budget out;
+  std::size_t top = 0;
+  for (std::size_t a = 1; a < k; ++a)
+    if (r[a] > r[top]) top = a;
+  if (slack && beta > 1.0) {  // every p_a = p* if that fits
+    const double star = negative_gamma_minimiser(beta);
+    if (static_cast<double>(k) * star <= budget) {
+      const double s_star = std::log(star) - std::log1p(-star);
+      for (std::size_t a = 0; a < k; ++a) s[a] = s_star;
+      return out;
+    }
+  }
+  std::vector<double> slope(k);
+  auto residual = [&](double lambda, double* derivative) {
+    double others = 0.0, q_top = 0.0, d = 0.0;
+    for (std::size_t a = 0; a < k; ++a) {
+      s[a] = invert_slope(-lambda / r[a], beta, cap, s[a], evaluations);
+      const LogitPoint x = logit_point(s[a]);
+      if (a == top)
+        q_top = x.q;
+      else
+        others += x.p;
+      if (!(s[a] >= cap)) d -= 1.0 / (r[a] * derivatives(x, s[a], beta).second);
+    }
+    if (derivative) *derivative = d;
+    return others - q_top + (1.0 - budget);
+  };
+  // A bracket [lo, hi] of λ with residual(lo) >= 0 >= residual(hi). λ > 0
+  // where g decreases on the domain (β <= 1) or the budget binds with slack;
+  // without slack, β > 1, the sign of residual(0) says.
+  double lo = 0.0, hi = 0.0;
+  if (beta <= 1.0 || slack || residual(0.0, nullptr) >= 0.0) {
+    hi = 1.0;
+    for (int i = 0; i < 400 && residual(hi, nullptr) > 0.0; ++i) {
+      lo = hi;
+      hi *= 4.0;
+    }
+  } else {  // k p* < 1: some p_a above p*, λ < 0
+    lo = -1.0;
+    for (int i = 0; i < 400 && residual(lo, nullptr) < 0.0; ++i) {
+      hi = lo;
+      lo *= 4.0;
+    }
+  }
+  double lambda = lo > 0.0 ? std::sqrt(lo * hi) : 0.5 * (lo + hi);
+  for (int it = 0;; ++it) {
+    double derivative = 0.0;
+    const double f = residual(lambda, &derivative);
+    if (f == 0.0) break;
+    (f > 0.0 ? lo : hi) = lambda;
+    double next = lambda - f / derivative;
+    if (!(next > lo && next < hi) || !std::isfinite(next))
+      next = lo > 0.0 ? std::sqrt(lo * hi) : 0.5 * (lo + hi);
+    if (std::fabs(next - lambda) <= 1e-15 * std::fabs(lambda) || hi - lo <= 1e-15 * std::fabs(hi)) {
+      lambda = next;
+      residual(lambda, nullptr);
+      break;
+    }
+    if (it >= kMaxIterations) {
+      out.converged = false;
+      break;
+    }
+    lambda = next;
+  }
+  out.lambda = lambda;
+  for (std::size_t a = 0; a < k; ++a) out.capped = out.capped || s[a] >= cap;
+  return out;
+}
+
+double cost_of(const double* r, const double* s, std::size_t k, double beta) {
+  double total = 0.0;
+  for (std::size_t a = 0; a < k; ++a) total += r[a] * negative_gamma_loss(s[a], beta);
+  return total;
+}
+
+// The logit of p = 1 - q, for q in (0, 1).
+double logit_of_complement(double q) { return std::log1p(-q) - std::log(q); }
+
+}  // namespace
+
+double negative_gamma_loss(double s, double beta) {
+  if (s == kInf) return beta < 1.0 ? 0.0 : (beta == 1.0 ? 1.0 : kInf);  // p = 1: the limit
+  const LogitPoint x = logit_point(s);
+  return std::exp(log_L(x, s) - beta * x.log_q);
+}
+
+double negative_gamma_minimiser(double beta) {
+  // β ln(1/p) = (1-p)/p, by bisection on p in (0, 1): the left side minus the
+  // right changes sign once (g' < 0 below p*, > 0 above).
+  double lo = 0.0, hi = 1.0;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    if (beta * -std::log(mid) - (1.0 - mid) / mid < 0.0)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+double negative_gamma_inflection(double beta) {
+  // The sign change of g'' on (1/2, 1) (g'' > 0 below p_i, < 0 above).
+  auto second = [&](double p) {
+    const double q = 1.0 - p, L = -std::log(p);
+    return (beta + 1.0) * (beta * L - q / p) + q * (1.0 - beta * p) / (p * p);
+  };
+  double lo = 0.5, hi = 1.0 - 1e-12;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (second(mid) > 0.0 ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, bool slack,
+                                 double* p) {
+  const double beta = -gamma;
+  NegativeCell out;
+  std::vector<double> s(k);
+  auto finish = [&](double cost) {
+    out.cost = cost;
+    if (p)
+      for (std::size_t a = 0; a < k; ++a) p[a] = logit_point(s[a]).p;
+    return out;
+  };
+  // Starting logits: the log-loss PMF.
+  double total = 0.0;
+  for (std::size_t a = 0; a < k; ++a) total += r[a];
+  for (std::size_t a = 0; a < k; ++a) s[a] = std::log(r[a]) - std::log(std::max(total - r[a], 1e-300));
+  if (k == 1) {
+    if (beta > 1.0) {
+      if (!slack) return finish(kInf);
+      const double star = negative_gamma_minimiser(beta);
+      s[0] = std::log(star) - std::log1p(-star);
+      return finish(r[0] * negative_gamma_loss(s[0], beta));
+    }
+    s[0] = kInf;  // p = 1: the loss there is 0 (β < 1) or 1 (β = 1)
+    return finish(beta == 1.0 ? r[0] : 0.0);
+  }
+  if (beta >= 1.0) {
+    const Budget b = convex_budget(r, k, beta, 1.0, kInf, slack, s.data(), out.evaluations);
+    out.converged = b.converged;
+    return finish(cost_of(r, s.data(), k, beta));
+  }
+  // β < 1: (A) everything in the convex part.
+  const double p_i = negative_gamma_inflection(beta);
+  const double cap = std::log(p_i) - std::log1p(-p_i);
+  double best = kInf;
+  std::vector<double> best_s(k);
+  {
+    std::vector<double> sa = s;
+    const Budget a = convex_budget(r, k, beta, 1.0, cap, false, sa.data(), out.evaluations);
+    out.converged = a.converged;
+    if (!a.capped) {
+      best = cost_of(r, sa.data(), k, beta);
+      best_s = sa;
+    }
+  }
+  // (B) the heaviest symbol b in the concave part, q = 1 - p_b in (0, 1 - p_i].
+  std::size_t b = 0;
+  for (std::size_t a = 1; a < k; ++a)
+    if (r[a] > r[b]) b = a;
+  std::vector<double> rest, rest_s;
+  for (std::size_t a = 0; a < k; ++a)
+    if (a != b) {
+      rest.push_back(r[a]);
+      rest_s.push_back(s[a]);
+    }
+  struct Point {
+    double q, concave, V, slope;  // r_b g(1-q), V(q), V'(q) = -λ(q)
+  };
+  auto concave_part = [&](double q) { return q > 0.0 ? r[b] * negative_gamma_loss(logit_of_complement(q), beta) : 0.0; };
+  std::vector<double> point_s = rest_s;
+  auto evaluate = [&](double q) {
+    const Budget v = convex_budget(rest.data(), rest.size(), beta, q, cap, false, point_s.data(),
+                                   out.evaluations);
+    out.converged = out.converged && v.converged;
+    const Point pt{q, concave_part(q), cost_of(rest.data(), point_s.data(), rest.size(), beta),
+                   -v.lambda};
+    const double F = pt.concave + pt.V;
+    if (F < best) {
+      best = F;
+      for (std::size_t a = 0, i = 0; a < k; ++a)
+        best_s[a] = a == b ? logit_of_complement(q) : point_s[i++];
+    }
+    return pt;
+  };
+  // On [q1, q2]: F >= chord of the concave part + tangent of V at q2, a line,
+  // least at one of the ends.
+  struct Interval {
+    double bound, q1, concave1;
+    Point right;
+    bool operator<(const Interval& o) const { return bound > o.bound; }
+  };
+  auto bound = [&](double q1, double concave1, const Point& right) {
+    const double at_q1 = concave1 + right.V + right.slope * (q1 - right.q);
+    return std::min(at_q1, right.concave + right.V);
+  };
+  std::priority_queue<Interval> open;
+  const Point top = evaluate(1.0 - p_i);
+  open.push({bound(0.0, 0.0, top), 0.0, 0.0, top});
+  for (int splits = 0; !open.empty(); ++splits) {
+    const Interval iv = open.top();
+    if (iv.bound >= best - 1e-14 * best) break;
+    if (splits >= 4000) {
+      out.converged = false;
+      break;
+    }
+    open.pop();
+    const double mid = 0.5 * (iv.q1 + iv.right.q);
+    if (!(mid > iv.q1 && mid < iv.right.q)) continue;  // as fine as doubles go
+    const Point m = evaluate(mid);
+    open.push({bound(iv.q1, iv.concave1, m), iv.q1, iv.concave1, m});
+    open.push({bound(mid, m.concave, iv.right), mid, m.concave, iv.right});
+  }
+  s = best_s;
+  return finish(best);
+}
+
+}  // namespace focalrd::detail

@@ -1,0 +1,183 @@
+// Cells for γ < 0 (detail/negative_gamma.hpp): the loss's shape, closed
+// forms, and the global optimum against independent searches (a fine grid
+// with golden-section refinement for k <= 3, random feasible PMFs for k <= 8).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "detail/negative_gamma.hpp"
+#include "support/random.hpp"
+
+using focalrd::detail::negative_gamma_cell;
+using focalrd::detail::negative_gamma_inflection;
+using focalrd::detail::negative_gamma_minimiser;
+
+namespace {
+
+// g(p) = (1-p)^(-β) ln(1/p) in plain libm, its limit at p = 1.
+double g(double p, double beta) {
+  if (p >= 1.0) return beta < 1.0 ? 0.0 : (beta == 1.0 ? 1.0 : HUGE_VAL);
+  return std::pow(1.0 - p, -beta) * -std::log(p);
+}
+
+double cost(const std::vector<double>& r, const std::vector<double>& p, double beta) {
+  double total = 0.0;
+  for (std::size_t a = 0; a < r.size(); ++a) total += r[a] * g(p[a], beta);
+  return total;
+}
+
+// min over x in [lo, hi] of f by a grid of 2000 points and golden sections
+// around the best one (f need not be unimodal on [lo, hi]).
+template <class F>
+double grid_min(F f, double lo, double hi) {
+  const int n = 400;
+  int best = 0;
+  double best_value = HUGE_VAL;
+  for (int i = 0; i <= n; ++i) {
+    const double v = f(lo + (hi - lo) * i / n);
+    if (v < best_value) {
+      best_value = v;
+      best = i;
+    }
+  }
+  double a = lo + (hi - lo) * std::max(0, best - 1) / n, b = lo + (hi - lo) * std::min(n, best + 1) / n;
+  const double phi = (std::sqrt(5.0) - 1.0) / 2.0;
+  for (int it = 0; it < 200; ++it) {
+    const double c = b - phi * (b - a), d = a + phi * (b - a);
+    (f(c) < f(d) ? b : a) = (f(c) < f(d) ? d : c);
+  }
+  return std::min(best_value, f(0.5 * (a + b)));
+}
+
+// The best single-symbol value of g on (0, c]: g is convex for β >= 1 (least
+// at min(p*, c), p* = star) and decreasing for β < 1.
+double best_on(double c, double beta, double star) {
+  if (beta <= 1.0) return g(c, beta);
+  return g(std::min(c, star), beta);
+}
+
+}  // namespace
+
+TEST_CASE("γ < 0: the loss is convex for β >= 1 and convex then concave for β < 1") {
+  for (double beta : {0.05, 0.3, 0.5, 0.9, 0.99, 1.0, 1.5, 3.0, 10.0}) {
+    const double p_i = beta < 1.0 ? negative_gamma_inflection(beta) : 1.0;
+    if (beta < 1.0) {
+      CHECK(p_i > 0.5);
+      CHECK(p_i < 1.0);
+    }
+    for (int i = 1; i < 1000; ++i) {
+      const double p = i / 1000.0, h = 1e-4;
+      if (std::fabs(p - p_i) < 2e-3 || p + h >= 1.0 || p - h <= 0.0) continue;
+      const double second = (g(p + h, beta) - 2.0 * g(p, beta) + g(p - h, beta)) / (h * h);
+      INFO("beta " << beta << " p " << p);
+      CHECK((second > 0.0) == (p < p_i));
+    }
+    if (beta > 1.0) {  // β ln(1/p*) = (1-p*)/p*
+      const double star = negative_gamma_minimiser(beta);
+      CHECK(beta * -std::log(star) == doctest::Approx((1.0 - star) / star).epsilon(1e-12));
+    }
+  }
+}
+
+TEST_CASE("γ < 0: closed forms of single symbols and of cells where p* fits") {
+  double p[4];
+  // One symbol: p = 1 where the loss falls to its limit (0 for β < 1, 1 nat at
+  // β = 1); β > 1 stops at p* with slack and has no finite cost without.
+  CHECK(negative_gamma_cell(std::vector<double>{0.3}.data(), 1, -0.5, true, p).cost == 0.0);
+  CHECK(p[0] == 1.0);
+  CHECK(negative_gamma_cell(std::vector<double>{0.3}.data(), 1, -1.0, false, p).cost == 0.3);
+  CHECK(std::isinf(negative_gamma_cell(std::vector<double>{0.3}.data(), 1, -2.0, false, p).cost));
+  const double star = negative_gamma_minimiser(2.0);
+  CHECK(negative_gamma_cell(std::vector<double>{0.3}.data(), 1, -2.0, true, p).cost ==
+        doctest::Approx(0.3 * g(star, 2.0)).epsilon(1e-14));
+  // β = 3: p* = 0.23...; three symbols fit (3 p* < 1), each at p*; without
+  // slack they must take the whole mass, above p*.
+  const double star3 = negative_gamma_minimiser(3.0);
+  REQUIRE(3.0 * star3 < 1.0);
+  const std::vector<double> r{0.5, 0.3, 0.2};
+  const auto with = negative_gamma_cell(r.data(), 3, -3.0, true, p);
+  CHECK(with.cost == doctest::Approx(g(star3, 3.0)).epsilon(1e-14));
+  for (int a = 0; a < 3; ++a) CHECK(p[a] == doctest::Approx(star3).epsilon(1e-14));
+  const auto without = negative_gamma_cell(r.data(), 3, -3.0, false, p);
+  CHECK(without.cost > with.cost);
+  CHECK(p[0] + p[1] + p[2] == doctest::Approx(1.0).epsilon(1e-14));
+}
+
+TEST_CASE("γ < 0: the cell optimum is global (k = 2, 3 against a refined grid)") {
+  auto rng = focalrd::test::rng("negative gamma grid");
+  double worst = 0.0;
+  for (double beta : {0.5, 1.0, 1.5, 3.0, 0.1, 0.9}) {
+    for (int trial = 0; trial < 8; ++trial) {
+      const std::size_t k = trial % 2 ? 3 : 2;
+      const bool slack = trial % 4 >= 2;
+      std::vector<double> r(k);
+      for (double& x : r) x = focalrd::test::uniform(rng, 0.01, 1.0);
+      const double total = std::accumulate(r.begin(), r.end(), 0.0);
+      for (double& x : r) x /= total;
+      std::vector<double> p(k);
+      const auto solved = negative_gamma_cell(r.data(), k, -beta, slack, p.data());
+      INFO("beta " << beta << " k " << k << " slack " << slack << " r " << r[0] << " " << r[1]);
+      REQUIRE(solved.converged);
+      // Its PMF is feasible and costs what it says.
+      const double sum = std::accumulate(p.begin(), p.end(), 0.0);
+      CHECK(sum <= 1.0 + 1e-14);
+      if (!slack) CHECK(sum == doctest::Approx(1.0).epsilon(1e-13));
+      CHECK(cost(r, p, beta) == doctest::Approx(solved.cost).epsilon(1e-12));
+      // The grid: the last coordinate takes the rest of the budget, or its
+      // best value within it where there is slack.
+      const double star = beta > 1.0 ? negative_gamma_minimiser(beta) : 1.0;
+      auto last = [&](double left, double mass) {
+        return mass * (slack ? best_on(left, beta, star) : g(left, beta));
+      };
+      double grid;
+      if (k == 2) {
+        grid = grid_min([&](double x) { return r[0] * g(x, beta) + last(1.0 - x, r[1]); }, 1e-9,
+                        1.0 - 1e-9);
+      } else {
+        grid = grid_min(
+            [&](double x) {
+              return r[0] * g(x, beta) +
+                     grid_min([&](double y) { return r[1] * g(y, beta) + last(1.0 - x - y, r[2]); },
+                              1e-9 * (1.0 - x), (1.0 - x) * (1.0 - 1e-9));
+            },
+            1e-6, 1.0 - 1e-6);
+      }
+      // Never beaten, and the grid comes within its own resolution.
+      CHECK(solved.cost <= grid * (1.0 + 1e-12));
+      CHECK(grid <= solved.cost * (1.0 + 1e-7));
+      worst = std::max(worst, (grid - solved.cost) / solved.cost);
+    }
+  }
+  MESSAGE("largest relative excess of the refined grid over the solver: " << worst);
+}
+
+TEST_CASE("γ < 0: no random feasible PMF beats the cell optimum (k <= 8), and splitting a cell never hurts") {
+  auto rng = focalrd::test::rng("negative gamma random");
+  for (double beta : {0.5, 1.0, 1.5, 3.0}) {
+    for (std::size_t k = 2; k <= 8; k += 3) {
+      std::vector<double> r(k);
+      for (double& x : r) x = focalrd::test::uniform(rng, 0.01, 1.0);
+      const double best = negative_gamma_cell(r.data(), k, -beta, true, nullptr).cost;
+      INFO("beta " << beta << " k " << k << " r0 " << r[0] << " r1 " << r[1]);
+      REQUIRE(std::isfinite(best));
+      std::gamma_distribution<double> d(0.5, 1.0);
+      for (int t = 0; t < 20000; ++t) {
+        std::vector<double> p(k + 1);  // the last one: mass outside the cell
+        for (double& x : p) x = d(rng) + 1e-300;
+        const double total = std::accumulate(p.begin(), p.end(), 0.0);
+        for (double& x : p) x /= total;
+        p.pop_back();
+        CHECK(cost(r, p, beta) >= best * (1.0 - 1e-14));
+      }
+      // c(S) >= c(A) + c(B): S's PMF restricted to each part is feasible there.
+      const std::size_t half = k / 2;
+      const double parts = negative_gamma_cell(r.data(), half, -beta, true, nullptr).cost +
+                           negative_gamma_cell(r.data() + half, k - half, -beta, true, nullptr).cost;
+      CHECK(parts <= best * (1.0 + 1e-14));
+    }
+  }
+}
