@@ -30,10 +30,12 @@ double converse_from(const Problem& problem, double h) {
 }  // namespace
 
 double converse_bound(const Problem& problem) {
+  require_nonnegative_gamma(problem, "the converse (17)");
   return converse_from(problem, h_gamma(problem.source().support_size(), problem.gamma()));
 }
 
 double lagrangian_converse(const Problem& problem) {
+  require_nonnegative_gamma(problem, "the Lagrangian converse");
   std::vector<double> r;
   for (double x : problem.pmf())
     if (x > 0.0) r.push_back(x);
@@ -162,6 +164,7 @@ std::string to_string(FxKind kind) {
 
 std::vector<double> auxiliary_pmf(const Problem& problem, FxKind kind,
                                   const std::vector<double>& given) {
+  require_nonnegative_gamma(problem, "the scheme (26)-(28)");
   const std::vector<double>& r = problem.pmf();
   switch (kind) {
     case FxKind::source:
@@ -188,6 +191,7 @@ std::vector<double> auxiliary_pmf(const Problem& problem, FxKind kind,
 
 Code reoptimised_scheme_code(const Problem& problem, const std::vector<double>& F,
                              const CellSolver& solver) {
+  require_nonnegative_gamma(problem, "the scheme (26)-(27)");
   const std::vector<double>& r = problem.pmf();
   Code code;
   for (const auto& symbols : scheme_partition(F, problem.messages())) {
@@ -205,6 +209,7 @@ namespace detail {
 
 BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& options,
                              Control& control) {
+  require_nonnegative_gamma(problem, "focalrd bounds");
   const std::vector<double>& r = problem.pmf();
   const std::size_t M = problem.messages();
   const double gamma = problem.gamma();

@@ -64,10 +64,11 @@ CellSolution CellSolver::solve(const double* r, std::size_t k, double gamma,
       index[m++] = a;
     }
   }
-  if (m <= 1) {
+  if (m == 0 || (m == 1 && gamma >= 0.0)) {
     if (m == 1 && pmf_out) pmf_out[index[0]] = 1.0;
     return CellSolution{};  // a single symbol is reconstructed exactly: cost 0
   }
+  // (For γ < 0 a single symbol costs its loss's least value: solve_positive.)
   const CellSolution out = solve_positive(pos_r.data(), m, gamma, pmf_out ? pos_p.data() : nullptr);
   if (pmf_out)
     for (std::size_t i = 0; i < m; ++i) pmf_out[index[i]] = pos_p[i];

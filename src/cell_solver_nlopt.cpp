@@ -5,6 +5,7 @@
 
 #include "detail/cell_solvers.hpp"
 #include "detail/nlopt_run.hpp"
+#include "focalrd/errors.hpp"
 #include "focalrd/focal_loss.hpp"
 #include "focalrd/tolerances.hpp"
 
@@ -139,6 +140,9 @@ constexpr int kMaxRestarts = 30;
 
 CellSolution NloptCellSolver::solve_positive(const double* r, std::size_t k, double gamma,
                                              double* pmf_out) const {
+  if (gamma < 0.0)
+    throw invalid_input("the NLopt cell solver is for gamma >= 0 (a local method; for gamma < 0 "
+                        "the cell is not convex): use --cell-solver kkt");
   const std::size_t pin = std::max_element(r, r + k) - r;
   SoftmaxCell cell(r, k, pin, gamma);
   std::vector<double> y(k);

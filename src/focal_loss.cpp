@@ -16,13 +16,17 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // ln(1/p), taking whichever of p and q = 1 - p carries full precision.
 double log_inverse(double p, double q) noexcept { return p > 0.5 ? -std::log1p(-q) : -std::log(p); }
+
+// At p = 1 (q = 0) the loss is its limit: 0 for γ > -1 (γ != 0: q^γ ln(1/p)
+// ~ q^(1+γ)), 1 nat at γ = -1, +inf below.
+double loss_at_one(double gamma) noexcept { return gamma > -1.0 ? 0.0 : (gamma == -1.0 ? 1.0 : kInf); }
 }  // namespace
 
 double focal_loss(double p, double q, double gamma) noexcept {
   if (!(p > 0.0)) return kInf;
   const double log_loss = log_inverse(p, q);
   if (gamma == 0.0) return log_loss;
-  if (!(q > 0.0)) return 0.0;  // p = 1: no loss whatever γ > 0
+  if (!(q > 0.0)) return loss_at_one(gamma);
   return std::pow(q, gamma) * log_loss;
 }
 
@@ -30,7 +34,7 @@ double weighted_loss(double r, double p, double q, double gamma) noexcept {
   if (r == 0.0) return 0.0;  // 0 · ln(1/0) := 0
   if (!(p > 0.0)) return kInf;
   const double log_loss = log_inverse(p, q);
-  if (gamma > 0.0 && !(q > 0.0)) return 0.0;  // p = 1: no loss whatever γ > 0
+  if (gamma != 0.0 && !(q > 0.0)) return r * loss_at_one(gamma);
   const double weight = gamma == 0.0 ? 1.0 : std::pow(q, gamma);
   if (weight >= DBL_MIN) {
     const double t = r * (weight * log_loss);  // r · focal_loss(p, q, γ)
@@ -99,6 +103,11 @@ LogPhi log_phi(const LogitPoint& x, double gamma) noexcept {
 
 double cell_distortion(const double* r, const double* p, std::size_t k, double gamma) noexcept {
   if (k == 0) return 0.0;
+  if (gamma < 0.0) {  // the PMF may leave mass outside the cell: q = 1 - p each
+    double total = 0.0;
+    for (std::size_t a = 0; a < k; ++a) total += weighted_loss(r[a], p[a], 1.0 - p[a], gamma);
+    return total;
+  }
   std::size_t top = 0;
   for (std::size_t a = 1; a < k; ++a)
     if (p[a] > p[top]) top = a;

@@ -539,6 +539,7 @@ bool all_cells_used(const std::vector<int>& labels, std::size_t K) {
 
 HeuristicPartition heuristic_partition(const Problem& problem, const Control& control,
                                        std::uint64_t& solves) {
+  require_nonnegative_gamma(problem, "the heuristic codes");
   const std::vector<double>& pmf = problem.pmf();
   std::vector<std::size_t> positive;
   std::vector<int> index(pmf.size(), -1);

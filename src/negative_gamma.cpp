@@ -218,8 +218,14 @@ NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, b
   std::vector<double> s(k);
   auto finish = [&](double cost) {
     out.cost = cost;
-    if (p)
-      for (std::size_t a = 0; a < k; ++a) p[a] = logit_point(s[a]).p;
+    if (p) {
+      // The budget is met to rounding; scale the last ulps above 1 away (the
+      // cost moves by λ times that, below rounding).
+      double sum = 0.0;
+      for (std::size_t a = 0; a < k; ++a) sum += p[a] = logit_point(s[a]).p;
+      if (sum > 1.0)
+        for (std::size_t a = 0; a < k; ++a) p[a] /= sum;
+    }
     return out;
   };
   // Starting logits: the log-loss PMF.

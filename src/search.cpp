@@ -8,6 +8,7 @@
 #include "detail/format.hpp"
 #include "detail/heuristics.hpp"
 #include "detail/names.hpp"
+#include "detail/negative_gamma.hpp"
 #include "detail/strategies.hpp"
 #include "detail/threads.hpp"
 #include "focalrd/bounds.hpp"
@@ -92,6 +93,10 @@ SearchMethod choose_method(const Problem& problem, const ExactOptions& options) 
   using detail::DpSearch;
   const bool dp_fits =
       n <= DpSearch::kMaxSymbols && DpSearch::table_bytes(n, k) <= options.memory_budget_bytes;
+  if (problem.gamma() < 0.0) {  // enumeration or the DP only (check_exact_feasible)
+    if (dp_fits) return SearchMethod::dp;
+    return partitions <= options.max_partitions ? SearchMethod::enumerate : SearchMethod::bnb;
+  }
   const double dp_work = dp_fits ? DpSearch::transitions(n, k) : HUGE_VAL;
   // The count-vector DP where ties make it cheaper than the subset DP, both
   // with their cell tables, in subset-DP transitions.
@@ -114,9 +119,23 @@ ExactResult stopped_result(const Problem& problem, const CellSolver& solver, con
   // The heuristic code (the control has stopped, so it is the scheme (26) for
   // F = R with optimal cells, or what local search made of it before the stop).
   std::uint64_t solves = 0;
-  const HeuristicPartition h = heuristic_partition(problem, control, solves);
   ExactResult result;
   SolveStatus status = SolveStatus::converged;
+  if (problem.gamma() < 0.0) {
+    // No heuristic or converse for γ < 0: the search's own best (or symbols
+    // 0..k-2 alone and the rest together), and the lower bound 0 (g >= 0).
+    std::vector<std::vector<std::size_t>> trivial(problem.cells());
+    for (std::size_t a = 0; a < problem.size(); ++a)
+      trivial[std::min(a, problem.cells() - 1)].push_back(a);
+    result.code = blocks.empty() ? make_code(problem, trivial, solver, &status)
+                                 : make_code(problem, blocks, solver, &status);
+    result.value = code_distortion(problem.pmf(), result.code, problem.gamma());
+    result.lower_bound = 0.0;
+    result.cell_status = status;
+    result.status = control.reason();
+    return result;
+  }
+  const HeuristicPartition h = heuristic_partition(problem, control, solves);
   result.code = make_code(problem, blocks_of_labels(problem, h.labels), solver, &status);
   if (!blocks.empty()) {  // the search's own best, if better
     SolveStatus own = SolveStatus::converged;
@@ -173,8 +192,37 @@ SearchMethod resolved(const Problem& problem, const ExactOptions& options) {
 }
 }  // namespace
 
+namespace {
+constexpr std::size_t kMaxNegativeGammaSymbols = 20;
+
+// γ < 0 (beyond the paper, detail/negative_gamma.hpp): enumeration and the
+// DP only (branch-and-bound's node bound and the count-vector DP's incumbent
+// assume γ >= 0), the KKT cell solver only, and a finite d*.
+void check_negative_gamma(const Problem& problem, const ExactOptions& options) {
+  const std::string gamma = "gamma is " + detail::fmt(problem.gamma()) + ": ";
+  if (options.cell_solver != CellSolverType::kkt)
+    throw invalid_input(gamma + "for gamma < 0 the cells are solved by --cell-solver kkt only");
+  if (options.method == SearchMethod::bnb || options.method == SearchMethod::counts)
+    throw invalid_input(gamma + "--method " + to_string(options.method) +
+                        " is for gamma >= 0 (its bounds assume the loss decreases); for "
+                        "gamma < 0 use --method enumerate or dp");
+  if (problem.size() == 1 && problem.gamma() < -1.0)
+    throw invalid_input(gamma + "a source of one symbol must be decoded with P = 1, whose "
+                        "loss (1-P)^gamma ln(1/P) is infinite for gamma < -1: d* = inf");
+  // Each cell is a global non-convex optimisation (10-100 µs), so the 2^n
+  // cells of the DP's table or of enumeration's are the limit.
+  const std::size_t n = problem.size();
+  if (problem.messages() < n && problem.cells() > 1 && n > kMaxNegativeGammaSymbols)
+    throw invalid_input(gamma + "for gamma < 0 the exact search takes at most " +
+                        std::to_string(kMaxNegativeGammaSymbols) + " symbols (2^" +
+                        std::to_string(kMaxNegativeGammaSymbols) +
+                        " cells of 10-100 us each), and this source has " + std::to_string(n));
+}
+}  // namespace
+
 void check_exact_feasible(const Problem& problem, const ExactOptions& options) {
   options.validate();
+  if (problem.gamma() < 0.0) check_negative_gamma(problem, options);
   const SearchMethod method = resolved(problem, options);
   if ((!options.checkpoint_path.empty() || !options.resume_path.empty()) &&
       method != SearchMethod::bnb)
@@ -233,7 +281,40 @@ ExactResult solve_exact(const Problem& problem, const ExactOptions& options, Con
   const Stopwatch clock;
   const std::size_t n = problem.size();
   ExactResult result;
-  if (problem.messages() >= n) {
+  if (problem.gamma() < 0.0 && (problem.messages() >= n || problem.cells() == 1)) {
+    // γ < 0: each symbol alone (splitting never hurts), a cell's PMF leaving
+    // mass outside it; or, at M = 1, the whole alphabet, whose PMF has
+    // nowhere else to go (unless some symbol has mass 0).
+    const std::vector<double>& r = problem.pmf();
+    std::vector<std::vector<std::size_t>> blocks;
+    if (problem.messages() >= n) {
+      for (std::size_t a = 0; a < n; ++a) blocks.push_back({a});
+    } else {
+      blocks.emplace_back();
+      for (std::size_t a = 0; a < n; ++a) blocks.back().push_back(a);
+    }
+    const bool whole = blocks.size() == 1 &&
+                       std::none_of(r.begin(), r.end(), [](double x) { return x == 0.0; });
+    for (const std::vector<std::size_t>& symbols : blocks) {
+      std::vector<double> masses, p;
+      for (std::size_t a : symbols)
+        if (r[a] > 0.0) masses.push_back(r[a]);
+      Cell cell{symbols, std::vector<double>(symbols.size(), 0.0), 0.0};
+      if (!masses.empty()) {
+        p.resize(masses.size());
+        const NegativeCell c =
+            negative_gamma_cell(masses.data(), masses.size(), problem.gamma(), !whole, p.data());
+        cell.distortion = c.cost;
+        if (!c.converged) result.cell_status = SolveStatus::iteration_limit;
+        for (std::size_t i = 0, j = 0; i < symbols.size(); ++i)
+          if (r[symbols[i]] > 0.0) cell.pmf[i] = p[j++];
+      }
+      result.code.cells.push_back(std::move(cell));
+    }
+    result.value = result.lower_bound = code_distortion(r, result.code, problem.gamma());
+    result.method = problem.messages() >= n ? "closed form (M >= n)" : "one cell (M = 1)";
+    result.stats.partitions = 1;
+  } else if (problem.messages() >= n) {
     // Theorem 2: each symbol its own message and a point mass, distortion 0.
     for (std::size_t a = 0; a < n; ++a) result.code.cells.push_back(Cell{{a}, {1.0}, 0.0});
     result.method = "closed form (M >= n)";
@@ -242,7 +323,7 @@ ExactResult solve_exact(const Problem& problem, const ExactOptions& options, Con
     const SearchMethod method = resolved(problem, options);
     const auto solver = CellSolver::create(options.cell_solver);
     if (options.method == SearchMethod::automatic && method != SearchMethod::bnb &&
-        !cheap_enumeration(problem))
+        !cheap_enumeration(problem) && problem.gamma() >= 0.0)
       result = probe_then(method, problem, *solver, options, control);
     else
       result = SearchStrategy::create(method)->search(problem, *solver, options, control);

@@ -566,6 +566,13 @@ class Checker {
 
   void bounds(const Problem& problem) {
     auto has = [&](const char* key) { return r_.f.count(key) > 0; };
+    if (problem.gamma() < 0.0) {  // beyond the paper: exact values only, and d* >= 0
+      for (const char* key : {"converse", "converse_lagrangian", "achievability_28",
+                              "achievability_22", "achievability_23", "achievability_optimised_fx"})
+        if (has(key)) disagree(std::string(key) + " is given for gamma < 0, where no bound is proved");
+      exact(problem, 0.0);
+      return;
+    }
     BoundsOptions o;
     o.entropy = has("entropy") || has("focal_entropy");
     o.h_gamma = has("h_gamma") || has("h_gamma_bound");
@@ -650,6 +657,12 @@ class Checker {
         } else {
           if (c.pmfs[m].size() != masses.size())
             throw invalid_input("a cell's PMF has the wrong size");
+          double sum = 0.0;  // a reconstruction PMF: mass outside the cell is allowed
+          for (double x : c.pmfs[m]) {
+            if (!(x >= 0.0 && x <= 1.0)) throw invalid_input("a cell's PMF has an entry outside [0, 1]");
+            sum += x;
+          }
+          if (sum > 1.0 + 1e-12) throw invalid_input("a cell's PMF sums to " + detail::fmt(sum));
           total += cell_distortion(masses.data(), c.pmfs[m].data(), masses.size(), problem.gamma());
         }
       }

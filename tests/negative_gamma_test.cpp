@@ -1,15 +1,23 @@
-// Cells for γ < 0 (detail/negative_gamma.hpp): the loss's shape, closed
-// forms, and the global optimum against independent searches (a fine grid
-// with golden-section refinement for k <= 3, random feasible PMFs for k <= 8).
+// γ < 0 (detail/negative_gamma.hpp). Cells: the loss's shape, closed forms,
+// and the global optimum against independent searches (a fine grid with
+// golden-section refinement for k <= 3, random feasible PMFs for k <= 8).
+// The exact search: enumeration against the DP, monotonicity in M, closed
+// forms, and the CLI's refusals.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <numeric>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "detail/negative_gamma.hpp"
+#include "focalrd/result.hpp"
+#include "focalrd/search.hpp"
+#include "support/cli.hpp"
 #include "support/random.hpp"
 
 using focalrd::detail::negative_gamma_cell;
@@ -179,5 +187,99 @@ TEST_CASE("γ < 0: no random feasible PMF beats the cell optimum (k <= 8), and s
                            negative_gamma_cell(r.data() + half, k - half, -beta, true, nullptr).cost;
       CHECK(parts <= best * (1.0 + 1e-14));
     }
+  }
+}
+
+// ---- the exact search for γ < 0 ----
+
+namespace {
+focalrd::ExactResult exact_at(const std::vector<double>& pmf, long long M, double gamma,
+                              focalrd::SearchMethod method = focalrd::SearchMethod::automatic) {
+  focalrd::ExactOptions o;
+  o.method = method;
+  return focalrd::solve_exact(focalrd::Problem(focalrd::Source::from_pmf(pmf), M, gamma), o);
+}
+}  // namespace
+
+TEST_CASE("γ < 0: enumeration and the DP agree, d* falls with M, and every code's PMFs are feasible") {
+  auto rng = focalrd::test::rng("negative gamma search");
+  for (double gamma : {-0.3, -0.8, -1.0, -1.5, -3.0}) {
+    for (int trial = 0; trial < 3; ++trial) {
+      const int n = focalrd::test::uniform_int(rng, 3, 7);
+      const std::vector<double> pmf =
+          focalrd::test::normalised(focalrd::test::random_masses(rng, n, trial));
+      double previous = HUGE_VAL;
+      for (long long M = 1; M <= n + 1; ++M) {
+        const auto e = exact_at(pmf, M, gamma, focalrd::SearchMethod::enumerate);
+        const auto d = exact_at(pmf, M, gamma, focalrd::SearchMethod::dp);
+        INFO("gamma " << gamma << " n " << n << " M " << M);
+        REQUIRE(e.certified);
+        REQUIRE(d.certified);
+        CHECK(d.value == doctest::Approx(e.value).epsilon(1e-12));
+        CHECK(e.value <= previous * (1.0 + 1e-12));  // more messages never hurt
+        // g > 0 below p = 1: d* > 0 unless every symbol has its own message
+        // and the loss vanishes at p = 1 (γ > -1)
+        CHECK((e.value > 0.0) == (M < n || gamma <= -1.0));
+        CHECK(focalrd::code_distortion(pmf, e.code, gamma) ==
+              doctest::Approx(e.value).epsilon(1e-13));
+        for (const auto& cell : e.code.cells) {
+          double sum = 0.0;
+          for (double x : cell.pmf) sum += x;
+          CHECK(sum <= 1.0 + 1e-15);
+        }
+        previous = e.value;
+      }
+    }
+  }
+}
+
+TEST_CASE("γ < 0: closed forms of the exact search") {
+  const std::vector<double> pmf{0.5, 0.3, 0.2};
+  // γ = -1: alone, a symbol is decoded with P = 1 at loss 1 nat; M >= n gives 1 nat.
+  CHECK(exact_at(pmf, 3, -1.0).value == doctest::Approx(1.0).epsilon(1e-15));
+  // γ > -1: alone at P = 1, no loss.
+  CHECK(exact_at(pmf, 3, -0.5).value == 0.0);
+  // β = 3 > 1: p* = 0.149 fits three times into every cell, so every code with
+  // cells of at most 6 symbols costs g(p*) = min g, whatever M.
+  const double star = negative_gamma_minimiser(3.0);
+  for (long long M : {2, 3, 5})
+    CHECK(exact_at(pmf, M, -3.0).value == doctest::Approx(g(star, 3.0)).epsilon(1e-13));
+  // M = 1: the whole alphabet, nowhere else for the mass to go: above p* each.
+  const auto one = exact_at(pmf, 1, -3.0);
+  CHECK(one.value > g(star, 3.0));
+  double sum = 0.0;
+  for (double x : one.code.cells.at(0).pmf) sum += x;
+  CHECK(sum == doctest::Approx(1.0).epsilon(1e-14));
+  // A symbol of mass 0 takes the spare mass at no cost: then M = 1 is p* again.
+  CHECK(exact_at({0.5, 0.3, 0.2, 0.0}, 1, -3.0).value == doctest::Approx(g(star, 3.0)).epsilon(1e-13));
+}
+
+TEST_CASE("γ < 0 through the CLI: exact values, a verified record, and one-line refusals elsewhere") {
+  using focalrd::test::run_cli;
+  const auto ok = run_cli("exact --pmf 0.5,0.3,0.2 -M 2 --gamma -1.5 --format json");
+  CHECK(ok.status == 0);
+  const std::string path = "/tmp/focalrd-test-negative-gamma.json";
+  {
+    std::ofstream(path) << ok.out;
+  }
+  const auto verified = run_cli("verify " + path);
+  INFO(verified.out << verified.err);
+  CHECK(verified.status == 0);
+  CHECK(verified.out.find("1 certified values agree") != std::string::npos);
+  std::remove(path.c_str());
+  for (const std::string& refused :
+       {std::string("bounds --pmf 0.5,0.3,0.2 -M 2 --gamma -1"),
+        std::string("exact --pmf 0.5,0.3,0.2 -M 2 --gamma -1 --method bnb"),
+        std::string("exact --pmf 0.5,0.3,0.2 -M 2 --gamma -1 --method counts"),
+        std::string("exact --pmf 0.5,0.3,0.2 -M 2 --gamma -1 --cell-solver nlopt"),
+        std::string("exact --pmf 1 -M 1 --gamma -2"),
+        std::string("exact --pmf 0.5,0.5 -M 2 --gamma -10.5"),
+        std::string("exact --source dirichlet:40,1 -M 3 --gamma -0.5"),
+        std::string("sweep --pmf 0.5,0.5 -M 2 --gamma=-1 --quantities exact")}) {
+    const auto r = run_cli(refused);
+    INFO(refused << ": " << r.err);
+    CHECK(r.status == 2);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.find("gamma") != std::string::npos);
   }
 }

@@ -158,7 +158,9 @@ TEST_CASE("problems validate M and γ") {
   const Source s = Source::from_pmf({0.5, 0.5});
   CHECK_THROWS_WITH_AS(Problem(s, 0, 1.0), "M is 0; the number of messages M must be at least 1",
                        std::invalid_argument);
-  CHECK_THROWS_AS(Problem(s, 2, -0.5), std::invalid_argument);
+  CHECK_THROWS_AS(Problem(s, 2, -10.5), std::invalid_argument);  // γ < 0 down to -10 only
+  CHECK_NOTHROW(Problem(s, 2, -0.5));
+  CHECK_THROWS_AS(Problem(s, 2, -1e-310), std::invalid_argument);  // subnormal
   CHECK_THROWS_AS(Problem(s, 2, NAN), std::invalid_argument);
   CHECK_THROWS_AS(Problem(s, 2, INFINITY), std::invalid_argument);
 }

@@ -12,6 +12,8 @@ namespace focalrd {
 
 // eq. (8): d(x; P) = (1 - P(x))^γ ln(1/P(x)), with p = P(x), q = 1 - p.
 // Returns +inf at p = 0 (the caller decides what a zero-probability symbol costs).
+// For γ < 0 (beyond the paper, detail/negative_gamma.hpp) the value at p = 1 is
+// the limit: 0 for -1 < γ < 0, 1 nat at γ = -1, +inf for γ < -1.
 double focal_loss(double p, double q, double gamma) noexcept;
 inline double focal_loss(double p, double gamma) noexcept { return focal_loss(p, 1.0 - p, gamma); }
 
@@ -48,7 +50,8 @@ LogPhi log_phi(const LogitPoint& x, double gamma) noexcept;
 // source masses r of the cell's symbols. p is the cell's reconstruction PMF
 // (restricted to the cell, same order as r). The complement 1 - p_a of the
 // most likely symbol is computed as the sum of the other masses, so a cell
-// with one dominant symbol is evaluated without cancellation. Symbols with
+// with one dominant symbol is evaluated without cancellation; for γ < 0,
+// where the PMF may leave mass outside the cell, as 1 - p_a. Symbols with
 // r_a = 0 cost nothing (0 · ln(1/0) := 0); r_a > 0 with p_a = 0 gives +inf.
 double cell_distortion(const double* r, const double* p, std::size_t k, double gamma) noexcept;
 

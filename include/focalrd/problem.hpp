@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "focalrd/source.hpp"
 
@@ -10,8 +11,17 @@ namespace focalrd {
 
 // Throws std::invalid_argument unless γ is finite and >= 0.
 void check_gamma(double gamma);
+// The range a Problem accepts: γ >= kMinGamma. γ < 0 is beyond the paper
+// (detail/negative_gamma.hpp): only the exact search (enumeration and the
+// DP) takes it; every bound refuses it (require_nonnegative_gamma).
+inline constexpr double kMinGamma = -10.0;
+void check_signed_gamma(double gamma);
 // Throws std::invalid_argument unless M >= 1.
 void check_messages(long long M);
+
+class Problem;
+// Throws std::invalid_argument where γ < 0, naming `what`.
+void require_nonnegative_gamma(const Problem& problem, const std::string& what);
 
 class Problem {
  public:
@@ -26,7 +36,9 @@ class Problem {
   // Cells a search must form: min(M, n). Using more cells never hurts:
   // splitting a cell S = A ∪ B and giving each part the renormalised
   // restriction of S's PMF raises every p_a, and the loss is non-increasing in
-  // p, so c(A) + c(B) <= c(S).
+  // p, so c(A) + c(B) <= c(S). For γ < 0, where the loss need not decrease,
+  // each part keeps S's PMF unchanged, its mass outside the part costing
+  // nothing there: again c(A) + c(B) <= c(S).
   std::size_t cells() const { return M_ < size() ? M_ : size(); }
 
  private:

@@ -7,7 +7,9 @@ namespace focalrd::detail {
 
 // Exact: the stationarity conditions r_a φ(p_a) = λ, Σ p_a = 1, solved by a
 // safeguarded Newton iteration in the multiplier with nested Newton
-// iterations in each symbol's logit (detail/kkt.hpp); closed form at γ = 0.
+// iterations in each symbol's logit (detail/kkt.hpp); closed form at γ = 0;
+// for γ < 0 the global optimum of detail/negative_gamma.hpp (the cell's PMF
+// may leave mass outside it).
 class KktCellSolver final : public CellSolver {
  public:
   CellSolverType type() const override { return CellSolverType::kkt; }

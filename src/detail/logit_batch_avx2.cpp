@@ -36,7 +36,7 @@ inline V pow2(V n) {
 // chains), and 2^n in two factors so that results down to the subnormals
 // come out right.
 inline V exp_nonpositive(V x) {
-  x = _mm256_max_pd(x, set1(-746.0));  // e^-746 rounds to 0 like e^-inf
+  x = _mm256_max_pd(set1(-746.0), x);  // e^-746 rounds to 0 like e^-inf; a NaN stays NaN
   const V n = _mm256_round_pd(_mm256_mul_pd(x, set1(1.4426950408889634)),
                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   const V r = fma(n, set1(-1.9082149292705877e-10), fma(n, set1(-0.6931471803691238), x));
