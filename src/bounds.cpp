@@ -209,7 +209,11 @@ namespace detail {
 
 BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& options,
                              Control& control) {
-  require_nonnegative_gamma(problem, "focalrd bounds");
+  // For γ < 0 only the exact value (sweep --quantities exact); no bound.
+  const bool exact_only = !options.entropy && !options.h_gamma && !options.converse &&
+                          !options.lagrangian && !options.optimised_fx && !options.scheme &&
+                          !options.reoptimised && options.fx != FxKind::optimised;
+  if (!exact_only) require_nonnegative_gamma(problem, "focalrd bounds");
   const std::vector<double>& r = problem.pmf();
   const std::size_t M = problem.messages();
   const double gamma = problem.gamma();
@@ -258,8 +262,8 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
     out.fx_status = best->status;
   }
   if (options.fx == FxKind::optimised && !best) return out;  // no F to evaluate the scheme at
-  const std::vector<double> F = options.fx == FxKind::optimised
-                                    ? best->F
+  const std::vector<double> F = exact_only                      ? std::vector<double>{}
+                                : options.fx == FxKind::optimised ? best->F
                                     : auxiliary_pmf(problem, options.fx, options.fx_given);
   if (options.scheme && go("scheme (26)-(28)")) {
     out.achievability_28 = achievability_28(r, F, M, gamma);

@@ -14,7 +14,7 @@ void check_gamma(double gamma) {
   if (std::isfinite(gamma) && gamma < 0.0)
     throw invalid_input("gamma is " + detail::fmt(gamma) +
                         "; negative gamma (beyond the paper) is supported by 'focalrd exact' "
-                        "only, gamma must be >= 0 here");
+                        "and 'sweep --quantities exact' only, gamma must be >= 0 here");
   check_signed_gamma(gamma);
 }
 

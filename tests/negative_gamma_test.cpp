@@ -275,7 +275,7 @@ TEST_CASE("γ < 0 through the CLI: exact values, a verified record, and one-line
         std::string("exact --pmf 1 -M 1 --gamma -2"),
         std::string("exact --pmf 0.5,0.5 -M 2 --gamma -10.5"),
         std::string("exact --source dirichlet:40,1 -M 3 --gamma -0.5"),
-        std::string("sweep --pmf 0.5,0.5 -M 2 --gamma=-1 --quantities exact")}) {
+        std::string("sweep --pmf 0.5,0.5 -M 2 --gamma=-1 --quantities exact,converse")}) {
     const auto r = run_cli(refused);
     INFO(refused << ": " << r.err);
     CHECK(r.status == 2);

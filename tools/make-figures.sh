@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the data behind the paper's Figures 1-4 and our Figures 5-6
+# Regenerates the data behind the paper's Figures 1-4 and our Figures 5-7
 # (data/figures/*.csv, with focalrd sweep, hgamma, nletter and excess) and draws the figures as PNG and SVG under
 # figures/ with gnuplot. Installs what is missing and builds first.
 #   tools/make-figures.sh          data and figures
@@ -26,6 +26,8 @@ if [[ "${1:-}" != "--plot" ]]; then
     "sweep --source binomial:100,0.5 -M 2,4,8,16,32,64 --gamma 0.1,1,2,4 $exact > $data/fig3_exact.csv"
     "sweep --source binomial:100,0.1 -M 8 --gamma 0:0.1:10 --quantities $bounds --point-time-limit 0 > $data/fig4_binomial_p01.csv"
     "sweep --source binomial:100,0.1 -M 8 --gamma 0:0.5:10 $exact > $data/fig4_exact.csv"
+    "sweep --pmf 1/3,1/3,1/3 -M 2 --gamma -3:0.05:4 --quantities exact --point-time-limit 0 > $data/fig7_uniform.csv"
+    "sweep --pmf 2/3,1/4,1/12 -M 2 --gamma -3:0.05:4 --quantities exact --point-time-limit 0 > $data/fig7_skewed.csv"
     "excess --pmf 1/3,1/3,1/3 -M 1,2 --gamma 0,1,4 -D 0:0.01:2.5 --format csv > $data/fig6_uniform.csv"
     "excess --pmf 2/3,1/4,1/12 -M 1,2 --gamma 0,1,4 -D 0:0.01:2.5 --format csv > $data/fig6_skewed.csv"
   )
@@ -44,7 +46,7 @@ if [[ "${1:-}" != "--plot" ]]; then
     eval "$focalrd $c"
   done
   {
-    echo "# Data behind the paper's Figures 1-4, and Figures 5-6 (n-letter blocks, excess distortion)"
+    echo "# Data behind the paper's Figures 1-4, and Figures 5-7 (n-letter blocks, excess distortion, negative gamma)"
     echo
     commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     git diff --quiet HEAD -- src include 2>/dev/null || commit="$commit with local changes"
@@ -68,7 +70,7 @@ if [[ "${1:-}" != "--plot" ]]; then
   } > "$data/README.md"
 fi
 
-for fig in fig1 fig2 fig3 fig4 fig5 fig6; do
+for fig in fig1 fig2 fig3 fig4 fig5 fig6 fig7; do
   for format in png svg; do
     gnuplot -e "format='$format'; data='$data'" "tools/figures/$fig.gp"
   done

@@ -361,8 +361,11 @@ SweepOptions grid_options_from(const po::variables_map& vm) {
   options.messages = parse_integer_grid(get(vm, "messages"), "-M");
   options.gammas = parse_real_grid(get(vm, "gamma"), "--gamma");
   for (long long M : options.messages) check_messages(M);
-  for (double g : options.gammas) check_gamma(g);
   options.quantities = parse_quantities(get(vm, "quantities"));
+  // γ < 0 (beyond the paper) for the exact value alone: no bound holds there.
+  const bool exact_only =
+      options.quantities == std::vector<Quantity>{Quantity::exact};
+  for (double g : options.gammas) exact_only ? check_signed_gamma(g) : check_gamma(g);
   options.threads = threads_from(vm);
   options.point_threads =
       parse_bounded(get(vm, "point-threads"), "point-threads", 1, limits::kMaxThreads);
