@@ -227,7 +227,7 @@ std::vector<HGammaPoint> h_gamma_table(const std::vector<long long>& ns,
   return out;
 }
 
-CheckInstance check_instance(std::uint64_t seed, int trial, int max_symbols) {
+CheckInstance check_instance(std::uint64_t seed, int trial, int max_symbols, bool negative_gamma) {
   detail::Rng rng(seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(trial) + 1);
   CheckInstance inst;
   inst.trial = trial;
@@ -274,6 +274,10 @@ CheckInstance check_instance(std::uint64_t seed, int trial, int max_symbols) {
   inst.gamma = kind == 0   ? 0.0
                : kind == 1 ? static_cast<double>(rng.integer(1, 8))
                            : rng.uniform(0.0, 10.0);
+  if (negative_gamma)  // -0.5, -1, -2 or uniform in [-3, 0)
+    inst.gamma = kind == 0 ? -0.5 * static_cast<double>(rng.integer(1, 2)) * (kind + 1)
+                 : kind == 1 ? -static_cast<double>(rng.integer(1, 2))
+                             : -rng.uniform(1e-3, 3.0);
   return inst;
 }
 
@@ -296,7 +300,8 @@ CheckReport run_check(const CheckOptions& options) {
   for (int t = 0; t < options.trials; ++t) {
     if (control.stop()) continue;
     try {
-      const CheckInstance inst = check_instance(options.seed, t, options.max_symbols);
+      const CheckInstance inst =
+          check_instance(options.seed, t, options.max_symbols, options.negative_gamma);
       SourceOptions exact_input;
       exact_input.normalize = true;
       const Problem problem(Source::from_pmf(inst.pmf, exact_input), inst.M, inst.gamma);
@@ -305,6 +310,33 @@ CheckReport run_check(const CheckOptions& options) {
       const double g = inst.gamma;
       ExactOptions one_thread;
       one_thread.threads = 1;
+      auto check = [&](const std::string& relation, double lhs, double rhs, bool strict) {
+        ++counted[t];
+        const bool ok =
+            strict ? lhs < rhs : tol::leq_with_slack(lhs, rhs, tol::kChainRel, tol::kChainAbs);
+        if (!ok) found[t].push_back(CheckViolation{inst, relation, lhs, rhs});
+      };
+      if (options.negative_gamma) {
+        // The chain's formulas at γ < 0, F = R and F uniform, against the
+        // exact d* (the only certified number there).
+        if (problem.size() == 1 && g < -1.0) continue;  // d* = inf: not drawn again
+        detail::Control search(control, Limits{});
+        const ExactResult solved = detail::solve_exact(problem, one_thread, search);
+        if (solved.status == Status::time_limit || solved.status == Status::interrupted) continue;
+        const std::vector<double> uniform(r.size(), 1.0 / static_cast<double>(r.size()));
+        for (const std::vector<double>* F : {&r, &uniform}) {
+          const double a28 = achievability_28(r, *F, M, g), a22 = achievability_22(r, *F, M, g),
+                       a23 = achievability_23(r, *F, M, g);
+          const std::string fx = F == &r ? " (F = R)" : " (F uniform)";
+          check("exact <= achievability_28" + fx, solved.value, a28, false);
+          check("exact <= achievability_22" + fx, solved.value, a22, false);
+          check("exact <= achievability_23" + fx, solved.value, a23, false);
+          check("achievability_28 <= achievability_22" + fx, a28, a22, false);
+          check("achievability_22 <= achievability_23" + fx, a22, a23, false);
+        }
+        ran[t] = 1;
+        continue;
+      }
       const double conv = converse_bound(problem);
       detail::Control search(control, Limits{});
       const ExactResult solved = detail::solve_exact(problem, one_thread, search);
@@ -316,12 +348,6 @@ CheckReport run_check(const CheckOptions& options) {
       for (const Cell& c : reoptimised_scheme_code(problem, r, *solver).cells)
         reopt += c.distortion;
       const double optimised = detail::optimise_fx(problem, options.fx_evaluations, control).value;
-      auto check = [&](const std::string& relation, double lhs, double rhs, bool strict) {
-        ++counted[t];
-        const bool ok =
-            strict ? lhs < rhs : tol::leq_with_slack(lhs, rhs, tol::kChainRel, tol::kChainAbs);
-        if (!ok) found[t].push_back(CheckViolation{inst, relation, lhs, rhs});
-      };
       check("converse <= exact", conv, exact, false);
       check("converse_lagrangian <= exact", lagrangian_converse(problem), exact, false);
       check("exact <= achievability_reoptimised", exact, reopt, false);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -282,4 +283,25 @@ TEST_CASE("γ < 0 through the CLI: exact values, a verified record, and one-line
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     CHECK(r.err.find("gamma") != std::string::npos);
   }
+}
+
+TEST_CASE("γ < 0: check --negative-gamma finds the paper's chain failing at γ <= -1, and only there") {
+  // A finding, not a defect: (28), (22) and (23) are proved for γ >= 0; their
+  // formulas take the loss at p = 1 to be 0, which it is for -1 < γ < 0 only.
+  const auto run = focalrd::test::run_cli("check --negative-gamma --trials 150 --threads 2 --format csv");
+  INFO(run.err);
+  CHECK(run.status == 0);
+  int failures = 0, at_or_below_minus_one = 0;
+  std::istringstream lines(run.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#' || line.rfind("trial,", 0) == 0) continue;
+    std::vector<std::string> field;
+    std::istringstream cells(line);
+    for (std::string f; std::getline(cells, f, ',');) field.push_back(f);
+    REQUIRE(field.size() >= 7);
+    ++failures;
+    if (std::stod(field[6]) <= -1.0) ++at_or_below_minus_one;
+  }
+  CHECK(failures > 0);
+  CHECK(at_or_below_minus_one == failures);
 }

@@ -91,6 +91,9 @@ struct CheckOptions {
   int max_symbols = 9;
   int fx_evaluations = 3000;
   int threads = 0;
+  // γ drawn from [-3, 0) instead (beyond the paper): only exact <= (28) <=
+  // (22) <= (23) are checked (no converse is proved there), to find which fail.
+  bool negative_gamma = false;
   Limits limits;  // trials not started before a stop are not run (or counted)
 };
 
@@ -117,7 +120,8 @@ struct CheckReport {
 };
 
 // The instance of one trial: a function of (seed, trial) only.
-CheckInstance check_instance(std::uint64_t seed, int trial, int max_symbols);
+CheckInstance check_instance(std::uint64_t seed, int trial, int max_symbols,
+                             bool negative_gamma = false);
 CheckReport run_check(const CheckOptions& options);
 
 }  // namespace focalrd

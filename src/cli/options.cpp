@@ -653,12 +653,14 @@ std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, st
       ("max-symbols", po::value<std::string>()->default_value("9")->value_name("N"),
        "largest alphabet drawn (2 to 12)")
       ("fx-evaluations", po::value<std::string>()->default_value("3000")->value_name("N"),
-       "evaluations of (28) per start when optimising F_X");
+       "evaluations of (28) per start when optimising F_X")
+      ("negative-gamma", po::bool_switch(), "explore instead gamma in [-3, 0), beyond the paper: which of "
+       "exact <= (28) <= (22) <= (23) still hold (failures are findings, exit 0)");
   // clang-format on
   const auto vm = parse_command(
       args, help,
       "focalrd check: random instances against converse <= exact <= (28) <= (22) <= (23)\n"
-      "usage: focalrd check [--trials N] [--seed S] [options]",
+      "usage: focalrd check [--trials N] [--seed S] [--negative-gamma] [options]",
       what, limit_options("0", "the whole check: trials not reached are not counted (0: none)"),
       output_options("table"));
   if (!vm) return std::nullopt;
@@ -670,6 +672,7 @@ std::optional<CheckRequest> parse_check(const std::vector<std::string>& args, st
   request.options.fx_evaluations =
       parse_bounded(get(*vm, "fx-evaluations"), "fx-evaluations", 1, 100000000);
   request.options.threads = threads_from(*vm);
+  request.options.negative_gamma = flag(*vm, "negative-gamma");
   request.options.limits.time_limit_seconds = time_limit_from(*vm);
   request.output = output_from(*vm);
   return request;
