@@ -109,7 +109,6 @@ Budget convex_budget(const double* r, std::size_t k, double beta, double budget,
       return out;
     }
   }
-  std::vector<double> slope(k);
   auto residual = [&](double lambda, double* derivative) {
     double others = 0.0, q_top = 0.0, d = 0.0;
     for (std::size_t a = 0; a < k; ++a) {

@@ -228,8 +228,9 @@ po::options_description problem_options(bool grids) {
        grids ? "numbers of messages: a value, list or range, e.g. 2:64 or 2,4,8"
              : "number of messages M >= 1")
       ("gamma", po::value<std::string>()->value_name(grids ? "GRID" : "G"),
-       grids ? "focus parameters: a value, list or range, e.g. 0:0.05:4"
-             : "focus parameter gamma >= 0");
+       grids ? "focus parameters: a value, list or range, e.g. 0:0.05:4 (down to -10 with "
+               "--quantities exact alone)"
+             : "focus parameter gamma >= 0 (exact: down to -10, beyond the paper)");
   if (!grids)
     d.add_options()
         ("rate", po::value<std::string>()->value_name("R"),
