@@ -1,6 +1,7 @@
 // γ < 0 (detail/negative_gamma.hpp). Cells: the loss's shape, closed forms,
 // and the global optimum against independent searches (a fine grid with
-// golden-section refinement for k <= 3, random feasible PMFs for k <= 8).
+// golden-section refinement for k <= 3, random feasible PMFs and NLopt's
+// global MLSL for k <= 8).
 // The exact search: enumeration against the DP, monotonicity in M, closed
 // forms, and the CLI's refusals.
 #include <doctest/doctest.h>
@@ -14,6 +15,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlopt.hpp>
 
 #include "detail/negative_gamma.hpp"
 #include "focalrd/result.hpp"
@@ -162,6 +165,82 @@ TEST_CASE("γ < 0: the cell optimum is global (k = 2, 3 against a refined grid)"
     }
   }
   MESSAGE("largest relative excess of the refined grid over the solver: " << worst);
+}
+
+namespace {
+// min Σ r_a g(p_a) by NLopt's MLSL (low-discrepancy starts, BOBYQA local
+// searches) over weights w_0 = 1, w_a = e^(y_a) for the other symbols and,
+// with slack, w_out = e^(y_out) for the mass outside the cell (so that no
+// outside mass is a bound, not infinity), p_a = w_a / Σ w: every point feasible.
+double mlsl_minimum(const std::vector<double>& r, double beta, bool slack) {
+  const std::size_t k = r.size(), dims = slack ? k : k - 1;
+  struct Data {
+    const std::vector<double>* r;
+    double beta;
+    bool slack;
+  } data{&r, beta, slack};
+  auto objective = [](unsigned n, const double* y, double*, void* raw) {
+    const Data& d = *static_cast<Data*>(raw);
+    const std::size_t k = d.r->size();
+    double top = 0.0;  // w_0 = e^0
+    for (unsigned i = 0; i < n; ++i) top = std::max(top, y[i]);
+    std::vector<double> w(k + 1, 0.0);  // w[k]: the outside mass (slack)
+    w[0] = std::exp(-top);
+    for (std::size_t a = 1; a < k; ++a) w[a] = std::exp(y[a - 1] - top);
+    if (d.slack) w[k] = std::exp(y[k - 1] - top);
+    const double sum = std::accumulate(w.begin(), w.end(), 0.0);
+    double total = 0.0;
+    for (std::size_t a = 0; a < k; ++a) {
+      const double rest = sum - w[a];  // q_a without cancellation where p_a -> 1
+      const double log_p = std::log(w[a] / sum);
+      const double loss = rest > 0.0 ? std::exp(-d.beta * std::log(rest / sum)) * -log_p
+                                     : g(1.0, d.beta);
+      total += (*d.r)[a] * loss;
+    }
+    return total;
+  };
+  nlopt::opt global(nlopt::G_MLSL_LDS, static_cast<unsigned>(dims));
+  nlopt::opt local(nlopt::LN_BOBYQA, static_cast<unsigned>(dims));
+  local.set_xtol_rel(1e-12);
+  local.set_maxeval(2000);
+  global.set_local_optimizer(local);
+  global.set_lower_bounds(-40.0);  // p from e^-40 to within e^-40 of 1
+  global.set_upper_bounds(40.0);
+  global.set_min_objective(objective, &data);
+  global.set_maxeval(8000);
+  std::vector<double> y(dims, 0.0);
+  double best = HUGE_VAL;
+  try {
+    global.optimize(y, best);
+  } catch (const std::exception&) {
+    // a roundoff or forced stop: `best` holds the best point found
+  }
+  return best;
+}
+}  // namespace
+
+TEST_CASE("γ < 0: NLopt's global MLSL never beats the cell optimum and finds it (k <= 8)") {
+  auto rng = focalrd::test::rng("negative gamma mlsl");
+  double worst = 0.0;
+  for (double beta : {0.5, 1.0, 1.5, 3.0}) {
+    for (std::size_t k : {2, 4, 8}) {
+      for (bool slack : {true, false}) {
+        std::vector<double> r(k);
+        for (double& x : r) x = focalrd::test::uniform(rng, 0.01, 1.0);
+        const double total = std::accumulate(r.begin(), r.end(), 0.0);
+        for (double& x : r) x /= total;
+        std::vector<double> p(k);
+        const double exact = negative_gamma_cell(r.data(), k, -beta, slack, p.data()).cost;
+        const double mlsl = mlsl_minimum(r, beta, slack);
+        CHECK(cost(r, p, beta) == doctest::Approx(exact).epsilon(1e-12));
+        INFO("beta " << beta << " k " << k << " slack " << slack << ": " << exact << " vs " << mlsl);
+        CHECK(exact <= mlsl * (1.0 + 1e-10));
+        CHECK(mlsl <= exact * (1.0 + 1e-6));
+        worst = std::max(worst, (mlsl - exact) / exact);
+      }
+    }
+  }
+  MESSAGE("largest relative excess of MLSL over the solver: " << worst);
 }
 
 TEST_CASE("γ < 0: no random feasible PMF beats the cell optimum (k <= 8), and splitting a cell never hurts") {
