@@ -98,9 +98,7 @@ struct Budget {
 Budget convex_budget(const double* r, std::size_t k, double beta, double budget, double cap,
                      bool slack, double* s, int& evaluations) {
   Budget out;
-  std::size_t top = 0;
-  for (std::size_t a = 1; a < k; ++a)
-    if (r[a] > r[top]) top = a;
+  const std::size_t top = std::max_element(r, r + k) - r;
   if (slack && beta > 1.0) {  // every p_a = p* if that fits
     const double star = negative_gamma_minimiser(beta);
     if (static_cast<double>(k) * star <= budget) {
@@ -261,9 +259,7 @@ NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, b
     }
   }
   // (B) the heaviest symbol b in the concave part, q = 1 - p_b in (0, 1 - p_i].
-  std::size_t b = 0;
-  for (std::size_t a = 1; a < k; ++a)
-    if (r[a] > r[b]) b = a;
+  const std::size_t b = std::max_element(r, r + k) - r;
   std::vector<double> rest, rest_s;
   for (std::size_t a = 0; a < k; ++a)
     if (a != b) {

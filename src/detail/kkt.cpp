@@ -157,6 +157,7 @@ double constraint_gradient(double log_p, double log_q, bool top, const LogConstr
 constexpr double kLastStep = 1e-8;
 constexpr double kLastStepForCost = 1e-6;
 
+// `point` receives p, q and their logs at the solution (its value and slope are unused).
 bool joint_newton(const double* log_r, const double* in_top, std::size_t k, double gamma, double* s,
                   double& mu, const LogitBatch& point, int& evaluations, double last_step) {
   double *p = point.p, *q = point.q, *log_p = point.log_p, *log_q = point.log_q;
@@ -285,10 +286,7 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   SmallBuffer<double> in_top(k);  // 1 in T, 0 outside
   for (std::size_t a = 0; a < k; ++a) in_top[a] = 0.0;
   if (B == 1) {
-    std::size_t top = 0;
-    for (std::size_t a = 1; a < k; ++a)
-      if (r[a] > r[top]) top = a;
-    in_top[top] = 1.0;
+    in_top[std::max_element(r, r + k) - r] = 1.0;  // the first largest
   } else {
     SmallBuffer<std::size_t> order(k);
     for (std::size_t a = 0; a < k; ++a) order[a] = a;
@@ -346,7 +344,7 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   for (std::size_t a = 0; a < k; ++a) s0[a] = s[a];
   {
     double mu_joint = mu_hint ? *mu_hint : 0.0;
-    const LogitBatch point{p, q, log_p.data(), log_q.data(), nullptr, slope.data()};
+    const LogitBatch point{p, q, log_p.data(), log_q.data(), nullptr, nullptr};  // the solution
     if (joint_newton(log_r.data(), in_top.data(), k, gamma, s.data(), mu_joint, point,
                      out.evaluations, cost_only ? kLastStepForCost : kLastStep))
       return finish(mu_joint);
@@ -414,9 +412,7 @@ CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p_out
   //   ln p'_a = ln p_a - ln(1 + δ),  ln q'_a = ln q_a + ln(1 + δ/q_a) - ln(1 + δ),
   // where q_a >= 1/2 but for t. The cost, eq. (8), then follows from the logs
   // without pow or log per symbol.
-  std::size_t top = 0;
-  for (std::size_t a = 1; a < k; ++a)
-    if (r[a] > r[top]) top = a;
+  const std::size_t top = std::max_element(r, r + k) - r;  // solve_budget's T
   double others = 0.0;
   for (std::size_t a = 0; a < k; ++a)
     if (a != top) others += p[a];
