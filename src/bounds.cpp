@@ -12,6 +12,7 @@
 #include "detail/h_gamma.hpp"
 #include "detail/heuristics.hpp"
 #include "detail/kkt.hpp"
+#include "detail/negative_gamma.hpp"
 #include "detail/strategies.hpp"
 #include "detail/sum.hpp"
 #include "focalrd/errors.hpp"
@@ -35,11 +36,12 @@ double converse_bound(const Problem& problem) {
 }
 
 double lagrangian_converse(const Problem& problem) {
-  require_nonnegative_gamma(problem, "the Lagrangian converse");
   std::vector<double> r;
   for (double x : problem.pmf())
     if (x > 0.0) r.push_back(x);
   const double M = static_cast<double>(problem.messages());
+  if (problem.gamma() < 0.0)  // beyond the paper: each inner minimum made global
+    return detail::negative_gamma_lagrangian(r.data(), r.size(), problem.gamma(), M);
   if (r.size() <= problem.messages()) return 0.0;
   std::vector<double> p(r.size()), q(r.size());
   const detail::BudgetSolution dual =
@@ -107,7 +109,8 @@ Code scheme_code(const std::vector<double>& r, const std::vector<double>& F, std
 
 double achievability_28(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
                         double gamma) {
-  if (r.size() <= M) return 0.0;
+  // n <= M: point masses, loss 0 (γ > -1; below, a point mass costs g(1) > 0).
+  if (r.size() <= M && gamma > -1.0) return 0.0;
   // eq. (28) is the distortion of the code (26)-(27): each term is
   // R(a) d(a; P_m) with P_m(a) = F(a)/P_F(m), evaluated by cell_distortion,
   // which computes 1 - P_m(a) of a cell's heaviest symbol without cancellation.
@@ -164,7 +167,6 @@ std::string to_string(FxKind kind) {
 
 std::vector<double> auxiliary_pmf(const Problem& problem, FxKind kind,
                                   const std::vector<double>& given) {
-  require_nonnegative_gamma(problem, "the scheme (26)-(28)");
   const std::vector<double>& r = problem.pmf();
   switch (kind) {
     case FxKind::source:
@@ -191,29 +193,19 @@ std::vector<double> auxiliary_pmf(const Problem& problem, FxKind kind,
 
 Code reoptimised_scheme_code(const Problem& problem, const std::vector<double>& F,
                              const CellSolver& solver) {
-  require_nonnegative_gamma(problem, "the scheme (26)-(27)");
-  const std::vector<double>& r = problem.pmf();
-  Code code;
-  for (const auto& symbols : scheme_partition(F, problem.messages())) {
-    Cell cell;
-    cell.symbols = symbols;
-    std::vector<double> rc;
-    for (std::size_t a : symbols) rc.push_back(r[a]);
-    cell.distortion = solver.solve(rc, problem.gamma(), &cell.pmf).cost;
-    code.cells.push_back(std::move(cell));
-  }
-  return code;
+  return detail::make_code(problem, scheme_partition(F, problem.messages()), solver, nullptr);
 }
 
 namespace detail {
 
 BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& options,
                              Control& control) {
-  // For γ < 0 only the exact value (sweep --quantities exact); no bound.
-  const bool exact_only = !options.entropy && !options.h_gamma && !options.converse &&
-                          !options.lagrangian && !options.optimised_fx && !options.scheme &&
-                          !options.reoptimised && options.fx != FxKind::optimised;
-  if (!exact_only) require_nonnegative_gamma(problem, "focalrd bounds");
+  // γ < 0 (beyond the paper): only what is proved there, the Lagrangian
+  // converse and the distortions of codes; the rest is named in the note.
+  const bool negative = problem.gamma() < 0.0;
+  if (negative && options.fx == FxKind::optimised)
+    throw invalid_input("gamma is " + detail::fmt(problem.gamma()) +
+                        ": the optimised F_X is for gamma >= 0; use --fx source, uniform or given");
   const std::vector<double>& r = problem.pmf();
   const std::size_t M = problem.messages();
   const double gamma = problem.gamma();
@@ -235,11 +227,27 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
     control.report(p, false);
     return true;
   };
+  if (negative) {
+    std::string left_out;
+    auto leave_out = [&](bool asked, const char* name) {
+      if (asked) left_out += std::string(left_out.empty() ? "" : ", ") + name;
+    };
+    leave_out(options.h_gamma, "h_gamma");
+    leave_out(options.converse, "the converse (17)");
+    leave_out(options.scheme, "(22), (23)");
+    leave_out(options.optimised_fx, "the optimised F_X");
+    if (!left_out.empty())
+      out.note = "gamma < 0 is beyond the paper: " + left_out +
+                 " are proved for gamma >= 0 only and left out; the Lagrangian converse (weak "
+                 "duality) and the distortions of codes ((28), re-optimised, exact) hold for "
+                 "every gamma";
+  }
   if (options.entropy && go("entropy")) {
     out.entropy = entropy(r);
-    out.focal_entropy = focal_entropy(r, gamma);
+    const double h = focal_entropy(r, gamma);
+    if (std::isfinite(h)) out.focal_entropy = h;  // γ < 0 with a mass 1: none
   }
-  if ((options.h_gamma || options.converse) && go("h_gamma")) {
+  if ((options.h_gamma || options.converse) && !negative && go("h_gamma")) {
     // A maximisation cut short would understate h_γ: then neither it nor (17).
     if (const std::optional<double> h = h_gamma(out.support, gamma, options.threads, control)) {
       if (options.h_gamma) {
@@ -254,7 +262,8 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
   if (options.lagrangian && go("Lagrangian converse"))
     out.converse_lagrangian = lagrangian_converse(problem);
   std::optional<FxOptimum> best;
-  if ((options.optimised_fx || options.fx == FxKind::optimised) && go("optimised F_X")) {
+  if ((options.optimised_fx || options.fx == FxKind::optimised) && !negative &&
+      go("optimised F_X")) {
     best = optimise_fx(problem, options.fx_evaluations, control);
     out.achievability_optimised_fx = best->value;
     out.optimised_fx_gain = best->source_value - best->value;
@@ -262,13 +271,22 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
     out.fx_status = best->status;
   }
   if (options.fx == FxKind::optimised && !best) return out;  // no F to evaluate the scheme at
-  const std::vector<double> F = exact_only                      ? std::vector<double>{}
-                                : options.fx == FxKind::optimised ? best->F
+  const std::vector<double> F = options.fx == FxKind::optimised
+                                    ? best->F
                                     : auxiliary_pmf(problem, options.fx, options.fx_given);
   if (options.scheme && go("scheme (26)-(28)")) {
-    out.achievability_28 = achievability_28(r, F, M, gamma);
-    out.achievability_22 = achievability_22(r, F, M, gamma);
-    out.achievability_23 = achievability_23(r, F, M, gamma);
+    const double a28 = achievability_28(r, F, M, gamma);
+    if (std::isfinite(a28)) {
+      out.achievability_28 = a28;
+    } else {  // γ < -1: a cell of one symbol decoded with mass 1
+      out.note += std::string(out.note.empty() ? "" : "; ") +
+                  "(28) is +inf here (a cell of one symbol gets mass 1, where the loss is +inf "
+                  "for gamma < -1)";
+    }
+    if (!negative) {
+      out.achievability_22 = achievability_22(r, F, M, gamma);
+      out.achievability_23 = achievability_23(r, F, M, gamma);
+    }
   }
   if (options.reoptimised && go("re-optimised scheme")) {
     const auto solver = CellSolver::create(options.exact_options.cell_solver);

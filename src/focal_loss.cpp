@@ -103,7 +103,7 @@ LogPhi log_phi(const LogitPoint& x, double gamma) noexcept {
 
 double cell_distortion(const double* r, const double* p, std::size_t k, double gamma) noexcept {
   if (k == 0) return 0.0;
-  if (gamma < 0.0) {  // the PMF may leave mass outside the cell: q = 1 - p each
+  if (gamma < -1.0) {  // the PMF may leave mass outside the cell: q = 1 - p each
     double total = 0.0;
     for (std::size_t a = 0; a < k; ++a) total += weighted_loss(r[a], p[a], 1.0 - p[a], gamma);
     return total;

@@ -10,6 +10,7 @@
 #include <queue>
 #include <vector>
 
+#include "detail/sum.hpp"
 #include "focalrd/focal_loss.hpp"
 
 namespace focalrd::detail {
@@ -88,7 +89,7 @@ double invert_slope(double t, double beta, double cap, double s, int& evaluation
 // The convex problem: min Σ r_a g(p_a) with Σ p_a = budget (or <= budget with
 // slack, β > 1), each logit at most cap, by its KKT conditions
 // r_a g'(p_a) = -λ; λ by a safeguarded Newton iteration on the constraint
-// Σ_{a≠t} p_a - q_t + (1 - budget), t the largest mass (no cancellation
+// (at budget 1 as Σ_{a≠t} p_a - q_t, t the largest mass: no cancellation
 // where t dominates). `s` holds starting logits and receives the solution.
 struct Budget {
   double lambda = 0.0;
@@ -108,18 +109,22 @@ Budget convex_budget(const double* r, std::size_t k, double beta, double budget,
     }
   }
   auto residual = [&](double lambda, double* derivative) {
-    double others = 0.0, q_top = 0.0, d = 0.0;
+    double others = 0.0, p_top = 0.0, q_top = 0.0, d = 0.0;
     for (std::size_t a = 0; a < k; ++a) {
       s[a] = invert_slope(-lambda / r[a], beta, cap, s[a], evaluations);
       const LogitPoint x = logit_point(s[a]);
-      if (a == top)
+      if (a == top) {
+        p_top = x.p;
         q_top = x.q;
-      else
+      } else {
         others += x.p;
+      }
       if (!(s[a] >= cap)) d -= 1.0 / (r[a] * derivatives(x, s[a], beta).second);
     }
     if (derivative) *derivative = d;
-    return others - q_top + (1.0 - budget);
+    // Σ_a p_a - budget: through q_top at budget 1 (a dominant symbol), and
+    // plainly below (B's budgets q can be 1e-20, which 1 - q would lose).
+    return budget < 1.0 ? others + p_top - budget : others - q_top + (1.0 - budget);
   };
   // A bracket [lo, hi] of λ with residual(lo) >= 0 >= residual(hi). λ > 0
   // where g decreases on the domain (β <= 1) or the budget binds with slack;
@@ -315,6 +320,60 @@ NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, b
   }
   s = best_s;
   return finish(best);
+}
+
+double negative_gamma_lagrangian(const double* r, std::size_t k, double gamma, double M) {
+  const double beta = -gamma;
+  double cap = kInf;  // β < 1: the convex part ends at the inflection
+  if (beta < 1.0) {
+    const double p_i = negative_gamma_inflection(beta);
+    cap = std::log(p_i) - std::log1p(-p_i);
+  }
+  std::vector<double> s(k, kInf);  // warm starts across λ (kInf: none yet)
+  int evaluations = 0;
+  struct Value {
+    double L = 0.0;       // L(λ)
+    double excess = 0.0;  // Σ_a p_a(λ) - M, the p_a near 1 through their q_a
+  };
+  auto at = [&](double lambda) {
+    CompensatedSum value;
+    double excess = 0.0, high = 0.0;
+    for (std::size_t a = 0; a < k; ++a) {
+      s[a] = invert_slope(-lambda / r[a], beta, cap, s[a], evaluations);
+      const LogitPoint x = s[a] == kInf ? LogitPoint{1.0, 0.0, 0.0, -kInf} : logit_point(s[a]);
+      double best = r[a] * negative_gamma_loss(s[a], beta) + lambda * x.p, p = x.p, q = x.q;
+      if (beta < 1.0 && lambda < best) {  // p = 1, in the concave part: g(1) = 0
+        best = lambda;
+        p = 1.0;
+        q = 0.0;
+      }
+      value.add(best);
+      if (p > 0.5) {
+        high += 1.0;
+        excess -= q;
+      } else {
+        excess += p;
+      }
+    }
+    Value v;
+    v.excess = excess + (high - M);
+    v.L = value.value() - lambda * M;
+    return v;
+  };
+  const Value zero = at(0.0);
+  if (zero.excess <= 0.0) return std::max(0.0, zero.L);  // λ = 0 is optimal
+  // Σ_a p_a(λ) falls to 0 as λ grows (p_a ≈ r_a / λ), so the doubling ends.
+  double lo = 0.0, hi = 1.0;
+  for (int i = 0; i < 1100 && at(hi).excess > 0.0; ++i) {
+    lo = hi;
+    hi *= 2.0;
+  }
+  for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; ++i) {
+    const double mid = lo > 0.0 ? std::sqrt(lo * hi) : 0.5 * (lo + hi);
+    if (!(mid > lo && mid < hi)) break;
+    (at(mid).excess > 0.0 ? lo : hi) = mid;
+  }
+  return std::max({0.0, at(lo).L, at(hi).L});
 }
 
 }  // namespace focalrd::detail

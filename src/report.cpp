@@ -512,6 +512,7 @@ void write_bounds(std::ostream& out, const BoundsResult& b, const OutputOptions&
     rec.add("block_length", static_cast<long long>(options.provenance.block_length));
   add_bounds(rec, b, per_nat(options.units), nullptr, options.provenance.block_length);
   if (!b.exact_note.empty()) rec.add("exact_note", b.exact_note);
+  if (!b.note.empty()) rec.add("note", b.note);
   if (options.format == Format::table)
     out << "bounds on d*(M = " << b.M << "; gamma = " << detail::fmt(b.gamma) << ") for "
         << printable(options.provenance.source) << ", in " << to_string(options.units) << ":\n";
@@ -780,6 +781,7 @@ void write_check(std::ostream& out, const CheckReport& report, const OutputOptio
   auto record = [&](const CheckViolation& v) {
     detail::Record rec;
     rec.add("trial", static_cast<long long>(v.instance.trial)).add("relation", v.relation);
+    rec.add("proved", v.proved);
     rec.add("lhs", v.lhs * scale).add("rhs", v.rhs * scale).add("units", to_string(options.units));
     rec.add("M", v.instance.M).add("gamma", v.instance.gamma).add("shape", v.instance.shape);
     rec.add("pmf", v.instance.pmf);
@@ -789,19 +791,27 @@ void write_check(std::ostream& out, const CheckReport& report, const OutputOptio
   summary.add("trials", static_cast<long long>(report.trials));
   summary.add("seed", static_cast<long long>(report.seed));
   summary.add("relations_checked", static_cast<long long>(report.relations_checked));
-  summary.add("violations", static_cast<long long>(report.violations.size()));
+  const auto findings = std::count_if(report.violations.begin(), report.violations.end(),
+                                      [](const CheckViolation& v) { return !v.proved; });
+  summary.add("violations", static_cast<long long>(report.violations.size() - findings));
+  summary.add("findings", static_cast<long long>(findings));
   summary.add("seconds", report.seconds);
   switch (options.format) {
     case Format::table:
       for (const CheckViolation& v : report.violations) {
-        out << "violation:";
+        out << (v.proved ? "violation:" : "finding:");
         for (const auto& [name, f] : record(v).fields)
           out << ' ' << name << '=' << detail::field_text(f, true);
         out << '\n';
       }
       out << "check: " << report.trials << " random instances (seed " << report.seed << "), "
-          << report.relations_checked << " relations checked, " << report.violations.size()
-          << " violation" << (report.violations.size() == 1 ? "" : "s") << ", "
+          << report.relations_checked << " relations checked, "
+          << report.violations.size() - findings << " violation"
+          << (report.violations.size() - findings == 1 ? "" : "s") << ", ";
+      if (findings > 0)
+        out << findings << " finding" << (findings == 1 ? "" : "s")
+            << " (relations not proved here), ";
+      out
           << short_number(report.seconds, 3) << " s\n";
       return;
     case Format::json: {

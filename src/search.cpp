@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
 #include "detail/cell_table.hpp"
@@ -122,15 +123,15 @@ ExactResult stopped_result(const Problem& problem, const CellSolver& solver, con
   ExactResult result;
   SolveStatus status = SolveStatus::converged;
   if (problem.gamma() < 0.0) {
-    // No heuristic or converse for γ < 0: the search's own best (or symbols
-    // 0..k-2 alone and the rest together), and the lower bound 0 (g >= 0).
+    // No heuristic for γ < 0: the search's own best (or symbols 0..k-2 alone
+    // and the rest together), and the Lagrangian converse below it.
     std::vector<std::vector<std::size_t>> trivial(problem.cells());
     for (std::size_t a = 0; a < problem.size(); ++a)
       trivial[std::min(a, problem.cells() - 1)].push_back(a);
     result.code = blocks.empty() ? make_code(problem, trivial, solver, &status)
                                  : make_code(problem, blocks, solver, &status);
     result.value = code_distortion(problem.pmf(), result.code, problem.gamma());
-    result.lower_bound = 0.0;
+    result.lower_bound = std::min(result.value, lagrangian_converse(problem));
     result.cell_status = status;
     result.status = control.reason();
     return result;
@@ -164,9 +165,21 @@ Code make_code(const Problem& problem, const std::vector<std::vector<std::size_t
     std::sort(cell.symbols.begin(), cell.symbols.end());
     std::vector<double> masses;
     for (std::size_t a : cell.symbols) masses.push_back(r[a]);
-    const CellSolution s = solver.solve(masses, problem.gamma(), &cell.pmf);
-    cell.distortion = s.cost;
-    if (worst) *worst = detail::worse(*worst, s.status);
+    // γ < 0: a cell's PMF may leave mass outside it (the solver's rule),
+    // except when the cell is the whole alphabet and no symbol has mass 0.
+    const bool whole = problem.gamma() < 0.0 && cell.symbols.size() == r.size() &&
+                       std::none_of(r.begin(), r.end(), [](double x) { return x == 0.0; });
+    if (whole) {
+      cell.pmf.resize(masses.size());
+      const NegativeCell c = negative_gamma_cell(masses.data(), masses.size(), problem.gamma(),
+                                                 /*slack=*/false, cell.pmf.data());
+      cell.distortion = c.cost;
+      if (worst && !c.converged) *worst = detail::worse(*worst, SolveStatus::iteration_limit);
+    } else {
+      const CellSolution s = solver.solve(masses, problem.gamma(), &cell.pmf);
+      cell.distortion = s.cost;
+      if (worst) *worst = detail::worse(*worst, s.status);
+    }
     code.cells.push_back(std::move(cell));
   }
   return code;
@@ -283,35 +296,17 @@ ExactResult solve_exact(const Problem& problem, const ExactOptions& options, Con
   ExactResult result;
   if (problem.gamma() < 0.0 && (problem.messages() >= n || problem.cells() == 1)) {
     // γ < 0: each symbol alone (splitting never hurts), a cell's PMF leaving
-    // mass outside it; or, at M = 1, the whole alphabet, whose PMF has
-    // nowhere else to go (unless some symbol has mass 0).
-    const std::vector<double>& r = problem.pmf();
+    // mass outside it; or, at M = 1, the whole alphabet (make_code's rule).
     std::vector<std::vector<std::size_t>> blocks;
     if (problem.messages() >= n) {
       for (std::size_t a = 0; a < n; ++a) blocks.push_back({a});
     } else {
-      blocks.emplace_back();
-      for (std::size_t a = 0; a < n; ++a) blocks.back().push_back(a);
+      blocks.emplace_back(n);
+      std::iota(blocks.back().begin(), blocks.back().end(), std::size_t{0});
     }
-    const bool whole = blocks.size() == 1 &&
-                       std::none_of(r.begin(), r.end(), [](double x) { return x == 0.0; });
-    for (const std::vector<std::size_t>& symbols : blocks) {
-      std::vector<double> masses, p;
-      for (std::size_t a : symbols)
-        if (r[a] > 0.0) masses.push_back(r[a]);
-      Cell cell{symbols, std::vector<double>(symbols.size(), 0.0), 0.0};
-      if (!masses.empty()) {
-        p.resize(masses.size());
-        const NegativeCell c =
-            negative_gamma_cell(masses.data(), masses.size(), problem.gamma(), !whole, p.data());
-        cell.distortion = c.cost;
-        if (!c.converged) result.cell_status = SolveStatus::iteration_limit;
-        for (std::size_t i = 0, j = 0; i < symbols.size(); ++i)
-          if (r[symbols[i]] > 0.0) cell.pmf[i] = p[j++];
-      }
-      result.code.cells.push_back(std::move(cell));
-    }
-    result.value = result.lower_bound = code_distortion(r, result.code, problem.gamma());
+    const auto solver = CellSolver::create(CellSolverType::kkt);
+    result.code = make_code(problem, blocks, *solver, &result.cell_status);
+    result.value = result.lower_bound = code_distortion(problem.pmf(), result.code, problem.gamma());
     result.method = problem.messages() >= n ? "closed form (M >= n)" : "one cell (M = 1)";
     result.stats.partitions = 1;
   } else if (problem.messages() >= n) {

@@ -566,17 +566,17 @@ class Checker {
 
   void bounds(const Problem& problem) {
     auto has = [&](const char* key) { return r_.f.count(key) > 0; };
-    if (problem.gamma() < 0.0) {  // beyond the paper: exact values only, and d* >= 0
-      for (const char* key : {"converse", "converse_lagrangian", "achievability_28",
-                              "achievability_22", "achievability_23", "achievability_optimised_fx"})
-        if (has(key)) disagree(std::string(key) + " is given for gamma < 0, where no bound is proved");
-      exact(problem, 0.0);
-      return;
-    }
+    // γ < 0 (beyond the paper): the Lagrangian converse and codes' distortions only.
+    const bool negative = problem.gamma() < 0.0;
+    if (negative)
+      for (const char* key : {"h_gamma", "h_gamma_bound", "converse", "achievability_22",
+                              "achievability_23", "achievability_optimised_fx"})
+        if (value(key))
+          disagree(std::string(key) + " is given for gamma < 0, where it is not proved");
     BoundsOptions o;
     o.entropy = has("entropy") || has("focal_entropy");
-    o.h_gamma = has("h_gamma") || has("h_gamma_bound");
-    o.converse = has("converse");
+    o.h_gamma = !negative && (has("h_gamma") || has("h_gamma_bound"));
+    o.converse = !negative && has("converse");
     o.lagrangian = true;  // also a guarantee for the heuristic and the interval
     o.scheme = true;
     o.optimised_fx = false;  // a heuristic: checked by its guarantees below
@@ -595,9 +595,12 @@ class Checker {
     if (b.converse) certified("converse", *b.converse);
     certified("converse_lagrangian", *b.converse_lagrangian);
     if (fx_checkable) {
-      certified("achievability_28", *b.achievability_28);
-      certified("achievability_22", *b.achievability_22);
-      certified("achievability_23", *b.achievability_23);
+      if (b.achievability_28)
+        certified("achievability_28", *b.achievability_28);
+      else if (value("achievability_28"))
+        disagree("achievability_28 is given where the scheme's distortion is +inf");
+      if (b.achievability_22) certified("achievability_22", *b.achievability_22);
+      if (b.achievability_23) certified("achievability_23", *b.achievability_23);
       if (b.achievability_reoptimised)
         certified("achievability_reoptimised", *b.achievability_reoptimised);
     } else if (has("achievability_28")) {

@@ -149,13 +149,13 @@ TEST_CASE("cli: bad input gets one line on stderr and exit status 2") {
       {"bounds --source uniform:4 --pmf 0.5,0.5" + good, "give only one of --pmf"},
       {"bounds --pmf-file /nonexistent" + good, "cannot open '/nonexistent'"},
       {"bounds --source uniform:4 -M 0 --gamma 1", "M is 0"},
-      {"bounds --source uniform:4 -M 2 --gamma -2", "focalrd bounds is for gamma >= 0"},
+      {"bounds --source uniform:4 -M 2 --gamma -2 --fx optimised", "the optimised F_X is for gamma >= 0"},
       {"bounds --source uniform:4" + good + " --fx 0.5,0.5",
        "--fx has 2 entries but the source has 4"},
       {"sweep --source uniform:4 -M 8:2 --gamma 1", "-M: the range '8:2' is empty"},
       {"sweep --source uniform:4 -M 2 --gamma 0:0:1", "--gamma: the step of '0:0:1' is 0"},
       {"sweep --source uniform:4 -M 0:2 --gamma 1", "M is 0"},
-      {"sweep --source uniform:4 -M 2 --gamma=-1:1", "negative gamma"},
+      {"sweep --source uniform:4 -M 2 --gamma=-1:1", "converse is proved for gamma >= 0 only"},
       {"sweep --source uniform:4 -M 2 --gamma 1 --quantities foo", "quantity 'foo' is not known"},
       {"hgamma --gamma 1 --n 0:3", "n is 0"},
       {"hgamma --n 2:5", "missing --gamma"},
@@ -242,7 +242,7 @@ TEST_CASE("cli: sweep to CSV and JSON lines, hgamma, check") {
   // A header even with no rows.
   const auto none = run_cli("check --trials 5 --format csv");
   CHECK(csv_lines(none.out) ==
-        std::vector<std::string>{"trial,relation,lhs,rhs,units,M,gamma,shape,pmf"});
+        std::vector<std::string>{"trial,relation,proved,lhs,rhs,units,M,gamma,shape,pmf"});
 
   const auto check = run_cli("check --trials 40 --seed 3");
   CHECK(check.status == 0);

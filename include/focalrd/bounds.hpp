@@ -22,13 +22,15 @@ namespace focalrd {
 // with the support's size, which only tightens the bound.
 double converse_bound(const Problem& problem);
 
-// A converse from Lagrangian duality, valid for any source, M and γ >= 0:
+// A converse from Lagrangian duality, valid for any source, M and γ:
 // every code's cell PMFs satisfy Σ_{a in cell} p_a <= 1, so Σ_a p_a <= M over
 // all symbols; relaxing that with a multiplier λ >= 0 gives
 //   d* >= L(λ) = Σ_a min_{p in (0,1]} [r_a (1-p)^γ ln(1/p) + λ p] - M λ,
 // concave in λ and maximal where Σ_a p_a(λ) = M (the KKT budget solver).
-// 0 when the support has at most M symbols. At γ = 0 it equals
-// [H(R) - ln M]^+ whenever no symbol has r_a >= λ.
+// γ >= 0: 0 when the support has at most M symbols; at γ = 0 it equals
+// [H(R) - ln M]^+ whenever no symbol has r_a >= λ. γ < 0 (beyond the paper):
+// weak duality still holds once each inner minimum is global, which
+// detail/negative_gamma.hpp ensures; the only converse focalrd has there.
 double lagrangian_converse(const Problem& problem);
 
 // eq. (26): the compressor of Theorem 2. Symbols sorted by F descending (ties:
@@ -43,7 +45,9 @@ std::vector<std::vector<std::size_t>> scheme_partition(const std::vector<double>
 Code scheme_code(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
                  double gamma);
 
-// eq. (28): the exact distortion of the scheme. 0 when n <= M.
+// eq. (28): the exact distortion of the scheme. 0 when n <= M and γ > -1.
+// It is a code's distortion, so an upper bound on d* for every γ, also γ < 0
+// (then +inf when a cell of one symbol gets mass 1 at γ < -1).
 double achievability_28(const std::vector<double>& r, const std::vector<double>& F, std::size_t M,
                         double gamma);
 // eq. (22) and eq. (23): its upper bounds, sums over A = {F(a) < 1/M}; 0 when
@@ -103,6 +107,9 @@ struct BoundsResult {
   std::optional<double> achievability_reoptimised;
   std::optional<ExactResult> exact;
   std::string exact_note;  // why exact is absent, when it was asked for
+  // What else was left out and why: at γ < 0 the bounds proved for γ >= 0
+  // only, and (28) where it is +inf.
+  std::string note;
   FxKind fx = FxKind::source;
   std::vector<double> fx_optimised;
   // The optimised F is a heuristic: this says whether its search converged or
@@ -113,6 +120,9 @@ struct BoundsResult {
   Status status = Status::certified;
 };
 
+// γ < 0 (beyond the paper): the quantities proved only for γ >= 0 (h_γ, (17),
+// (22), (23), the optimised F_X) are left out and named in `note`; an
+// optimised F is invalid input there.
 // Throws invalid_input for bad options; an exact search beyond its method's
 // limits is skipped (exact_note says why, status is `skipped`).
 BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& options = {});

@@ -50,8 +50,13 @@ LogPhi log_phi(const LogitPoint& x, double gamma) noexcept;
 // source masses r of the cell's symbols. p is the cell's reconstruction PMF
 // (restricted to the cell, same order as r). The complement 1 - p_a of the
 // most likely symbol is computed as the sum of the other masses, so a cell
-// with one dominant symbol is evaluated without cancellation; for γ < 0,
-// where the PMF may leave mass outside the cell, as 1 - p_a. Symbols with
+// with one dominant symbol is evaluated without cancellation (the PMF read
+// as a full PMF on the cell: its largest entry is 1 minus the others). So
+// for -1 <= γ < 0 too, where the loss decreases and mass left outside the
+// cell never helps; there, near p = 1, it goes as (1-p)^(1-β) and the
+// optimum's 1 - p can be 1e-14, which 1 - p in doubles would miss by 1e-2
+// relative. For γ < -1, where the PMF may leave mass outside the cell (each
+// p_a is then at most the loss's minimiser), as 1 - p_a. Symbols with
 // r_a = 0 cost nothing (0 · ln(1/0) := 0); r_a > 0 with p_a = 0 gives +inf.
 double cell_distortion(const double* r, const double* p, std::size_t k, double gamma) noexcept;
 

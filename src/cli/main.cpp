@@ -338,9 +338,9 @@ int run_check(const std::vector<std::string>& args) {
   if (report.trials < request->options.trials)
     std::cerr << "focalrd: warning: stopped (" << (g_cancel ? "interrupted" : "time_limit")
               << "): " << report.trials << " of " << request->options.trials << " trials run\n";
-  // With --negative-gamma a failed relation is a finding (the paper proves
-  // them for γ >= 0 only), not a defect.
-  const bool clean = report.violations.empty() || request->options.negative_gamma;
+  // A failed relation that is not proved here (γ < 0) is a finding, not a defect.
+  const bool clean = std::none_of(report.violations.begin(), report.violations.end(),
+                                  [](const CheckViolation& v) { return v.proved; });
   return clean && report.trials == request->options.trials ? kExitCertified : kExitUncertified;
 }
 

@@ -363,10 +363,18 @@ SweepOptions grid_options_from(const po::variables_map& vm) {
   options.gammas = parse_real_grid(get(vm, "gamma"), "--gamma");
   for (long long M : options.messages) check_messages(M);
   options.quantities = parse_quantities(get(vm, "quantities"));
-  // γ < 0 (beyond the paper) for the exact value alone: no bound holds there.
-  const bool exact_only =
-      options.quantities == std::vector<Quantity>{Quantity::exact};
-  for (double g : options.gammas) exact_only ? check_signed_gamma(g) : check_gamma(g);
+  // γ < 0 (beyond the paper): the quantities proved there; "all" leaves the
+  // others empty in those rows, a list that names one is refused.
+  for (double g : options.gammas) {
+    check_signed_gamma(g);
+    if (g >= 0.0 || get(vm, "quantities") == "all") continue;
+    for (Quantity q : options.quantities)
+      if (!holds_for_negative_gamma(q))
+        throw invalid_input("gamma is " + detail::fmt(g) + ": " + to_string(q) +
+                            " is proved for gamma >= 0 only; for gamma < 0 use --quantities "
+                            "from entropy, converse_lagrangian, achievability_28, "
+                            "achievability_reoptimised, exact");
+  }
   options.threads = threads_from(vm);
   options.point_threads =
       parse_bounded(get(vm, "point-threads"), "point-threads", 1, limits::kMaxThreads);

@@ -45,6 +45,19 @@ struct NegativeCell {
 NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, bool slack,
                                  double* p);
 
+// The Lagrangian converse at γ < 0 (bounds.hpp) for k positive masses r and
+// M messages, in nats. A code's cell PMFs satisfy Σ_{a in cell} p_a <= 1
+// (mass outside the cell is allowed and costs nothing), so Σ_a p_a <= M, and
+// by weak duality d* >= L(λ) = Σ_a min_{p in [0,1]} [r_a g(p) + λ p] - λ M for
+// every λ >= 0, provided each inner minimum is global. It is: for β >= 1 g is
+// convex (one stationary point, or p = 1 at β = 1); for β < 1 the inner
+// function is convex on [0, p_i] and concave on [p_i, 1], so its minimum is
+// the convex part's (capped at p_i) or the value λ at p = 1 (g(1) = 0). L is
+// concave; its maximum is where the supergradient Σ_a p_a(λ) - M changes
+// sign, found by bisection (both ends of the last bracket are valid bounds;
+// the larger is returned). Any M; at M >= k it is Σ_a r_a min g, exact.
+double negative_gamma_lagrangian(const double* r, std::size_t k, double gamma, double M);
+
 // g(p) for β = -γ > 0 from p's logit s (accurate for p near 0 and near 1).
 double negative_gamma_loss(double s, double beta);
 
