@@ -16,6 +16,7 @@
 #include "detail/strategies.hpp"
 #include "detail/sum.hpp"
 #include "focalrd/errors.hpp"
+#include "focalrd/excess.hpp"
 #include "focalrd/focal_loss.hpp"
 #include "focalrd/heuristics.hpp"
 #include "focalrd/tolerances.hpp"
@@ -236,6 +237,7 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
     leave_out(options.converse, "the converse (17)");
     leave_out(options.scheme, "(22), (23)");
     leave_out(options.optimised_fx, "the optimised F_X");
+    leave_out(options.excess_distortion.has_value(), "the excess distortion");
     if (!left_out.empty())
       out.note = "gamma < 0 is beyond the paper: " + left_out +
                  " are proved for gamma >= 0 only and left out; the Lagrangian converse (weak "
@@ -294,6 +296,12 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
     for (const Cell& c : reoptimised_scheme_code(problem, F, *solver).cells) total += c.distortion;
     out.achievability_reoptimised = total;
   }
+  out.excess_distortion = options.excess_distortion;
+  if (options.excess_distortion && !negative && go("excess distortion"))
+    out.excess = ExcessDistortion(problem.source())
+                     .at(static_cast<long long>(M), *options.excess_distortion, gamma,
+                         options.excess_units)
+                     .epsilon;
   if (options.exact && go("exact")) {
     ExactOptions exact = options.exact_options;
     try {

@@ -428,20 +428,29 @@ std::vector<std::pair<const char*, Member>> certified_fields(Quantity q) {
       return {{"achievability_reoptimised", &BoundsResult::achievability_reoptimised}};
     case Quantity::achievability_optimised_fx:
     case Quantity::exact:
+    case Quantity::excess:
       break;
   }
   return {};
 }
 
+// Every quantity, excess last; without a list (bounds), every one but excess.
+std::vector<Quantity> every_quantity() {
+  std::vector<Quantity> all = all_quantities();
+  all.push_back(Quantity::excess);
+  return all;
+}
+
 bool wanted(const std::vector<Quantity>* only, Quantity q) {
-  return !only || std::find(only->begin(), only->end(), q) != only->end();
+  if (!only) return q != Quantity::excess;
+  return std::find(only->begin(), only->end(), q) != only->end();
 }
 
 // The columns of one bounds result, in a fixed order, and their kinds.
 // For a block source of N letters, each certified value also per letter (eq. (9)).
 void add_bounds(detail::Record& rec, const BoundsResult& b, double scale,
                 const std::vector<Quantity>* only, std::size_t N) {
-  for (Quantity q : all_quantities()) {
+  for (Quantity q : every_quantity()) {
     if (!wanted(only, q)) continue;
     for (const auto& [name, member] : certified_fields(q)) {
       rec.add(name, b.*member, scale);
@@ -461,13 +470,16 @@ void add_bounds(detail::Record& rec, const BoundsResult& b, double scale,
       rec.add("exact_certified", e ? detail::Field(e->certified) : detail::Field());
       rec.add("exact_status", e ? detail::Field(to_string(e->status)) : detail::Field());
       rec.add("exact_method", e ? detail::Field(e->method) : detail::Field());
+    } else if (q == Quantity::excess) {  // a probability, in no units; D in the record's
+      rec.add("excess_distortion", b.excess_distortion, 1.0);
+      rec.add("excess", b.excess, 1.0);
     }
   }
 }
 
 std::vector<std::pair<std::string, std::string>> kinds_of(const std::vector<Quantity>* only) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (Quantity q : all_quantities())
+  for (Quantity q : every_quantity())
     if (wanted(only, q)) out.emplace_back(to_string(q), kind(q));
   return out;
 }
@@ -609,6 +621,9 @@ void dataset_record(detail::JsonWriter& j, const SweepPoint& p, const Source& so
           j.member("kind", "heuristic").member("status", cert == "certified" ? "skipped" : cert);
         }
         j.end_object();
+        break;
+      case Quantity::excess:
+        dataset_quantity(j, "excess", b.excess, 1.0, "certified", cert);
         break;
       case Quantity::exact:
         j.key("exact").begin_object();

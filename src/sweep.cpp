@@ -79,6 +79,8 @@ std::string to_string(Quantity q) {
       return "achievability_reoptimised";
     case Quantity::exact:
       return "exact";
+    case Quantity::excess:
+      return "excess";
   }
   return "?";
 }
@@ -91,9 +93,11 @@ bool holds_for_negative_gamma(Quantity q) {
 
 std::vector<Quantity> parse_quantities(const std::string& text) {
   if (text == "all") return all_quantities();
+  std::vector<Quantity> named = all_quantities();
+  named.push_back(Quantity::excess);
   std::vector<Quantity> out;
   for (const std::string& name : split(text, ','))
-    out.push_back(detail::from_name(name, all_quantities(), "quantity", "all"));
+    out.push_back(detail::from_name(name, named, "quantity", "all"));
   return out;
 }
 
@@ -128,6 +132,9 @@ std::vector<SweepPoint> run_points(const std::vector<Problem>& problems,
   bounds.optimised_fx = wants(Quantity::achievability_optimised_fx);
   bounds.reoptimised = wants(Quantity::achievability_reoptimised);
   bounds.exact = wants(Quantity::exact);
+  if (!wants(Quantity::excess)) bounds.excess_distortion.reset();
+  if (wants(Quantity::excess) && !bounds.excess_distortion)
+    throw invalid_input("the quantity excess needs the distortion level D (-D)");
   if (options.point_threads < 1 || options.point_threads > limits::kMaxThreads)
     throw invalid_input(
         "point threads is " + std::to_string(options.point_threads) +

@@ -606,9 +606,24 @@ class Checker {
     } else if (has("achievability_28")) {
       note("F_X was given on the command line: (28), (22), (23) not replayed");
     }
+    if (value("excess")) excess(problem);
     const double lower = *b.converse_lagrangian;  // a lower bound on d*
     std::optional<double> dstar = exact(problem, lower);
     heuristic(problem, lower, dstar);
+  }
+
+  // ε*(M, D; γ) at the record's D, in the record's units (a probability:
+  // compared as it is, so passed through certified() divided by the scale).
+  void excess(const Problem& problem) {
+    const auto D = value("excess_distortion");
+    if (!D) return disagree("excess is given without its excess_distortion");
+    if (problem.gamma() < 0.0) return disagree("excess is given for gamma < 0");
+    const Units units = r_.scale == 1.0 ? Units::nats : Units::bits;
+    const double epsilon =
+        ExcessDistortion(problem.source())
+            .at(static_cast<long long>(problem.messages()), *D, problem.gamma(), units)
+            .epsilon;
+    certified("excess", epsilon / r_.scale);
   }
 
   // The exact optimum: recomputed when certified in the file; its code's

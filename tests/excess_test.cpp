@@ -6,10 +6,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <functional>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "focalrd/focal_loss.hpp"
+#include "focalrd/units.hpp"
 #include "support/cli.hpp"
 #include "support/random.hpp"
 
@@ -200,4 +205,59 @@ TEST_CASE("cli: excess prints epsilon and its inverse; bad levels exit 2") {
     CHECK(r.status == 2);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
+}
+
+TEST_CASE("sweep: excess at one level D equals the closed form; verify replays it") {
+  using focalrd::test::run_cli;
+  // The column against ExcessDistortion on the same grid, in bits and nats.
+  const Source source = Source::from_pmf({0.4, 0.3, 0.2, 0.1});
+  const ExcessDistortion closed(source);
+  for (const char* units : {"bits", "nats"}) {
+    const std::string path = std::string("/tmp/focalrd-test-sweep-excess-") + units + ".csv";
+    const auto run = run_cli(std::string("sweep --pmf 0.4,0.3,0.2,0.1 -M 1:4 --gamma 0,1,4 ") +
+                             "--quantities converse,excess -D 0.7 --no-progress --units " + units +
+                             " --output " + path);
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+    const Units u = units_from_string(units);
+    int rows = 0;
+    std::ifstream in(path);
+    std::vector<std::string> header;
+    auto column = [&](const std::string& name) {
+      return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+    };
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line[0] == '#') continue;
+      std::vector<std::string> f;
+      std::istringstream cells(line);
+      for (std::string x; std::getline(cells, x, ',');) f.push_back(x);
+      if (header.empty()) {
+        header = f;
+        continue;
+      }
+      REQUIRE(f.size() == header.size());
+      CHECK(f.at(column("excess_distortion")) == "0.7");
+      CHECK(std::stod(f.at(column("excess"))) ==
+            closed.at(std::stoll(f.at(column("M"))), 0.7, std::stod(f.at(column("gamma"))), u)
+                .epsilon);
+      ++rows;
+    }
+    CHECK(rows == 12);
+    const auto verified = run_cli("verify " + path);
+    INFO(verified.out << verified.err);
+    CHECK(verified.status == 0);
+    std::remove(path.c_str());
+  }
+  // excess needs its level, a valid one, and γ >= 0; "all" takes it only with -D.
+  for (const char* bad : {"--quantities excess", "--quantities excess -D -0.5",
+                          "--quantities excess -D inf", "--gamma=-1 --quantities excess -D 1"}) {
+    const auto r = run_cli(std::string("sweep --pmf 0.5,0.5 -M 1 --gamma 1 ") + bad);
+    CAPTURE(bad);
+    CHECK(r.status == 2);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+  CHECK(run_cli("sweep --pmf 0.5,0.5 -M 1 --gamma 1 --quantities all").out.find("excess") ==
+        std::string::npos);
+  CHECK(run_cli("sweep --pmf 0.5,0.5 -M 1 --gamma 1 --quantities all -D 1").out.find(",excess") !=
+        std::string::npos);
 }

@@ -14,6 +14,7 @@
 #include "focalrd/problem.hpp"
 #include "focalrd/result.hpp"
 #include "focalrd/search.hpp"
+#include "focalrd/units.hpp"
 
 namespace focalrd {
 
@@ -85,6 +86,9 @@ struct BoundsOptions {
   bool optimised_fx = true;  // (28) at the optimised F
   bool reoptimised = true;   // the scheme's partition with optimal cell PMFs
   bool exact = true;         // d*, when the alphabet is small enough
+  // ε*(M, D; γ) (excess.hpp) at this D, in `excess_units`, when set
+  std::optional<double> excess_distortion;
+  Units excess_units = Units::bits;
   FxKind fx = FxKind::source;
   std::vector<double> fx_given;
   int fx_evaluations = 20000;  // per start of optimise_fx
@@ -106,6 +110,8 @@ struct BoundsResult {
   std::optional<double> achievability_optimised_fx, optimised_fx_gain;
   std::optional<double> achievability_reoptimised;
   std::optional<ExactResult> exact;
+  std::optional<double> excess;  // ε*(M, D; γ), a probability (γ >= 0)
+  std::optional<double> excess_distortion;  // its D, in the options' excess_units
   std::string exact_note;  // why exact is absent, when it was asked for
   // What else was left out and why: at γ < 0 the bounds proved for γ >= 0
   // only, and (28) where it is +inf.

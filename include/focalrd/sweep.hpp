@@ -25,7 +25,9 @@ enum class Quantity {
   achievability_optimised_fx,
   achievability_reoptimised,
   exact,
+  excess,  // ε*(M, D; γ) of excess.hpp at the sweep's one D: a probability
 };
+// Every quantity but excess, which needs its level D ("all").
 const std::vector<Quantity>& all_quantities();
 std::string to_string(Quantity q);  // also the CSV column and JSON key
 // Whether q is defined and proved for γ < 0 too (beyond the paper): the

@@ -363,6 +363,16 @@ SweepOptions grid_options_from(const po::variables_map& vm) {
   options.gammas = parse_real_grid(get(vm, "gamma"), "--gamma");
   for (long long M : options.messages) check_messages(M);
   options.quantities = parse_quantities(get(vm, "quantities"));
+  // The excess distortion at one level D (sweep's -D): "all" takes it too
+  // when a D is given.
+  if (vm.count("distortion")) {
+    const double D = parse_number(get(vm, "distortion"), "-D");
+    if (!std::isfinite(D) || D < 0.0)
+      throw invalid_input("-D is " + detail::fmt(D) + "; the distortion level D must be finite and >= 0");
+    options.bounds.excess_distortion = D;
+    options.bounds.excess_units = units_from_string(get(vm, "units"));
+    if (get(vm, "quantities") == "all") options.quantities.push_back(Quantity::excess);
+  }
   // γ < 0 (beyond the paper): the quantities proved there; "all" leaves the
   // others empty in those rows, a list that names one is refused.
   for (double g : options.gammas) {
@@ -394,7 +404,10 @@ std::optional<SweepRequest> parse_sweep(const std::vector<std::string>& args, st
            ->value_name("LIST"),
        "columns to compute, or all: entropy, h_gamma, h_gamma_bound, converse,\n"
        "converse_lagrangian, achievability_28, achievability_22, achievability_23,\n"
-       "achievability_optimised_fx, achievability_reoptimised, exact")
+       "achievability_optimised_fx, achievability_reoptimised, exact, excess\n"
+       "(excess: epsilon*(M, D; gamma) at the level -D; all takes it when -D is given)")
+      ("distortion,D", po::value<std::string>()->value_name("D"),
+       "the distortion level of the quantity excess, in --units")
       ("output,o", po::value<std::string>()->value_name("PATH"), "write to a file, not standard output")
       ("no-progress", po::bool_switch(), "no progress lines on standard error")
       ("point-threads", po::value<std::string>()->default_value("1")->value_name("N"),
