@@ -76,22 +76,56 @@ double uniform_share_loss(std::size_t c, double gamma, Units units) {
   return gamma == 0.0 ? loss : std::pow(1.0 - 1.0 / x, gamma) * loss;
 }
 
-ExcessDistortion::ExcessDistortion(const Source& source) {
-  std::vector<double> sorted;
+namespace {
+std::vector<MassRun> single_runs(const Source& source) {
+  std::vector<MassRun> runs;
   for (double r : source.pmf())
-    if (r > 0.0) sorted.push_back(r);
-  std::sort(sorted.begin(), sorted.end(), std::greater<double>());
-  n_ = sorted.size();
+    if (r > 0.0) runs.push_back({r, 1.0});
+  return runs;
+}
+constexpr double kMaxPerMessage = 4611686018427387904.0;  // 2^62
+}  // namespace
+
+ExcessDistortion::ExcessDistortion(const Source& source) : ExcessDistortion(single_runs(source)) {}
+
+ExcessDistortion::ExcessDistortion(std::vector<MassRun> runs) {
+  runs.erase(std::remove_if(runs.begin(), runs.end(),
+                            [](const MassRun& r) { return !(r.mass > 0.0 && r.count > 0.0); }),
+             runs.end());
+  std::stable_sort(runs.begin(), runs.end(),
+                   [](const MassRun& a, const MassRun& b) { return a.mass > b.mass; });
+  runs_ = std::move(runs);
+  before_.assign(runs_.size() + 1, 0.0);
+  for (std::size_t i = 0; i < runs_.size(); ++i) before_[i + 1] = before_[i] + runs_[i].count;
+  n_ = before_.back();
   // Suffix sums from the smallest mass up, with Neumaier's compensation.
-  tail_.assign(n_ + 1, 0.0);
+  tail_.assign(runs_.size() + 1, 0.0);
   detail::CompensatedSum sum;
-  for (std::size_t i = n_; i-- > 0;) {
-    sum.add(sorted[i]);
+  for (std::size_t i = runs_.size(); i-- > 0;) {
+    sum.add(runs_[i].count * runs_[i].mass);
     tail_[i] = sum.value();
   }
 }
 
-double ExcessDistortion::tail(std::size_t served) const { return tail_[std::min(served, n_)]; }
+double ExcessDistortion::tail(double served) const {
+  if (served >= n_) return 0.0;
+  // The run holding the first unserved symbol: the last i with before_[i] <= served.
+  const std::size_t i =
+      static_cast<std::size_t>(std::upper_bound(before_.begin(), before_.end(), served) -
+                               before_.begin()) - 1;
+  if (before_[i] == served) return tail_[i];
+  return (before_[i + 1] - served) * runs_[i].mass + tail_[i + 1];
+}
+
+std::size_t ExcessDistortion::per_message(double D, double gamma, Units units) const {
+  const auto cap = static_cast<std::size_t>(std::min(n_, kMaxPerMessage));
+  const std::size_t above =
+      least(1, cap + 1, [&](std::size_t c) { return c > cap || !served_within(c, gamma, D, units); });
+  if (above > cap && n_ > kMaxPerMessage)
+    throw too_large("D = " + detail::fmt(D) + " lets one message serve more than 2^62 of the " +
+                    detail::fmt_short(n_) + " symbols; use a smaller D");
+  return above - 1;
+}
 
 ExcessResult ExcessDistortion::at(long long M, double D, double gamma, Units units) const {
   check_messages(M);
@@ -99,12 +133,8 @@ ExcessResult ExcessDistortion::at(long long M, double D, double gamma, Units uni
   check_distortion(D, units);
   ExcessResult out;
   // L: the largest c in [1, n] with g(c) <= D (g increasing, g(1) = 0).
-  const std::size_t above = least(1, n_ + 1, [&](std::size_t c) {
-    return c > n_ || !served_within(c, gamma, D, units);
-  });
-  out.per_message = above - 1;
-  const auto m = static_cast<std::size_t>(M);
-  out.served = m >= n_ ? n_ : std::min(n_, m * out.per_message);
+  out.per_message = per_message(D, gamma, units);
+  out.served = std::min(n_, static_cast<double>(M) * static_cast<double>(out.per_message));
   out.epsilon = tail(out.served);
   // t_D by bisection on the decreasing loss: the midpoint until it repeats.
   if (D > 0.0) {
@@ -125,10 +155,15 @@ double ExcessDistortion::least_distortion(long long M, double epsilon, double ga
   check_gamma(gamma);
   if (!(epsilon >= 0.0 && epsilon <= 1.0))
     throw invalid_input("epsilon is " + detail::fmt(epsilon) + "; it must lie in [0, 1]");
-  const auto m = static_cast<std::size_t>(M);
-  const std::size_t c = least(1, std::max<std::size_t>(n_, 1), [&](std::size_t c) {
-    return tail(m >= n_ ? n_ : m * c) <= epsilon;
+  // The least c whose M c most probable symbols leave at most epsilon (c = n
+  // serves everything; c at most 2^62).
+  const auto cap = static_cast<std::size_t>(std::max(1.0, std::min(n_, kMaxPerMessage)));
+  const std::size_t c = least(1, cap, [&](std::size_t c) {
+    return c == cap || tail(static_cast<double>(M) * static_cast<double>(c)) <= epsilon;
   });
+  if (tail(static_cast<double>(M) * static_cast<double>(c)) > epsilon)
+    throw too_large("epsilon = " + detail::fmt(epsilon) + " needs one message to serve more than " +
+                    "2^62 of the " + detail::fmt_short(n_) + " symbols; use a larger epsilon");
   // The least double D with g(c) <= D: from g(c) rounded, one ulp at a time.
   if (c <= 1) return 0.0;
   double D = std::exp(log_share_loss(c, gamma, units));
@@ -138,7 +173,8 @@ double ExcessDistortion::least_distortion(long long M, double epsilon, double ga
   return D;
 }
 
-std::vector<ExcessRow> excess_table(const Source& source, const std::vector<long long>& Ms,
+std::vector<ExcessRow> excess_table(const ExcessDistortion& solver,
+                                    const std::vector<long long>& Ms,
                                     const std::vector<double>& gammas,
                                     const std::vector<double>& levels, bool inverse, Units units,
                                     const Limits& limits) {
@@ -149,7 +185,6 @@ std::vector<ExcessRow> excess_table(const Source& source, const std::vector<long
     else if (!(x >= 0.0 && x <= 1.0))
       throw invalid_input("epsilon is " + detail::fmt(x) + "; it must lie in [0, 1]");
   }
-  const ExcessDistortion solver(source);
   const detail::Control control(limits);
   detail::Poll poll(control, 64);
   std::vector<ExcessRow> rows;

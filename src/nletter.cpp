@@ -322,4 +322,33 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
   return rows;
 }
 
+ExcessDistortion excess_by_types(const std::vector<double>& letters, std::size_t n) {
+  std::vector<MassRun> runs;
+  for (const TypeClass& t : type_classes(letters, n)) {
+    double count = std::exp(t.log_count);
+    if (count < 0x1p53) count = std::round(count);  // an integer while doubles hold it
+    runs.push_back({std::exp(t.log_mass), count});
+  }
+  return ExcessDistortion(std::move(runs));
+}
+
+ExcessDistortion excess_of_spec(const std::string& spec) {
+  try {
+    return ExcessDistortion(Source::family(spec));
+  } catch (const too_large&) {
+    if (spec.rfind("iid:", 0) != 0) throw;
+  }
+  // iid:N,P1,...,Pk beyond what can be listed (Source::family has checked its form).
+  std::vector<std::string> parts;
+  for (std::size_t a = 4, b; a <= spec.size(); a = b + 1) {
+    b = std::min(spec.find(',', a), spec.size());
+    parts.push_back(spec.substr(a, b - a));
+  }
+  const double n = parse_number(parts.at(0), "N in iid:N,P1,...,Pk");
+  std::vector<double> letters;
+  for (std::size_t j = 1; j < parts.size(); ++j)
+    letters.push_back(parse_number(parts[j], "a letter probability in iid:N,P1,...,Pk"));
+  return excess_by_types(letters, static_cast<std::size_t>(n));
+}
+
 }  // namespace focalrd

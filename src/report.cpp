@@ -740,7 +740,7 @@ void write_excess(std::ostream& out, const std::vector<ExcessRow>& rows, bool in
     if (inverse) rec.add("epsilon_target", r.target.value_or(0.0));
     rec.add("D", r.D).add("epsilon", r.result.epsilon);
     rec.add("per_message", static_cast<long long>(r.result.per_message));
-    rec.add("served", static_cast<long long>(r.result.served));
+    rec.add("served", r.result.served);
     rec.add("threshold", r.result.threshold);
     return rec;
   };

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "focalrd/focal_loss.hpp"
+#include "focalrd/nletter.hpp"
 #include "focalrd/units.hpp"
 #include "support/cli.hpp"
 #include "support/random.hpp"
@@ -260,4 +261,61 @@ TEST_CASE("sweep: excess at one level D equals the closed form; verify replays i
         std::string::npos);
   CHECK(run_cli("sweep --pmf 0.5,0.5 -M 1 --gamma 1 --quantities all -D 1").out.find(",excess") !=
         std::string::npos);
+}
+
+TEST_CASE("excess distortion by types equals the listed block source, and reaches long blocks") {
+  // Blocks small enough to list: by types against the expanded source, on
+  // grids of M, γ and D and for the inverse (masses differ by rounding only:
+  // exp of a sum of logs against correctly rounded products).
+  for (const std::string spec : {"iid:12,0.7,0.2,0.1", "iid:16,0.89,0.11", "iid:5,0.4,0.3,0.2,0.1"}) {
+    const ExcessDistortion listed(Source::family(spec));
+    std::vector<double> letters;
+    std::size_t n = 0;
+    {
+      std::istringstream parts(spec.substr(4));
+      std::string x;
+      std::getline(parts, x, ',');
+      n = std::stoul(x);
+      while (std::getline(parts, x, ',')) letters.push_back(std::stod(x));
+    }
+    const ExcessDistortion types = excess_by_types(letters, n);
+    for (long long M : {1LL, 3LL, 100LL, 5000LL})
+      for (double gamma : {0.0, 1.0, 4.0})
+        for (double D : {0.0, 0.4, 1.0, 2.5, 7.0}) {
+          CAPTURE(spec);
+          CAPTURE(M);
+          CAPTURE(gamma);
+          CAPTURE(D);
+          const ExcessResult a = listed.at(M, D, gamma, Units::bits), b = types.at(M, D, gamma, Units::bits);
+          CHECK(a.per_message == b.per_message);
+          CHECK(a.served == b.served);
+          CHECK(b.epsilon == doctest::Approx(a.epsilon).epsilon(1e-12));
+          for (double target : {0.5, 0.1, 1e-3})
+            CHECK(types.least_distortion(M, target, gamma, Units::nats) ==
+                  listed.least_distortion(M, target, gamma, Units::nats));
+        }
+  }
+  // 2^100 equally likely blocks: ε* = 1 - M L 2^-100, to the 1e-13 of type
+  // counts up to 1e29 taken from logarithms (nletter.hpp).
+  const ExcessDistortion uniform = excess_by_types({0.5, 0.5}, 100);
+  // γ = 1, D = 1 bit: g(2) = 0.5 <= D < g(3) = 1.06, so L = 2.
+  const ExcessResult r = uniform.at(1LL << 62, 1.0, 1.0, Units::bits);
+  CHECK(r.per_message == 2);
+  CHECK(r.served == 0x1p63);
+  CHECK(r.epsilon == doctest::Approx(1.0 - 0x1p-37).epsilon(1e-13));
+  CHECK(r.epsilon < 1.0 - 0x1p-38);
+  // Through the CLI: a 1000-letter block is counted by types, and verify replays it.
+  using focalrd::test::run_cli;
+  const auto run = run_cli("excess --source iid:1000,0.5,0.5 -M 4611686018427387904 --gamma 1 -D 1 --format csv");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const std::string path = "/tmp/focalrd-test-excess-types.csv";
+  {
+    std::ofstream(path) << run.out;
+  }
+  const auto verified = run_cli("verify " + path);
+  INFO(verified.out << verified.err);
+  CHECK(verified.status == 0);
+  CHECK(verified.out.find("0 disagreements") != std::string::npos);
+  std::remove(path.c_str());
 }

@@ -38,18 +38,30 @@ namespace focalrd {
 struct ExcessResult {
   double epsilon = 0.0;         // ε*(M, D; γ)
   std::size_t per_message = 0;  // L: symbols one message can serve within D
-  std::size_t served = 0;       // min(n, M L): the most probable symbols, all served
+  double served = 0.0;          // min(n, M L): the most probable symbols, all served
+                                // (exact below 2^53; n-letter blocks go beyond)
   double threshold = 1.0;       // t_D (to rounding): served exactly when P(x) >= t_D
 };
 
 // g(c) = (1 - 1/c)^γ log c in `units`: the loss of a symbol given mass 1/c.
 double uniform_share_loss(std::size_t c, double gamma, Units units);
 
+// `count` symbols of mass `mass` each: a type class of an n-letter block
+// (nletter.hpp), whose count can be far beyond 2^53 (then exact to rounding).
+struct MassRun {
+  double mass = 0.0;
+  double count = 0.0;
+};
+
 class ExcessDistortion {
  public:
   // Sorts the source's masses once; the tail sums are compensated, in a fixed
   // order, so every ε* is reproducible bit for bit.
   explicit ExcessDistortion(const Source& source);
+  // The same for runs of equal masses, in any order (runs of mass or count 0
+  // are dropped). Throws too_large where one message could serve more than
+  // 2^62 symbols within D (an enormous D for an enormous alphabet).
+  explicit ExcessDistortion(std::vector<MassRun> runs);
 
   // ε*(M, D; γ) with D in `units`. Throws invalid_input for M < 1, γ < 0 or
   // not finite, D < 0 or not finite.
@@ -62,9 +74,13 @@ class ExcessDistortion {
 
  private:
   // The mass outside the `served` most probable symbols.
-  double tail(std::size_t served) const;
-  std::vector<double> tail_;  // tail_[i]: mass of the symbols ranked i, i+1, ... (descending)
-  std::size_t n_ = 0;         // symbols of positive mass
+  double tail(double served) const;
+  // The largest c in [1, n] (at most 2^62) with g(c) <= D.
+  std::size_t per_message(double D, double gamma, Units units) const;
+  std::vector<MassRun> runs_;  // by descending mass
+  std::vector<double> before_;  // before_[i]: symbols in runs 0..i-1 (before_.back() = n_)
+  std::vector<double> tail_;    // tail_[i]: mass of runs i, i+1, ... (compensated)
+  double n_ = 0.0;              // symbols of positive mass
 };
 
 // One row of a grid: ε* at (M, γ, D), or with a target ε the least D that
@@ -80,7 +96,8 @@ struct ExcessRow {
 // Every (M, γ, level) of the grids, in that order: levels are D values, or ε
 // targets when `inverse`. The limits bound the whole table; rows not
 // reached are left out. Invalid values throw before any work.
-std::vector<ExcessRow> excess_table(const Source& source, const std::vector<long long>& Ms,
+std::vector<ExcessRow> excess_table(const ExcessDistortion& solver,
+                                    const std::vector<long long>& Ms,
                                     const std::vector<double>& gammas,
                                     const std::vector<double>& levels, bool inverse, Units units,
                                     const Limits& limits = {});

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "focalrd/control.hpp"
+#include "focalrd/excess.hpp"
 #include "focalrd/result.hpp"
 #include "focalrd/units.hpp"
 
@@ -78,6 +79,15 @@ double converse_by_types(const std::vector<double>& letters, std::size_t n, doub
 // result stays a certified upper bound.
 double achievability_22_by_types(const std::vector<double>& letters, std::size_t n, double log_M,
                                  double gamma);
+
+// ε*(M, D; γ) of the block source (excess.hpp) over types: one run of |t|
+// sequences of mass r_t per type, so blocks of hundreds of letters work. For
+// a source spec: iid:N,P1,...,Pk by types when its k^N sequences are too many
+// to list, any other spec (and smaller blocks) as the listed source. Type
+// counts come from ln n! - Σ ln c_j!, rounded to integers below 2^53: ε* to
+// about 1e-13 absolute for blocks of 1000 letters.
+ExcessDistortion excess_by_types(const std::vector<double>& letters, std::size_t n);
+ExcessDistortion excess_of_spec(const std::string& spec);
 
 // One row of focalrd nletter: blocks of n letters at rate R, in `units`.
 struct NLetterRow {

@@ -295,9 +295,11 @@ int run_excess(const std::vector<std::string>& args) {
   ProgressLines lines(request->output.units);
   attach(request->limits, lines);
   const std::vector<ExcessRow> rows =
-      excess_table(request->source, request->messages, request->gammas, request->levels,
+      excess_table(*request->solver, request->messages, request->gammas, request->levels,
                    request->inverse, request->output.units, request->limits);
-  request->output.provenance = make_provenance(g_command, &request->source);
+  request->output.provenance =
+      make_provenance(g_command, request->source ? &*request->source : nullptr);
+  if (!request->source) request->output.provenance.source = request->label;
   write_excess(std::cout, rows, request->inverse, request->output);
   return table_status(rows.size(),
                       request->messages.size() * request->gammas.size() * request->levels.size());

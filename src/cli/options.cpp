@@ -572,7 +572,16 @@ std::optional<ExcessRequest> parse_excess(const std::vector<std::string>& args,
       limit_options("0", "the whole table: rows not reached are left out (0: none)"),
       output_options("table"));
   if (!vm) return std::nullopt;
-  ExcessRequest request{source_from(*vm), {}, {}, {}, false, output_from(*vm), {}};
+  ExcessRequest request{{}, {}, {}, {}, {}, {}, false, output_from(*vm), {}};
+  try {
+    request.source = source_from(*vm);
+    request.solver.emplace(*request.source);
+    request.label = request.source->label();
+  } catch (const too_large&) {  // iid blocks too long to list: by types
+    if (!vm->count("source") || vm->count("weights")) throw;
+    request.label = get(*vm, "source");
+    request.solver.emplace(excess_of_spec(request.label));
+  }
   require(*vm, "messages", "-M: give the numbers of messages, e.g. -M 2 or -M 2:8");
   require(*vm, "gamma", "--gamma: give the focus parameters, e.g. --gamma 1");
   if (vm->count("distortion") == vm->count("epsilon"))

@@ -66,7 +66,9 @@ struct HGammaRequest {
 };
 
 struct ExcessRequest {
-  Source source;
+  std::optional<Source> source;  // absent for blocks counted by types
+  std::optional<ExcessDistortion> solver;
+  std::string label;  // the source as given
   std::vector<long long> messages;
   std::vector<double> gammas;
   std::vector<double> levels;  // D values, or ε targets with `inverse`
