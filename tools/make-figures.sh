@@ -26,8 +26,8 @@ if [[ "${1:-}" != "--plot" ]]; then
     "sweep --source binomial:100,0.5 -M 2,4,8,16,32,64 --gamma 0.1,1,2,4 $exact > $data/fig3_exact.csv"
     "sweep --source binomial:100,0.1 -M 8 --gamma 0:0.1:10 --quantities $bounds --point-time-limit 0 > $data/fig4_binomial_p01.csv"
     "sweep --source binomial:100,0.1 -M 8 --gamma 0:0.5:10 $exact > $data/fig4_exact.csv"
-    "sweep --pmf 1/3,1/3,1/3 -M 2 --gamma -3:0.05:4 --quantities exact --point-time-limit 0 > $data/fig7_uniform.csv"
-    "sweep --pmf 2/3,1/4,1/12 -M 2 --gamma -3:0.05:4 --quantities exact --point-time-limit 0 > $data/fig7_skewed.csv"
+    "sweep --pmf 1/3,1/3,1/3 -M 2 --gamma -3:0.05:4 --quantities exact,converse_lagrangian --point-time-limit 0 > $data/fig7_uniform.csv"
+    "sweep --pmf 2/3,1/4,1/12 -M 2 --gamma -3:0.05:4 --quantities exact,converse_lagrangian --point-time-limit 0 > $data/fig7_skewed.csv"
     "excess --pmf 1/3,1/3,1/3 -M 1,2 --gamma 0,1,4 -D 0:0.01:2.5 --format csv > $data/fig6_uniform.csv"
     "excess --pmf 2/3,1/4,1/12 -M 1,2 --gamma 0,1,4 -D 0:0.01:2.5 --format csv > $data/fig6_skewed.csv"
   )
