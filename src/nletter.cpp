@@ -11,6 +11,7 @@
 #include "detail/h_gamma.hpp"
 #include "detail/sum.hpp"
 #include "detail/kkt.hpp"
+#include "detail/scheme_by_runs.hpp"
 #include "focalrd/errors.hpp"
 #include "focalrd/focal_loss.hpp"
 #include "focalrd/limits.hpp"
@@ -247,6 +248,20 @@ double converse_by_types(const std::vector<double>& letters, std::size_t n, doub
   return *converse_of_blocks(block_letters(letters), n, log_M, gamma, unlimited);
 }
 
+namespace {
+double achievability_28_of_types(const std::vector<TypeClass>& types, double M, double gamma);
+
+// M for the scheme, as a double at most M: exact below 2^53, one ulp lower
+// beyond (the scheme then uses at most M messages).
+double scheme_messages(const std::optional<long long>& M, double log_M) {
+  if (M) {
+    const double m = static_cast<double>(*M);
+    return *M < (1LL << 53) ? m : std::nextafter(m, 0.0);
+  }
+  return std::exp(log_M) * (1.0 - 1e-14);  // below floor(2^(nR)), as 2^(nR) > 2^62 there
+}
+}  // namespace
+
 std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_texts,
                                       const std::vector<long long>& ns,
                                       const std::vector<double>& gammas,
@@ -301,6 +316,9 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
       row.converse = *converse / static_cast<double>(n);
       row.achievability_22 =
           achievability_22_of_types(types, k, n, log_M, gamma) / static_cast<double>(n);
+      row.achievability_28 =
+          achievability_28_of_types(types, scheme_messages(row.messages, log_M), gamma) /
+          static_cast<double>(n);
       const double sequences = std::pow(static_cast<double>(k), static_cast<double>(n));
       if (row.messages && sequences <= static_cast<double>(exact_symbols)) {
         ExactOptions exact;
@@ -322,14 +340,69 @@ std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_tex
   return rows;
 }
 
-ExcessDistortion excess_by_types(const std::vector<double>& letters, std::size_t n) {
+namespace {
+// One run per type: |t| sequences of mass r_t (counts integers below 2^53).
+std::vector<MassRun> type_runs(const std::vector<TypeClass>& types) {
   std::vector<MassRun> runs;
-  for (const TypeClass& t : type_classes(letters, n)) {
+  for (const TypeClass& t : types) {
     double count = std::exp(t.log_count);
-    if (count < 0x1p53) count = std::round(count);  // an integer while doubles hold it
+    if (count < 0x1p53) count = std::round(count);
     runs.push_back({std::exp(t.log_mass), count});
   }
-  return ExcessDistortion(std::move(runs));
+  return runs;
+}
+
+// (28) over types, margin included (achievability_28_by_types).
+double achievability_28_of_types(const std::vector<TypeClass>& types, double M, double gamma) {
+  double size = 0.0;
+  for (const TypeClass& t : types)
+    size = std::max(size, std::fabs(t.log_count) + std::fabs(t.log_mass) + std::log(std::max(M, 1.0)));
+  const double margin = 16.0 * DBL_EPSILON * (1.0 + gamma) * (1.0 + size);
+  // Types whose sequences weigh less than 1e-290 (0.11^1000 is 1e-959) do not
+  // fit the greedy's doubles. With M = 1 everything is one cell, summed in
+  // logarithms; otherwise they get one of the M messages to themselves, the
+  // greedy the other M - 1, and their cell costs at most Σ |t| r_t ln(1/r_t)
+  // (its loads are at most 1): an upper bound on (28)'s code's neighbour, equal
+  // to (28) to far below rounding where these types carry 1e-60 of the mass.
+  constexpr double kTiny = 1e-290;
+  std::vector<TypeClass> kept;
+  detail::CompensatedSum apart;
+  for (const TypeClass& t : types) {
+    if (M < 2.0) {  // one cell, L = 1: r (1 - r)^γ ln(1/r) for each sequence
+      const double r = std::exp(t.log_mass);
+      apart.add(std::exp(t.log_count + t.log_mass + gamma * std::log1p(-r)) * -t.log_mass);
+    } else if (t.log_mass < std::log(kTiny)) {
+      apart.add(std::exp(t.log_count + t.log_mass) * -t.log_mass);
+    } else {
+      kept.push_back(t);
+    }
+  }
+  if (M < 2.0) return apart.value() * (1.0 + margin) + 1e-300;
+  const bool split = kept.size() < types.size();
+  std::vector<MassRun> runs = type_runs(kept);
+  std::stable_sort(runs.begin(), runs.end(),
+                   [](const MassRun& a, const MassRun& b) { return a.mass > b.mass; });
+  std::vector<MassRun> merged;  // equal masses are one run: the greedy cannot tell them apart
+  for (const MassRun& r : runs)
+    if (!merged.empty() && merged.back().mass == r.mass)
+      merged.back().count += r.count;
+    else
+      merged.push_back(r);
+  const double value = detail::achievability_28_of_runs(merged, split ? M - 1.0 : M, gamma) +
+                       apart.value();
+  return value == 0.0 ? 0.0 : value * (1.0 + margin) + 1e-300;
+}
+}  // namespace
+
+double achievability_28_by_types(const std::vector<double>& letters, std::size_t n, double M,
+                                 double gamma) {
+  check_gamma(gamma);
+  if (!(M >= 1.0)) throw invalid_input("M is " + detail::fmt(M) + "; it must be at least 1");
+  return achievability_28_of_types(type_classes(letters, n), std::floor(M), gamma);
+}
+
+ExcessDistortion excess_by_types(const std::vector<double>& letters, std::size_t n) {
+  return ExcessDistortion(type_runs(type_classes(letters, n)));
 }
 
 ExcessDistortion excess_of_spec(const std::string& spec) {

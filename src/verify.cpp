@@ -526,11 +526,25 @@ class Checker {
     if (upper)
       certified("achievability_22_per_letter",
                 achievability_22_by_types(letters, blocks, log_M, gamma) / *n);
+    const auto a28 = value("achievability_28_per_letter");
+    if (a28) {
+      const double m = M ? static_cast<double>(*M) : std::exp(log_M) * (1.0 - 1e-14);
+      certified("achievability_28_per_letter",
+                achievability_28_by_types(letters, blocks, M && *M >= (1LL << 53) ? std::nextafter(m, 0.0) : m, gamma) / *n);
+      if (upper)
+        guarantee(*a28 <= *upper * (1 + 1e-12) + tol::kSubnormalAbs,
+                  "achievability_28_per_letter is above (22)");
+      guarantee(*a28 >= lower * r_.scale * (1 - 1e-12) - tol::kSubnormalAbs,
+                "achievability_28_per_letter is below the Lagrangian converse");
+    }
     const auto claimed = value("exact_per_letter");
     if (!claimed) return;
     if (upper)
       guarantee(*claimed <= *upper * (1 + 1e-12) + tol::kSubnormalAbs,
                 "exact_per_letter is above the achievability bound (22)");
+    if (a28)
+      guarantee(*claimed <= *a28 * (1 + 1e-12) + tol::kSubnormalAbs,
+                "exact_per_letter is above the scheme's distortion (28)");
     const auto claimed_lower = value("exact_lower_per_letter");
     guarantee(claimed_lower && *claimed_lower <= *claimed * (1 + 1e-12) + tol::kSubnormalAbs,
               "exact_lower_per_letter is missing or above exact_per_letter");

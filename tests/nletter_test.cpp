@@ -252,3 +252,37 @@ TEST_CASE("cli: nletter's limits, rates and letters (found in review)") {
   CHECK(run_cli("exact --pmf 0.25,0.25,0.25,0.25 --rate 1.584962500721 --gamma 0").out.find("M = 2;") !=
         std::string::npos);
 }
+
+TEST_CASE("the scheme (28) over types equals it on the expanded alphabet") {
+  for (const BlockCase& c : block_cases())
+    for (double gamma : {0.0, 1.0, 4.0, 30.0}) {
+      const Source source = Source::family(c.spec);
+      const double expanded = achievability_28(source.pmf(), source.pmf(), c.M, gamma);
+      const double types = achievability_28_by_types(c.letters, c.n, static_cast<double>(c.M), gamma);
+      CAPTURE(c.spec);
+      CAPTURE(c.M);
+      CAPTURE(gamma);
+      // The same greedy, raised by its rounding margin (below 1e-11 here).
+      // But 0.5 = 0.3 + 0.2: in that source one sequence weighs exactly as
+      // much as two others, loads tie in exact arithmetic, and rounding breaks
+      // the ties, differently in the two computations (L + 2r against
+      // (L + r) + r): another greedy code, so another upper bound. At γ = 0
+      // (28) depends on the loads alone, and the two agree there too.
+      const bool ties = c.spec == "iid:5,0.5,0.3,0.2" && gamma > 0.0;
+      CHECK(types >= expanded * (1.0 - (ties ? 1e-5 : 1e-13)));
+      CHECK(types <= expanded * (1.0 + (ties ? 1e-5 : 1e-11)));
+      CHECK(types >= lagrangian_converse(Problem(source, c.M, gamma)));
+      CHECK(types <= achievability_22_by_types(c.letters, c.n, std::log(static_cast<double>(c.M)), gamma));
+    }
+  CHECK(achievability_28_by_types({0.89, 0.11}, 3, 8.0, 1.0) == 0.0);
+  // Blocks of 1000 letters: the chain Lagrangian <= (28) < (22), over types.
+  for (double gamma : {0.0, 1.0, 4.0}) {
+    const double log_M = log_messages_at_rate(1000, 0.5);
+    const double M = std::exp(log_M) * (1.0 - 1e-14);
+    const double a28 = achievability_28_by_types({0.89, 0.11}, 1000, M, gamma);
+    CAPTURE(gamma);
+    CHECK(std::isfinite(a28));
+    CHECK(*lagrangian_converse_by_types({0.89, 0.11}, 1000, log_M, gamma) <= a28);
+    CHECK(a28 < achievability_22_by_types({0.89, 0.11}, 1000, log_M, gamma));
+  }
+}

@@ -80,6 +80,16 @@ double converse_by_types(const std::vector<double>& letters, std::size_t n, doub
 double achievability_22_by_types(const std::vector<double>& letters, std::size_t n, double log_M,
                                  double gamma);
 
+// The scheme (26)-(28) of Theorem 2 with F = R^n over types: eq. (28), the
+// distortion of that code, in nats for the whole block, with M messages (a
+// count: exact below 2^53; beyond, any double at most floor(2^(nR)), so
+// still a code with at most M messages). The greedy (26) places each run of
+// equal masses in bulk (detail/scheme_by_runs.hpp). An upper bound on d_n*,
+// raised by the margin 16 ε (1 + γ)(1 + max_t |ln |t|| + |ln r_t| + ln M) of
+// its rounding; 0 when M >= k^n.
+double achievability_28_by_types(const std::vector<double>& letters, std::size_t n, double M,
+                                 double gamma);
+
 // ε*(M, D; γ) of the block source (excess.hpp) over types: one run of |t|
 // sequences of mass r_t per type, so blocks of hundreds of letters work. For
 // a source spec: iid:N,P1,...,Pk by types when its k^N sequences are too many
@@ -101,6 +111,7 @@ struct NLetterRow {
   double limit = 0.0;            // Theorem 3: [H(X) - R]^+, per letter
   double converse = 0.0;         // the converse (17) / n (certified lower bound on d_n*/n)
   double lagrangian = 0.0;       // the Lagrangian converse / n (certified lower bound on d_n*/n)
+  double achievability_28 = 0.0;  // (28) with F = R^n, / n (certified upper bound on d_n*/n)
   double achievability_22 = 0.0;  // (22) with F = R^n, / n (certified upper bound on d_n*/n)
   std::optional<ExactResult> exact;  // d_n* itself (per block) where k^n is small enough
 };
