@@ -290,7 +290,10 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
       out.achievability_23 = achievability_23(r, F, M, gamma);
     }
   }
-  if (options.reoptimised && go("re-optimised scheme")) {
+  const auto unrepresentable = negative ? negative_gamma_unrepresentable(problem) : std::nullopt;
+  if (options.reoptimised && unrepresentable)
+    out.note += std::string(out.note.empty() ? "" : "; ") + "no re-optimised scheme: " + *unrepresentable;
+  if (options.reoptimised && !unrepresentable && go("re-optimised scheme")) {
     const auto solver = CellSolver::create(options.exact_options.cell_solver);
     double total = 0.0;
     for (const Cell& c : reoptimised_scheme_code(problem, F, *solver).cells) total += c.distortion;

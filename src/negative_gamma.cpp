@@ -25,29 +25,37 @@ double log_L(const LogitPoint& x, double s) {
   return s > 30.0 ? x.log_q + 0.5 * x.q : std::log(-x.log_p);
 }
 
-// g'(p) and g''(p) with g = q^(-β) L:
-//   g' = q^(-β-1) A,  A = β L - q/p,
-//   g'' = q^(-β-2) [(β+1) A + q (1 - β p)/p²],
-// A by its series Σ_j (β/j - 1) q^j where q is small (at β = 1 its terms
-// cancel to -q²/2), and the powers of q through logarithms.
+// g'(p) and its derivative in the logit, g'' p q, with g = q^(-β) L:
+//   g' = q^(-β-1) A,        A = β L - q/p,
+//   g'' p q = q^(-β-1) B p,  B = (β+1) A + q (1 - β p)/p²,
+// where q is small by their series A = Σ_j (β/j - 1) q^j and
+// B = Σ_j (β-j+1)(β-j)/j q^j (at β = 1 the leading terms cancel: A -> -q²/2,
+// B -> 2q³/3, which the closed forms lose to rounding), else B p as
+// (β+1) A p + q (1 - β p)/p (no p² to underflow for small p); the powers of
+// q through logarithms.
 struct Slope {
-  double first, second;  // g', g''
+  double first, per_logit;  // g', dg'/ds = g'' p q
 };
 Slope derivatives(const LogitPoint& x, double s, double beta) {
-  double A;
+  double A, Bp;
   if (x.q < 1e-3) {
     A = 0.0;
-    double qj = x.q;
-    for (int j = 1; j <= 6; ++j, qj *= x.q) A += (beta / j - 1.0) * qj;
+    double B = 0.0, qj = x.q;
+    for (int j = 1; j <= 12; ++j, qj *= x.q) {
+      A += (beta / j - 1.0) * qj;
+      B += (beta - j + 1.0) * (beta - j) / j * qj;
+    }
+    Bp = B * x.p;
   } else {
-    A = beta * -x.log_p - std::exp(-s);  // q/p = e^-s
+    const double q_over_p = std::exp(-s);
+    A = beta * -x.log_p - q_over_p;
+    Bp = (beta + 1.0) * (beta * -x.log_p * x.p - x.q) + (1.0 - beta * x.p) * q_over_p;
   }
-  const double B = (beta + 1.0) * A + x.q * (1.0 - beta * x.p) / (x.p * x.p);
   auto scaled = [&](double v, double power) {  // v q^power without overflow
     if (v == 0.0) return 0.0;
     return std::copysign(std::exp(power * x.log_q + std::log(std::fabs(v))), v);
   };
-  return {scaled(A, -beta - 1.0), scaled(B, -beta - 2.0)};
+  return {scaled(A, -beta - 1.0), scaled(Bp, -beta - 1.0)};
 }
 
 // The logit s in (-inf, cap] with g'(p(s)) = t, g' increasing there; cap
@@ -73,7 +81,7 @@ double invert_slope(double t, double beta, double cap, double s, int& evaluation
     // side (near an inflection g'' -> 0 and the step would be huge), and
     // bisection where it leaves a closed bracket.
     const double limit = std::max(1.0, std::fabs(s));
-    double next = s + std::max(-limit, std::min(limit, -f / (d.second * x.p * x.q)));
+    double next = s + std::max(-limit, std::min(limit, -f / d.per_logit));
     if (!(next > lo && next < hi) || !std::isfinite(next)) {
       if (std::isfinite(lo) && std::isfinite(hi))
         next = 0.5 * (lo + hi);
@@ -119,7 +127,7 @@ Budget convex_budget(const double* r, std::size_t k, double beta, double budget,
       } else {
         others += x.p;
       }
-      if (!(s[a] >= cap)) d -= 1.0 / (r[a] * derivatives(x, s[a], beta).second);
+      if (!(s[a] >= cap)) d -= x.p * x.q / (r[a] * derivatives(x, s[a], beta).per_logit);
     }
     if (derivative) *derivative = d;
     // Σ_a p_a - budget: through q_top at budget 1 (a dominant symbol), and
@@ -307,7 +315,10 @@ NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, b
   for (int splits = 0; !open.empty(); ++splits) {
     const Interval iv = open.top();
     if (iv.bound >= best - 1e-14 * best) break;
-    if (splits >= 4000) {
+    // Near -1 (β -> 1-) the optimal q goes as r_light^(1/(1-β)) and can fall
+    // below any double (1e-400 at γ = -0.99 with a mass 1e-6): no PMF in
+    // doubles attains the optimum there, so the cell is not certified.
+    if (splits >= 4000 || iv.right.q < 1e-290) {
       out.converged = false;
       break;
     }
@@ -335,19 +346,21 @@ double negative_gamma_lagrangian(const double* r, std::size_t k, double gamma, d
     double L = 0.0;       // L(λ)
     double excess = 0.0;  // Σ_a p_a(λ) - M, the p_a near 1 through their q_a
   };
+  // L(λ) = Σ_a r_a g(p_a) + λ (Σ_a p_a - M): the loss part and the budget's
+  // excess apart, so that a tiny d* is not lost to Σ λ p_a - λ M.
   auto at = [&](double lambda) {
-    CompensatedSum value;
+    CompensatedSum loss;
     double excess = 0.0, high = 0.0;
     for (std::size_t a = 0; a < k; ++a) {
       s[a] = invert_slope(-lambda / r[a], beta, cap, s[a], evaluations);
       const LogitPoint x = s[a] == kInf ? LogitPoint{1.0, 0.0, 0.0, -kInf} : logit_point(s[a]);
-      double best = r[a] * negative_gamma_loss(s[a], beta) + lambda * x.p, p = x.p, q = x.q;
-      if (beta < 1.0 && lambda < best) {  // p = 1, in the concave part: g(1) = 0
-        best = lambda;
+      double g = r[a] * negative_gamma_loss(s[a], beta), p = x.p, q = x.q;
+      if (beta < 1.0 && lambda * q < g) {  // p = 1 (g(1) = 0) is better: the concave part's end
+        g = 0.0;
         p = 1.0;
         q = 0.0;
       }
-      value.add(best);
+      loss.add(g);
       if (p > 0.5) {
         high += 1.0;
         excess -= q;
@@ -357,7 +370,7 @@ double negative_gamma_lagrangian(const double* r, std::size_t k, double gamma, d
     }
     Value v;
     v.excess = excess + (high - M);
-    v.L = value.value() - lambda * M;
+    v.L = loss.value() + lambda * v.excess;
     return v;
   };
   const Value zero = at(0.0);

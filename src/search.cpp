@@ -14,6 +14,7 @@
 #include "detail/threads.hpp"
 #include "focalrd/bounds.hpp"
 #include "focalrd/errors.hpp"
+#include "focalrd/focal_loss.hpp"
 #include "focalrd/limits.hpp"
 #include "focalrd/partition.hpp"
 
@@ -174,6 +175,14 @@ Code make_code(const Problem& problem, const std::vector<std::vector<std::size_t
       const NegativeCell c = negative_gamma_cell(masses.data(), masses.size(), problem.gamma(),
                                                  /*slack=*/false, cell.pmf.data());
       cell.distortion = c.cost;
+      const double sum = std::accumulate(cell.pmf.begin(), cell.pmf.end(), 0.0);
+      if (!c.converged && std::fabs(sum - 1.0) > 1e-12) {
+        // Not converged and off the budget: the PMF scaled to sum 1 (a code
+        // after all), priced as it stands.
+        for (double& x : cell.pmf) x /= sum;
+        cell.distortion =
+            cell_distortion(masses.data(), cell.pmf.data(), masses.size(), problem.gamma());
+      }
       if (worst && !c.converged) *worst = detail::worse(*worst, SolveStatus::iteration_limit);
     } else {
       const CellSolution s = solver.solve(masses, problem.gamma(), &cell.pmf);
@@ -205,6 +214,30 @@ SearchMethod resolved(const Problem& problem, const ExactOptions& options) {
 }
 }  // namespace
 
+namespace detail {
+
+std::optional<std::string> negative_gamma_unrepresentable(const Problem& problem) {
+  const double beta = -problem.gamma();
+  if (!(beta > 0.0 && beta < 1.0)) return std::nullopt;
+  double lo = HUGE_VAL, hi = 0.0;
+  for (double x : problem.pmf())
+    if (x > 0.0) {
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
+  if (!(lo < hi)) return std::nullopt;
+  // A cell of the heaviest and the lightest symbol: r_hi (1-β) q^-β = r_lo / q.
+  const double log_q = (std::log(lo) - std::log(hi) - std::log1p(-beta)) / (1.0 - beta);
+  if (log_q >= std::log(1e-250)) return std::nullopt;
+  return "gamma is " + detail::fmt(problem.gamma()) + " with masses from " + detail::fmt(lo) +
+         " to " + detail::fmt(hi) + ": an optimal decoder may give the heaviest symbol 1 - p near " +
+         "1e" + std::to_string(static_cast<long long>(std::floor(log_q / std::log(10.0)))) +
+         ", below what doubles hold (1e-250 here), so focalrd does not certify these cells "
+         "(closer to -1 the lighter masses must be larger)";
+}
+
+}  // namespace detail
+
 namespace {
 constexpr std::size_t kMaxNegativeGammaSymbols = 20;
 
@@ -222,6 +255,7 @@ void check_negative_gamma(const Problem& problem, const ExactOptions& options) {
   if (problem.size() == 1 && problem.gamma() < -1.0)
     throw invalid_input(gamma + "a source of one symbol must be decoded with P = 1, whose "
                         "loss (1-P)^gamma ln(1/P) is infinite for gamma < -1: d* = inf");
+  if (const auto why = detail::negative_gamma_unrepresentable(problem)) throw too_large(*why);
   // Each cell is a global non-convex optimisation (10-100 µs), so the 2^n
   // cells of the DP's table or of enumeration's are the limit.
   const std::size_t n = problem.size();
@@ -306,7 +340,10 @@ ExactResult solve_exact(const Problem& problem, const ExactOptions& options, Con
     }
     const auto solver = CellSolver::create(CellSolverType::kkt);
     result.code = make_code(problem, blocks, *solver, &result.cell_status);
-    result.value = result.lower_bound = code_distortion(problem.pmf(), result.code, problem.gamma());
+    result.value = code_distortion(problem.pmf(), result.code, problem.gamma());
+    result.lower_bound = result.cell_status == SolveStatus::converged
+                             ? result.value
+                             : std::min(result.value, lagrangian_converse(problem));
     result.method = problem.messages() >= n ? "closed form (M >= n)" : "one cell (M = 1)";
     result.stats.partitions = 1;
   } else if (problem.messages() >= n) {

@@ -334,6 +334,10 @@ CheckReport run_check(const CheckOptions& options) {
         // <= exact <= the codes' distortions. Explored (a failure is a
         // finding): (22) and (23), derived for γ >= 0 only.
         if (problem.size() == 1 && g < -1.0) continue;  // d* = inf: not drawn again
+        if (detail::negative_gamma_unrepresentable(problem)) {  // no certified cells: no relation
+          ran[t] = 1;
+          continue;
+        }
         detail::Control search(control, Limits{});
         const ExactResult solved = detail::solve_exact(problem, one_thread, search);
         if (solved.status == Status::time_limit || solved.status == Status::interrupted) continue;

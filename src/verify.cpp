@@ -700,6 +700,13 @@ class Checker {
             sum += x;
           }
           if (sum > 1.0 + 1e-12) throw invalid_input("a cell's PMF sums to " + detail::fmt(sum));
+          // A cell of the whole alphabet (no symbol of mass 0) has nowhere
+          // else to put mass: its PMF sums to 1 (at γ >= -1 it is read so).
+          const bool whole = c.cells[m].size() == r.size() &&
+                             std::none_of(r.begin(), r.end(), [](double x) { return x == 0.0; });
+          if (whole && problem.gamma() < -1.0 && sum < 1.0 - 1e-12)
+            throw invalid_input("the cell of the whole alphabet has a PMF summing to " +
+                                detail::fmt(sum) + ", not 1");
           total += cell_distortion(masses.data(), c.pmfs[m].data(), masses.size(), problem.gamma());
         }
       }

@@ -500,8 +500,8 @@ TEST_CASE("γ < 0: peaked cells whose optimum leaves 1 - p far below 1e-16") {
     return grid_min(F, -700.0, std::log(0.5));
   };
   double worst = 0.0;
-  for (double beta : {0.1, 0.5, 0.6788588220554745, 0.9}) {
-    for (double light : {1e-3, 1e-6, 1.7744819602234384e-07, 1e-9, 1e-12}) {
+  for (double beta : {0.1, 0.5, 0.6788588220554745, 0.9, 1.0}) {
+    for (double light : {1e-3, 1e-6, 1.7744819602234384e-07, 1e-9, 2.8192111316799305e-10, 1e-12}) {
       const std::vector<double> r{1.0 - light, light};
       const double grid = two_symbol_grid(r, beta);
       for (bool slack : {false, true}) {  // slack never helps where g decreases
@@ -523,4 +523,48 @@ TEST_CASE("γ < 0: peaked cells whose optimum leaves 1 - p far below 1e-16") {
   const std::vector<double> peaked{0.9999998225518041, 1.7744819602234384e-07};
   const auto one = exact_at(peaked, 1, -0.6788588220554745);
   CHECK(one.value == doctest::Approx(two_symbol_grid(peaked, 0.6788588220554745)).epsilon(1e-9));
+}
+
+TEST_CASE("γ < 0: a review's cases: β = 1 near p = 1, a tiny d*, optima beyond doubles, γ = -10") {
+  // β = 1 with a dominant symbol: g'' by its series (the closed form cancels).
+  const auto a = exact_at({0.6, 0.4, 3e-10}, 2, -1.0);
+  REQUIRE(a.certified);
+  const focalrd::Problem pa(focalrd::Source::from_pmf({0.6, 0.4, 3e-10}, [] {
+    focalrd::SourceOptions o;
+    o.normalize = true;
+    return o;
+  }()), 2, -1.0);
+  CHECK(focalrd::lagrangian_converse(pa) <= a.value * (1.0 + 1e-14));
+  // A tiny d*: the Lagrangian converse without cancellation (it was 2^-51).
+  const std::vector<double> tiny{1.0 - 1e-17, 1e-17};
+  const focalrd::Problem pt(focalrd::Source::from_pmf(tiny), 1, -1e-9);
+  const auto t = exact_at(tiny, 1, -1e-9);
+  REQUIRE(t.certified);
+  CHECK(t.value > 0.0);
+  CHECK(focalrd::lagrangian_converse(pt) <= t.value * (1.0 + 1e-12));
+  CHECK(focalrd::lagrangian_converse(pt) >= t.value * (1.0 - 1e-6));
+  // γ = -0.99 and a mass 1e-5: the optimum's 1 - p is near 1e-300, beyond
+  // doubles: refused by exact (one line, exit 2), left out by bounds.
+  using focalrd::test::run_cli;
+  const auto refused = run_cli("exact --pmf 1,1e-5 --normalize -M 1 --gamma -0.99");
+  CHECK(refused.status == 2);
+  CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+  CHECK(refused.err.find("below what doubles hold") != std::string::npos);
+  const auto skipped = run_cli("bounds --pmf 1,1e-5 --normalize -M 1 --gamma -0.99 --format json");
+  CHECK(skipped.out.find("\"exact\":null") != std::string::npos);
+  CHECK(skipped.out.find("\"achievability_reoptimised\":null") != std::string::npos);
+  // γ = -10, M = 1, the whole alphabet: certified or not, the interval holds
+  // d*, here the minimum over p of r_0 g(p) + r_1 g(1 - p) on a grid.
+  const std::vector<double> pair{1.0 - 1e-15, 1e-15};
+  const auto w = exact_at(pair, 1, -10.0);
+  const double grid = grid_min(
+      [&](double p) {
+        return pair[0] * g(p, 10.0) + pair[1] * std::pow(p, -10.0) * -std::log1p(-p);
+      },
+      1e-9, 1.0 - 1e-9);
+  CHECK(w.lower_bound <= grid * (1.0 + 1e-12));
+  CHECK(grid <= w.value * (1.0 + 1e-12));
+  double sum = 0.0;
+  for (double x : w.code.cells.at(0).pmf) sum += x;
+  CHECK(sum == doctest::Approx(1.0).epsilon(1e-12));
 }

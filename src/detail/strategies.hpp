@@ -1,6 +1,8 @@
 // The search strategies behind SearchStrategy::create, and what they share.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -79,6 +81,10 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
 // bound, and the control's reason as the status.
 ExactResult stopped_result(const Problem& problem, const CellSolver& solver, const Control& control,
                            const std::vector<std::uint64_t>& blocks);
+
+// -1 < γ < 0: why some cell's optimum lies beyond doubles (its heaviest
+// symbol's 1 - p below 1e-250), or nothing. Then no γ < 0 cell is certified.
+std::optional<std::string> negative_gamma_unrepresentable(const Problem& problem);
 
 // The code whose cells are the given blocks (symbol lists, or bit masks over
 // the alphabet), each with its optimal PMF from `solver`; records the worst
