@@ -115,25 +115,34 @@ double achievability_28_of_runs(const std::vector<MassRun>& runs, double M, doub
       if (!(mid > lo && mid < hi)) break;
       (count_below(mid) <= c ? lo : hi) = mid;
     }
-    // Every group takes its keys below lo; the rest go to next keys equal to lo.
+    // Every group takes its keys below lo; the rest go to the least next keys
+    // (those equal to lo), lowest message first. Every symbol is placed: the
+    // order by next key holds even where rounding blurs "equal to lo" (a
+    // symbol left out would lower (28); one too many only raises it).
     double rest = c;
     below.assign(groups.size(), 0.0);
     for (std::size_t g = 0; g < groups.size(); ++g) {
       below[g] = keys_below(groups[g], lo);
       rest -= groups[g].size * below[g];
     }
-    std::vector<std::size_t> at_lo;
-    if (rest > 0.0) {
-      for (std::size_t g = 0; g < groups.size(); ++g)
-        if (groups[g].load.value() + below[g] * r == lo) at_lo.push_back(g);
-      std::sort(at_lo.begin(), at_lo.end(),
-                [&](std::size_t a, std::size_t b) { return groups[a].first < groups[b].first; });
+    if (rest >= messages) {  // only if the bisection fell short: whole rounds first
+      const double rounds = std::floor(rest / messages);
+      for (std::size_t g = 0; g < groups.size(); ++g) below[g] += rounds;
+      rest -= rounds * messages;
     }
     std::vector<double> extra(groups.size(), 0.0);
-    for (std::size_t g : at_lo) {
-      if (rest <= 0.0) break;
-      extra[g] = std::min(rest, groups[g].size);
-      rest -= extra[g];
+    if (rest > 0.0) {
+      std::vector<std::size_t> order(groups.size());
+      for (std::size_t g = 0; g < order.size(); ++g) order[g] = g;
+      auto next_key = [&](std::size_t g) { return groups[g].load.value() + below[g] * r; };
+      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return next_key(a) < next_key(b) || (next_key(a) == next_key(b) && groups[a].first < groups[b].first);
+      });
+      for (std::size_t g : order) {
+        if (rest <= 0.0) break;
+        extra[g] = std::min(rest, groups[g].size);
+        rest -= extra[g];
+      }
     }
     const std::size_t before = groups.size();
     for (std::size_t g = 0; g < before; ++g) {

@@ -275,6 +275,16 @@ TEST_CASE("the scheme (28) over types equals it on the expanded alphabet") {
       CHECK(types <= achievability_22_by_types(c.letters, c.n, std::log(static_cast<double>(c.M)), gamma));
     }
   CHECK(achievability_28_by_types({0.89, 0.11}, 3, 8.0, 1.0) == 0.0);
+  // Masses far below the loads they join (r under L's rounding) and types
+  // below 1e-290: every symbol placed, the chain holds.
+  for (double gamma : {0.0, 2.0}) {
+    const double M = 1048576.0;
+    const double a28 = achievability_28_by_types({0.999, 0.001}, 200, M, gamma);
+    CAPTURE(gamma);
+    CHECK(std::isfinite(a28));
+    CHECK(*lagrangian_converse_by_types({0.999, 0.001}, 200, std::log(M), gamma) <= a28);
+    CHECK(a28 <= achievability_22_by_types({0.999, 0.001}, 200, std::log(M), gamma));
+  }
   // Blocks of 1000 letters: the chain Lagrangian <= (28) < (22), over types.
   for (double gamma : {0.0, 1.0, 4.0}) {
     const double log_M = log_messages_at_rate(1000, 0.5);
