@@ -228,6 +228,9 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
     control.report(p, false);
     return true;
   };
+  auto add_note = [&](const std::string& text) {
+    out.note += (out.note.empty() ? "" : "; ") + text;
+  };
   if (negative) {
     std::string left_out;
     auto leave_out = [&](bool asked, const char* name) {
@@ -239,10 +242,10 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
     leave_out(options.optimised_fx, "the optimised F_X");
     leave_out(options.excess_distortion.has_value(), "the excess distortion");
     if (!left_out.empty())
-      out.note = "gamma < 0 is beyond the paper: " + left_out +
+      add_note("gamma < 0 is beyond the paper: " + left_out +
                  " are proved for gamma >= 0 only and left out; the Lagrangian converse (weak "
                  "duality) and the distortions of codes ((28), re-optimised, exact) hold for "
-                 "every gamma";
+                 "every gamma");
   }
   if (options.entropy && go("entropy")) {
     out.entropy = entropy(r);
@@ -281,9 +284,8 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
     if (std::isfinite(a28)) {
       out.achievability_28 = a28;
     } else {  // γ < -1: a cell of one symbol decoded with mass 1
-      out.note += std::string(out.note.empty() ? "" : "; ") +
-                  "(28) is +inf here (a cell of one symbol gets mass 1, where the loss is +inf "
-                  "for gamma < -1)";
+      add_note("(28) is +inf here (a cell of one symbol gets mass 1, where the loss is +inf "
+               "for gamma < -1)");
     }
     if (!negative) {
       out.achievability_22 = achievability_22(r, F, M, gamma);
@@ -292,7 +294,7 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
   }
   const auto unrepresentable = negative ? negative_gamma_unrepresentable(problem) : std::nullopt;
   if (options.reoptimised && unrepresentable)
-    out.note += std::string(out.note.empty() ? "" : "; ") + "no re-optimised scheme: " + *unrepresentable;
+    add_note("no re-optimised scheme: " + *unrepresentable);
   if (options.reoptimised && !unrepresentable && go("re-optimised scheme")) {
     const auto solver = CellSolver::create(options.exact_options.cell_solver);
     double total = 0.0;

@@ -199,17 +199,23 @@ std::optional<double> lagrangian_converse_by_types(const std::vector<double>& le
 
 namespace {
 
+// The rounding margin of the achievability bounds over types (relative):
+// 16 ε (1 + γ)(1 + max_t |ln |t|| + |ln r_t| + |ln M|).
+double types_margin(const std::vector<TypeClass>& types, double log_M, double gamma) {
+  double size = 0.0;
+  for (const TypeClass& t : types)
+    size = std::max(size, std::fabs(t.log_count) + std::fabs(t.log_mass) + std::fabs(log_M));
+  return 16.0 * DBL_EPSILON * (1.0 + gamma) * (1.0 + size);
+}
+
 // Eq. (22) over types (nletter.hpp): each type's term from logarithms, so
 // that neither M r_t nor |t| r_t overflows or underflows on the way.
 double achievability_22_of_types(const std::vector<TypeClass>& types, std::size_t k,
                                  std::size_t n, double log_M, double gamma) {
   const double log_sequences = static_cast<double>(n) * std::log(static_cast<double>(k));
   if (log_M >= log_sequences * (1.0 - 1e-15)) return 0.0;  // a message per sequence
-  double size = 0.0;
   detail::CompensatedSum total;
-  for (const TypeClass& t : types)
-    size = std::max(size, std::fabs(t.log_count) + std::fabs(t.log_mass) + std::fabs(log_M));
-  const double margin = 16.0 * DBL_EPSILON * (1.0 + gamma) * (1.0 + size);
+  const double margin = types_margin(types, log_M, gamma);
   for (const TypeClass& t : types) {
     const double log_mf = log_M + t.log_mass;  // ln(M r_t)
     if (log_mf >= margin) continue;            // M r_t >= 1: not in A
@@ -250,9 +256,8 @@ double converse_by_types(const std::vector<double>& letters, std::size_t n, doub
 
 namespace {
 double achievability_28_of_types(const std::vector<TypeClass>& types, double M, double gamma);
+}  // namespace
 
-// M for the scheme, as a double at most M: exact below 2^53, one ulp lower
-// beyond (the scheme then uses at most M messages).
 double scheme_messages(const std::optional<long long>& M, double log_M) {
   if (M) {
     const double m = static_cast<double>(*M);
@@ -260,7 +265,6 @@ double scheme_messages(const std::optional<long long>& M, double log_M) {
   }
   return std::exp(log_M) * (1.0 - 1e-14);  // below floor(2^(nR)), as 2^(nR) > 2^62 there
 }
-}  // namespace
 
 std::vector<NLetterRow> nletter_table(const std::vector<std::string>& letter_texts,
                                       const std::vector<long long>& ns,
@@ -354,10 +358,7 @@ std::vector<MassRun> type_runs(const std::vector<TypeClass>& types) {
 
 // (28) over types, margin included (achievability_28_by_types).
 double achievability_28_of_types(const std::vector<TypeClass>& types, double M, double gamma) {
-  double size = 0.0;
-  for (const TypeClass& t : types)
-    size = std::max(size, std::fabs(t.log_count) + std::fabs(t.log_mass) + std::log(std::max(M, 1.0)));
-  const double margin = 16.0 * DBL_EPSILON * (1.0 + gamma) * (1.0 + size);
+  const double margin = types_margin(types, std::log(std::max(M, 1.0)), gamma);
   // Types whose sequences weigh less than 1e-290 (0.11^1000 is 1e-959) do not
   // fit the greedy's doubles. With M = 1 everything is one cell, summed in
   // logarithms; otherwise they get one of the M messages to themselves, the

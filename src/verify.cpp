@@ -528,9 +528,8 @@ class Checker {
                 achievability_22_by_types(letters, blocks, log_M, gamma) / *n);
     const auto a28 = value("achievability_28_per_letter");
     if (a28) {
-      const double m = M ? static_cast<double>(*M) : std::exp(log_M) * (1.0 - 1e-14);
       certified("achievability_28_per_letter",
-                achievability_28_by_types(letters, blocks, M && *M >= (1LL << 53) ? std::nextafter(m, 0.0) : m, gamma) / *n);
+                achievability_28_by_types(letters, blocks, scheme_messages(M, log_M), gamma) / *n);
       if (upper)
         guarantee(*a28 <= *upper * (1 + 1e-12) + tol::kSubnormalAbs,
                   "achievability_28_per_letter is above (22)");

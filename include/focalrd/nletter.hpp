@@ -89,6 +89,10 @@ double achievability_22_by_types(const std::vector<double>& letters, std::size_t
 // its rounding; 0 when M >= k^n.
 double achievability_28_by_types(const std::vector<double>& letters, std::size_t n, double M,
                                  double gamma);
+// That M at rate R: M = floor(2^(nR)) (messages_at_rate) as a double at most
+// M, exact below 2^53 and one ulp lower beyond; past 2^62 (no M), 2^(nR)
+// from log_M, lowered by 1e-14.
+double scheme_messages(const std::optional<long long>& M, double log_M);
 
 // ε*(M, D; γ) of the block source (excess.hpp) over types: one run of |t|
 // sequences of mass r_t per type, so blocks of hundreds of letters work. For
