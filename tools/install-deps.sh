@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, whatever focalrd needs that is missing.
-#   tools/install-deps.sh            build and test dependencies
+#   tools/install-deps.sh            build and test dependencies (the Python module's too)
 #   tools/install-deps.sh --figures  also gnuplot, for tools/make-figures.sh
 #   tools/install-deps.sh --fuzz     also clang and its runtimes, for tools/fuzz.sh
 # Runs apt-get as root, or through sudo when run as another user.
 set -euo pipefail
 
-packages=(g++ make cmake libnlopt-cxx-dev libboost-dev libboost-program-options-dev doctest-dev)
+packages=(g++ make cmake libnlopt-cxx-dev libboost-dev libboost-program-options-dev doctest-dev
+          pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib)
 case "${1:-}" in
   --figures) packages+=(gnuplot-nox) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev libomp-14-dev) ;;
