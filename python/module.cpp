@@ -7,16 +7,15 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
-#include <unistd.h>
+#include <pthread.h>
+#include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <functional>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -32,79 +31,87 @@ namespace {
 
 // ---- running a long call ----------------------------------------------------
 
-// One thread that runs the long calls made from Python's main thread, while
-// the main thread waits with the GIL released and checks for signals
-// (PyErr_CheckSignals runs only there). It lives as long as the process (its
-// OpenMP thread pool with it); a forked child makes its own.
-class Executor {
- public:
-  // Runs `job` on the executor's thread; `poll` runs on the caller's thread
-  // every 20 ms until the job is done. Called without the GIL.
-  void run(std::function<void()> job, const std::function<void()>& poll) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    job_ = std::move(job);
-    done_ = false;
-    wake_.notify_all();
-    while (!finished_.wait_for(lock, std::chrono::milliseconds(20), [&] { return done_; })) {
-      lock.unlock();
-      poll();
-      lock.lock();
-    }
-  }
+// Ctrl-C. Python's own SIGINT handler only notes the signal for the main
+// thread's eval loop, which does not run while the library does; so during a
+// call from the main thread a handler of ours comes first: it sets the
+// library's cancellation flag (Limits::cancel) and passes the signal on to
+// the handler it replaced, so Python raises KeyboardInterrupt as usual once
+// the call returns. The call itself runs on the calling thread (no handoff to
+// another thread, whose wake-up a busy machine delays by milliseconds).
+// _thread.interrupt_main(), which simulates a signal without sending one,
+// therefore takes effect only when the call returns.
+std::atomic<bool> g_main_cancel{false};
+struct sigaction g_replaced;  // the handler ours passes the signal on to
+int g_depth = 0;              // main-thread calls in progress (nested through callbacks)
+unsigned long g_main_thread = 0;  // Python's main thread: at import, or the thread that forked
 
-  static Executor& instance() {
-    static Executor* executor = nullptr;  // never destroyed: the thread outlives finalisation
-    static pid_t owner = 0;
-    if (!executor || owner != getpid()) {
-      executor = new Executor;  // a forked child's copy has no thread: leak it
-      owner = getpid();
-    }
-    return *executor;
+// A forked child (multiprocessing's default) inherits the OpenMP thread pool
+// of the thread that forked without its threads, and libgomp would wait for
+// them forever: there every call runs on a thread of its own (a new pool).
+bool g_forked = false;
+
+void after_fork_in_child() {
+  g_forked = true;
+  g_main_thread = PyThread_get_thread_ident();  // as Python: the forking thread is the main one
+  g_depth = 0;
+}
+
+extern "C" void on_sigint(int signal, siginfo_t* info, void* context) {
+  g_main_cancel.store(true);
+  if (g_replaced.sa_flags & SA_SIGINFO)
+    g_replaced.sa_sigaction(signal, info, context);
+  else if (g_replaced.sa_handler != SIG_DFL && g_replaced.sa_handler != SIG_IGN)
+    g_replaced.sa_handler(signal);
+}
+
+// Our handler for the outermost main-thread call, and the one before it back
+// afterwards. Nothing is installed where Python does not handle SIGINT
+// (SIG_DFL: the signal ends the process anyway; SIG_IGN: it is ignored).
+class SigintHandler {
+ public:
+  SigintHandler() {
+    if (g_depth++ > 0) return;
+    g_main_cancel.store(false);
+    struct sigaction current {};
+    sigaction(SIGINT, nullptr, &current);
+    if (!(current.sa_flags & SA_SIGINFO) &&
+        (current.sa_handler == SIG_DFL || current.sa_handler == SIG_IGN))
+      return;
+    if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_sigint)
+      return;  // still ours: forked during a call
+    g_replaced = current;
+    struct sigaction ours = current;
+    ours.sa_sigaction = on_sigint;
+    ours.sa_flags = (current.sa_flags | SA_SIGINFO) & ~SA_RESETHAND;
+    installed_ = sigaction(SIGINT, &ours, nullptr) == 0;
   }
+  ~SigintHandler() {
+    if (--g_depth == 0 && installed_) sigaction(SIGINT, &g_replaced, nullptr);
+  }
+  SigintHandler(const SigintHandler&) = delete;
+  SigintHandler& operator=(const SigintHandler&) = delete;
 
  private:
-  Executor() {
-    std::thread([this] { loop(); }).detach();
-  }
-
-  void loop() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [&] { return static_cast<bool>(job_); });
-      std::function<void()> job = std::move(job_);
-      job_ = nullptr;
-      lock.unlock();
-      job();  // never throws: run_long catches everything
-      lock.lock();
-      done_ = true;
-      finished_.notify_all();
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable wake_, finished_;
-  std::function<void()> job_;
-  bool done_ = true;
+  bool installed_ = false;
 };
-
-unsigned long g_main_thread = 0;  // Python's main thread, recorded at import
 
 // What stopped a long call from the Python side.
 struct PythonStop {
-  std::atomic<bool> cancel{false};
-  bool keyboard_interrupt = false;  // KeyboardInterrupt: the caller raises focalrd.Interrupted
-  std::optional<py::error_already_set>
-      error;  // another exception (a signal handler's, a callback's)
+  std::atomic<bool> own_cancel{false};
+  std::atomic<bool>* cancel = &own_cancel;       // the flag the library polls
+  bool keyboard_interrupt = false;               // the caller raises focalrd.Interrupted
+  std::optional<py::error_already_set> error;    // another exception (a callback's, a handler's)
 };
 
-// Runs `work` (which fills `limits` into its options first) with the GIL
-// released: on the executor with signal checks when called from the main
-// thread, in the calling thread otherwise (no signal reaches it). A progress
-// callable gets a dict at most about once a second, under the GIL; an
-// exception it raises stops the computation and is raised again here.
+// Runs `work` with the GIL released, on the calling thread, stopped by Ctrl-C
+// when that is the main thread. A progress callable gets a dict at most about
+// once a second, under the GIL; an exception it raises stops the computation
+// and is raised again here.
 template <class Work>
 void run_long(Limits& limits, const py::object& progress, PythonStop& stop, Work&& work) {
-  limits.cancel = &stop.cancel;
+  const bool main = PyThread_get_thread_ident() == g_main_thread;
+  if (main) stop.cancel = &g_main_cancel;
+  limits.cancel = stop.cancel;
   if (!progress.is_none()) {
     limits.progress = [&progress, &stop](const Progress& p) {
       py::gil_scoped_acquire gil;
@@ -120,39 +127,38 @@ void run_long(Limits& limits, const py::object& progress, PythonStop& stop, Work
         d["total"] = p.total;
         progress(d);
       } catch (py::error_already_set& e) {
-        stop.error = std::move(e);
-        stop.cancel = true;
+        if (e.matches(PyExc_KeyboardInterrupt))
+          stop.keyboard_interrupt = true;  // Ctrl-C while the callback ran
+        else
+          stop.error = std::move(e);
+        stop.cancel->store(true);
       }
     };
   }
-  std::exception_ptr failure;
-  auto job = [&] {
-    try {
-      work();
-    } catch (...) {
-      failure = std::current_exception();
+  {
+    std::optional<SigintHandler> handler;
+    if (main) handler.emplace();
+    py::gil_scoped_release release;
+    if (g_forked) {
+      std::exception_ptr failure;
+      std::thread([&] {
+        try {
+          work();
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      }).join();
+      if (failure) std::rethrow_exception(failure);
+    } else {
+      work();  // an exception from the library propagates with the GIL back
     }
-  };
-  if (PyThread_get_thread_ident() == g_main_thread) {
-    py::gil_scoped_release release;
-    Executor::instance().run(job, [&stop] {
-      py::gil_scoped_acquire gil;
-      if (stop.cancel) return;
-      if (PyErr_CheckSignals() != 0) {
-        py::error_already_set e;
-        if (e.matches(PyExc_KeyboardInterrupt))
-          stop.keyboard_interrupt = true;
-        else
-          stop.error = std::move(e);
-        stop.cancel = true;
-      }
-    });
-  } else {
-    py::gil_scoped_release release;
-    job();
   }
-  if (failure) std::rethrow_exception(failure);
   if (stop.error) throw std::move(*stop.error);
+  if (main && !stop.keyboard_interrupt && PyErr_CheckSignals() != 0) {
+    py::error_already_set e;
+    if (!e.matches(PyExc_KeyboardInterrupt)) throw std::move(e);  // a handler of the user's
+    stop.keyboard_interrupt = true;
+  }
 }
 
 // ---- inputs -----------------------------------------------------------------
@@ -315,10 +321,7 @@ py::tuple bounds(const py::object& pmf, const py::object& M, double gamma, const
   const Problem problem(source, messages_of(M), gamma);
   BoundsOptions options = bounds_options_of(kw);
   options.limits.time_limit_seconds = seconds_of(kw["time_limit"], "time_limit");
-  options.exact_options.limits.time_limit_seconds =
-      seconds_of(kw["exact_time_limit"], "exact_time_limit");
   options.limits.validate();
-  options.exact_options.limits.validate();
   if (options.fx == FxKind::given) auxiliary_pmf(problem, options.fx, options.fx_given);
   const OutputOptions out =
       output_of(kw["units"].cast<std::string>(), kw["command"].cast<std::string>(), source);
@@ -345,8 +348,8 @@ py::tuple sweep(const py::object& pmf, const std::vector<py::object>& Ms,
   if (options.messages.size() * gammas.size() > limits::kMaxGridPoints)
     throw too_large("the grid has " + std::to_string(options.messages.size() * gammas.size()) +
                     " points; at most " + std::to_string(limits::kMaxGridPoints));
-  for (double g : gammas) check_signed_gamma(g);
   options.quantities = parse_quantities(quantities);
+  check_negative_gamma_quantities(gammas, options.quantities, quantities == "all");
   options.bounds = bounds_options_of(kw);
   if (options.bounds.excess_distortion && quantities == "all")
     options.quantities.push_back(Quantity::excess);
@@ -396,7 +399,7 @@ py::tuple h_gamma_pairs(const std::vector<long long>& ns, const std::vector<doub
   Limits limits;
   PythonStop stop;
   run_long(limits, progress, stop, [&] {
-    for (std::size_t i = 0; i < ns.size() && !stop.cancel; ++i) {
+    for (std::size_t i = 0; i < ns.size() && !stop.cancel->load(); ++i) {
       const std::vector<HGammaPoint> p = h_gamma_table({ns[i]}, {gammas[i]}, threads, limits);
       if (!p.empty()) out[i] = p[0].h_gamma;
     }
@@ -408,7 +411,8 @@ py::tuple h_gamma_pairs(const std::vector<long long>& ns, const std::vector<doub
 // min Σ_a r_a d(a; p) over PMFs p on the cell.
 py::tuple cell_cost(const py::object& r, double gamma, const std::string& solver) {
   const std::vector<double> mass = vector_of(r, "r");
-  if (mass.empty()) throw invalid_input("r is empty; give the masses of the cell's symbols");
+  if (std::none_of(mass.begin(), mass.end(), [](double x) { return x > 0.0; }))
+    throw invalid_input("r has no positive mass; give the masses of the cell's symbols");
   if (mass.size() > limits::kMaxSymbols)
     throw too_large("r has " + std::to_string(mass.size()) + " symbols; at most " +
                     std::to_string(limits::kMaxSymbols));
@@ -427,9 +431,12 @@ py::tuple cell_cost(const py::object& r, double gamma, const std::string& solver
   return py::make_tuple(s.cost, py::array_t<double>(p.size(), p.data()), to_string(s.status));
 }
 
-// The library's messages name the CLI's options (--max-partitions, --force);
-// here they are keyword arguments (max_partitions, force=True).
-std::string pythonic(const std::string& message) {
+// The library's messages name the CLI's options (--max-partitions, --force,
+// -D); here they are keyword arguments (max_partitions, force=True,
+// excess_distortion).
+std::string pythonic(std::string message) {
+  for (std::size_t at; (at = message.find("(-D)")) != std::string::npos;)
+    message.replace(at, 4, "(excess_distortion)");
   std::string out;
   for (std::size_t i = 0; i < message.size();) {
     if (message.compare(i, 2, "--") == 0 && i + 2 < message.size() &&
@@ -456,6 +463,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "focalrd's bindings; use the package focalrd";
   g_main_thread =
       py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
+  pthread_atfork(nullptr, nullptr, after_fork_in_child);
 
   // Errors by kind (focalrd/errors.hpp): bad input is a ValueError, an
   // instance too large for its method a ValueError too, of its own type.
@@ -481,7 +489,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("focal_loss", py::vectorize([](double p, double gamma) {
           check_signed_gamma(gamma);
           if (!(p >= 0.0 && p <= 1.0))
-            throw invalid_input("p is " + std::to_string(p) + "; p must be in [0, 1]");
+            throw invalid_input("p is " + py::repr(py::float_(p)).cast<std::string>() +
+                                "; p must be in [0, 1]");
           return focal_loss(p, gamma);
         }));
   m.def("h_gamma_bound", [](double gamma) {

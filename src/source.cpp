@@ -221,10 +221,14 @@ Source Source::read_file(const std::string& path, const std::string& column,
                     " bytes; PMF files are limited to " + std::to_string(cap >> 20) + " MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw invalid_input("--pmf-file: cannot open " + quoted(path));
-  // Read at most cap + 1 bytes, whatever the file does meanwhile.
-  std::string text(cap + 1, '\0');
-  in.read(&text[0], static_cast<std::streamsize>(cap + 1));
-  text.resize(static_cast<std::size_t>(in.gcount()));
+  // Read at most cap + 1 bytes (a chunk beyond), whatever the file does
+  // meanwhile, in chunks: a small file costs a small buffer.
+  std::string text;
+  std::vector<char> chunk(1 << 16);
+  while (in && text.size() <= cap) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+  }
   if (text.size() > cap)
     throw too_large("--pmf-file: " + quoted(path) + " grew beyond " + std::to_string(cap >> 20) +
                     " MiB while being read");

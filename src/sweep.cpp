@@ -203,6 +203,20 @@ std::vector<SweepPoint> run_points(const std::vector<Problem>& problems,
   return points;
 }
 
+void check_negative_gamma_quantities(const std::vector<double>& gammas,
+                                     const std::vector<Quantity>& quantities, bool all) {
+  for (double g : gammas) {
+    check_signed_gamma(g);
+    if (g >= 0.0 || all) continue;
+    for (Quantity q : quantities)
+      if (!holds_for_negative_gamma(q))
+        throw invalid_input("gamma is " + detail::fmt(g) + ": " + to_string(q) +
+                            " is proved for gamma >= 0 only; for gamma < 0 use --quantities "
+                            "from entropy, converse_lagrangian, achievability_28, "
+                            "achievability_reoptimised, exact");
+  }
+}
+
 std::vector<HGammaPoint> h_gamma_table(const std::vector<long long>& ns,
                                        const std::vector<double>& gammas, int threads,
                                        const Limits& limits) {

@@ -37,6 +37,11 @@ bool holds_for_negative_gamma(Quantity q);
 // A comma-separated list of names, or "all". Throws std::invalid_argument.
 std::vector<Quantity> parse_quantities(const std::string& text);
 
+// Throws invalid_input where a γ < 0 of the grid meets a named quantity that
+// is proved for γ >= 0 only; "all" (`all` true) leaves those empty instead.
+void check_negative_gamma_quantities(const std::vector<double>& gammas,
+                                     const std::vector<Quantity>& quantities, bool all);
+
 struct SweepPoint {
   std::size_t index = 0;  // position in the grid (γ-major)
   long long M = 0;

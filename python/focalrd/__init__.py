@@ -18,8 +18,12 @@ the chosen method); Ctrl-C during a long call raises Interrupted, a
 KeyboardInterrupt that carries the best code and certified interval found.
 """
 
+import fractions
 import json
 import math
+import numbers
+import operator
+import os
 
 import numpy as np
 
@@ -48,8 +52,9 @@ class Interrupted(KeyboardInterrupt):
     """KeyboardInterrupt during a long call. ``result`` holds what the call
     had when it stopped: for exact(), an ExactResult with the best code found
     and a certified interval [lower_bound, upper_bound] holding d*, status
-    "interrupted"; for bounds(), a BoundsResult; for sweep(), the finished
-    points."""
+    "interrupted" (or its own status when the search had just finished);
+    for bounds(), a BoundsResult; for sweep(), the finished points' columns;
+    for h_gamma(), the values, NaN where not reached."""
 
     def __init__(self, result):
         super().__init__("interrupted; the partial result is in .result")
@@ -79,9 +84,10 @@ class ExactResult:
         self.M = record["M"]
         self.gamma = record["gamma"]
         self.units = record["units"]
-        self.dstar = record["dstar"]
-        self.lower_bound = record["lower_bound"]
-        self.upper_bound = record["upper_bound"]
+        self.gamma = float(record["gamma"])
+        self.dstar = float(record["dstar"])
+        self.lower_bound = float(record["lower_bound"])
+        self.upper_bound = float(record["upper_bound"])
         self.certified = record["certified"]
         self.status = record["status"]
         self.method = record["method"]
@@ -90,7 +96,7 @@ class ExactResult:
         self.message = record.get("message", "")
         self.cells = [
             (np.asarray(c["symbols"], dtype=np.int64), np.asarray(c["pmf"], dtype=np.float64),
-             c["distortion"])
+             float(c["distortion"]))
             for c in record["cells"]
         ]
         self.stats = dict(record["stats"])
@@ -111,11 +117,18 @@ class ExactResult:
 
 class BoundsResult(dict):
     """Every quantity of focalrd bounds for one (source, M, gamma), as a dict:
-    its keys are those of ``focalrd bounds --format json`` (values in
-    ``self["units"]``; absent quantities are None). ``kinds`` says which are
-    certified (closed forms, proved bounds, codes' distortions) and which are
-    heuristic (the optimised F_X); ``exact`` is an ExactResult when d* was
-    computed."""
+    its keys are those of ``focalrd bounds --format json`` (distortions as
+    floats in ``self["units"]``; quantities left out are absent or None, and
+    ``note`` says why). ``kinds`` says which are certified (closed forms,
+    proved bounds, codes' distortions) and which are heuristic (the optimised
+    F_X); ``exact`` is d* (float) with ``exact_lower_bound``,
+    ``exact_certified`` and ``exact_status`` when it was computed."""
+
+    _COUNTS = frozenset(("n", "support", "M"))
+
+    def __init__(self, record):
+        super().__init__((k, float(v) if isinstance(v, int) and not isinstance(v, bool)
+                          and k not in self._COUNTS else v) for k, v in record.items())
 
     @property
     def kinds(self):
@@ -128,6 +141,37 @@ class BoundsResult(dict):
     @property
     def certified(self):
         return self["status"] == "certified"
+
+
+def _whole(x, name, low=None, high=None):
+    """x as a Python int (ints and NumPy integers only: 2.5 is refused)."""
+    try:
+        value = operator.index(x)
+    except TypeError:
+        raise TypeError(f"{name} is {x!r}; give a whole number") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{name} is {value}; violated constraint: {low} <= {name} <= {high}")
+    return value
+
+
+def _seconds(x, name):
+    if x is None:
+        return None
+    if isinstance(x, (str, bytes)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} is {x!r}; give a number of seconds, or None for no limit")
+    return float(x)
+
+
+def _name(x, name):
+    if not isinstance(x, str):
+        raise TypeError(f"{name} is {x!r}; give a string")
+    return x
+
+
+def _callable(progress):
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress is {progress!r}; give a callable taking a dict, or None")
+    return progress
 
 
 def _pmf_arg(pmf):
@@ -147,14 +191,18 @@ def _command(name, **args):
 
 def _search_kwargs(method, cell_solver, rel_gap, node_limit, max_partitions, memory_budget,
                    force):
-    return dict(method=method, cell_solver=cell_solver, rel_gap=float(rel_gap),
-                node_limit=float(node_limit or 0), max_partitions=float(max_partitions),
-                memory_budget=float(memory_budget), force=bool(force))
+    return dict(method=_name(method, "method"), cell_solver=_name(cell_solver, "cell_solver"),
+                rel_gap=float(rel_gap), node_limit=float(node_limit or 0),
+                max_partitions=float(max_partitions), memory_budget=float(memory_budget),
+                force=bool(force))
+
+
+_THREADS = dict(low=0, high=1024)
 
 
 def _progress_in(units, progress):
     """The library reports nats; the callback gets ``units``."""
-    if progress is None:
+    if _callable(progress) is None:
         return None
     scale = _core.per_nat(units)
 
@@ -193,8 +241,8 @@ def exact(pmf, M, gamma, *, method="auto", cell_solver="kkt", threads=0, time_li
     attached. The search runs without the GIL.
     """
     record, stopped = _core.exact(
-        _pmf_arg(pmf), M, float(gamma), threads=int(threads), time_limit=time_limit,
-        units=units, weights=None if weights is None else _as_float_array(weights),
+        _pmf_arg(pmf), M, float(gamma), threads=_whole(threads, "threads", **_THREADS),
+        time_limit=_seconds(time_limit, "time_limit"), units=_name(units, "units"), weights=None if weights is None else _as_float_array(weights),
         normalize=bool(normalize), progress=_progress_in(units, progress),
         command=_command("exact", M=M, gamma=gamma, method=method),
         **_search_kwargs(method, cell_solver, rel_gap, node_limit, max_partitions, memory_budget,
@@ -206,8 +254,7 @@ def exact(pmf, M, gamma, *, method="auto", cell_solver="kkt", threads=0, time_li
 
 
 def bounds(pmf, M, gamma, *, fx="source", optimise_fx=True, fx_evaluations=20000, exact=True,
-           method="auto", cell_solver="kkt", threads=0, time_limit=None, exact_time_limit=10.0,
-           rel_gap=1e-12, units="bits", weights=None, normalize=False, excess_distortion=None,
+           method="auto", cell_solver="kkt", threads=0, time_limit=10.0, rel_gap=1e-12, units="bits", weights=None, normalize=False, excess_distortion=None,
            node_limit=None, max_partitions=1e8, memory_budget=2 * 1024**3, force=False,
            progress=None):
     """Every bound on d*(M; gamma) for one source, with d* when it is small
@@ -218,15 +265,19 @@ def bounds(pmf, M, gamma, *, fx="source", optimise_fx=True, fx_evaluations=20000
     probability at ``excess_distortion`` (in ``units``) when given.
 
     fx  "source" (F = R, as in the paper), "uniform", "optimised", or a PMF.
-    exact_time_limit bounds the exact search (None: none); time_limit the
-    whole call. Returns a BoundsResult (a dict); Ctrl-C raises Interrupted.
+    time_limit bounds the whole call, 10 s as the CLI's (None: none):
+    quantities not reached are absent, d* keeps its certified interval.
+    gamma < 0 (beyond the paper) leaves out what is proved for gamma >= 0
+    only (``note`` says which). Returns a BoundsResult (a dict); Ctrl-C
+    raises Interrupted.
     """
     record, stopped = _core.bounds(
         _pmf_arg(pmf), M, float(gamma), fx=fx if isinstance(fx, str) else _as_float_array(fx),
-        optimise_fx=bool(optimise_fx), fx_evaluations=int(fx_evaluations), exact=bool(exact),
-        threads=int(threads), time_limit=time_limit, exact_time_limit=exact_time_limit,
-        units=units, weights=None if weights is None else _as_float_array(weights),
-        normalize=bool(normalize), excess_distortion=excess_distortion,
+        optimise_fx=bool(optimise_fx),
+        fx_evaluations=_whole(fx_evaluations, "fx_evaluations", 1, 100_000_000),
+        exact=bool(exact), threads=_whole(threads, "threads", **_THREADS),
+        time_limit=_seconds(time_limit, "time_limit"), units=_name(units, "units"), weights=None if weights is None else _as_float_array(weights),
+        normalize=bool(normalize), excess_distortion=_seconds(excess_distortion, "excess_distortion"),
         progress=_progress_in(units, progress),
         command=_command("bounds", M=M, gamma=gamma, fx=fx if isinstance(fx, str) else "given"),
         **_search_kwargs(method, cell_solver, rel_gap, node_limit, max_partitions, memory_budget,
@@ -271,29 +322,33 @@ def sweep(pmf, Ms, gammas, quantities=("converse", "achievability_28", "achievab
     quantities  names from QUANTITIES, or "all" (every one; "excess" only
                 with excess_distortion)
     Returns a dict of equal-length NumPy arrays: "M", "gamma", one column per
-    quantity in ``units`` (NaN where absent: gamma < 0 leaves out what is
-    proved for gamma >= 0 only), "exact_lower_bound" and "exact_certified"
+    quantity in ``units`` (NaN where absent: with "all", gamma < 0 leaves out
+    what is proved for gamma >= 0 only; naming one of those is refused), "exact_lower_bound" and "exact_certified"
     with "exact", and "status" per point. frame=True returns a pandas
     DataFrame instead (pandas is optional). The points run in parallel;
     values do not depend on the thread count. Ctrl-C raises Interrupted with
     the finished points.
     """
+    if frame:
+        import pandas  # before the work, so that a missing pandas costs nothing
     Ms = [M for M in np.atleast_1d(np.asarray(Ms, dtype=object))]
     gammas = [float(g) for g in np.atleast_1d(np.asarray(gammas, dtype=np.float64))]
     text = quantities if isinstance(quantities, str) else ",".join(quantities)
     lines, names, stopped = _core.sweep(
         _pmf_arg(pmf), Ms, gammas, text, fx=fx if isinstance(fx, str) else _as_float_array(fx),
-        optimise_fx=True, fx_evaluations=int(fx_evaluations), exact=True, threads=int(threads),
-        point_threads=int(point_threads), time_limit=time_limit,
-        point_time_limit=point_time_limit, units=units,
+        optimise_fx=True, fx_evaluations=_whole(fx_evaluations, "fx_evaluations", 1, 100_000_000),
+        exact=True, threads=_whole(threads, "threads", **_THREADS),
+        point_threads=_whole(point_threads, "point_threads", 1, 1024),
+        time_limit=_seconds(time_limit, "time_limit"),
+        point_time_limit=_seconds(point_time_limit, "point_time_limit"),
+        units=_name(units, "units"),
         weights=None if weights is None else _as_float_array(weights), normalize=bool(normalize),
-        excess_distortion=excess_distortion, progress=_progress_in(units, progress),
-        command=_command("sweep", quantities=text),
+        excess_distortion=_seconds(excess_distortion, "excess_distortion"),
+        progress=_progress_in(units, progress), command=_command("sweep", quantities=text),
         **_search_kwargs(method, cell_solver, rel_gap, node_limit, max_partitions, memory_budget,
                          force))
     columns = _columns(lines, names)
     if frame:
-        import pandas
         columns = pandas.DataFrame(columns)
     if stopped:
         raise Interrupted(columns)
@@ -303,14 +358,18 @@ def sweep(pmf, Ms, gammas, quantities=("converse", "achievability_28", "achievab
 def focal_loss(p, gamma, units="bits"):
     """d(x; P) of eq. (8) at P(x) = p: (1 - p)^gamma log(1/p), elementwise
     (NumPy broadcasting over p and gamma); +inf at p = 0."""
+    p, gamma = np.broadcast_arrays(np.asarray(p, dtype=np.float64),
+                                   np.asarray(gamma, dtype=np.float64))
     return _core.focal_loss(p, gamma) * _core.per_nat(units)
 
 
 def cell_cost(r, gamma, *, solver="kkt", units="bits"):
     """One message's optimal reconstruction: min over PMFs p of
     sum_a r_a d(a; p), eq. (8), for the masses r of the symbols sent to it
-    (need not sum to 1). Returns (cost, pmf): pmf is the optimal PMF on those
-    symbols (same order), cost in ``units``."""
+    (need not sum to 1; at least one positive). Returns (cost, pmf): pmf is
+    the optimal PMF on those symbols (same order), cost in ``units``. For
+    gamma < -1 (beyond the paper) the optimum may leave mass outside the
+    cell: pmf then sums to less than 1."""
     cost, pmf, status = _core.cell_cost(_as_float_array(r), float(gamma), solver)
     if status != "converged":
         raise InternalError(f"the cell solve did not converge ({status})")
@@ -325,7 +384,8 @@ def h_gamma(n, gamma, *, units="bits", threads=0):
     if n_arr.dtype.kind not in "iu" and not np.all(np.equal(np.mod(n_arr, 1), 0)):
         raise ValueError("n must be whole numbers >= 1")
     values, stopped = _core.h_gamma_pairs([int(x) for x in n_arr.ravel()],
-                                          [float(x) for x in g_arr.ravel()], int(threads), None)
+                                          [float(x) for x in g_arr.ravel()],
+                                          _whole(threads, "threads", **_THREADS), None)
     values = values.reshape(n_arr.shape) * _core.per_nat(units)
     if stopped:
         raise Interrupted(values)
@@ -360,46 +420,69 @@ def source(spec, *, weights=None, normalize=False):
     return pmf
 
 
-def _number(x):
-    return repr(float(x)) if not isinstance(x, (int, np.integer)) else str(int(x))
+def _number(x, name):
+    """A probability as the family specs take it: a string as written
+    ("1/3", "0.1"), a Fraction exactly, an int, or a float by its shortest
+    repr (0.1 is 1/10; a float32 0.1 is 0.10000000149011612)."""
+    if isinstance(x, str):
+        return x
+    if isinstance(x, fractions.Fraction):
+        return f"{x.numerator}/{x.denominator}"
+    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        return str(int(x))
+    if isinstance(x, numbers.Real):
+        return repr(float(x))
+    raise TypeError(f"{name} is {x!r}; give a number")
 
 
 def binomial(k, p):
     """Binomial(k, p) on {0..k}, each mass correctly rounded (p as written:
-    0.1 is 1/10)."""
-    return source(f"binomial:{int(k)},{_number(p)}")
+    0.1 is 1/10, "1/3" or Fraction(1, 3) exactly one third)."""
+    return source(f"binomial:{_whole(k, 'k')},{_number(p, 'p')}")
 
 
 def uniform(n):
     """1/n on n symbols."""
-    return source(f"uniform:{int(n)}")
+    return source(f"uniform:{_whole(n, 'n')}")
 
 
 def geometric(p, n):
     """p (1-p)^k on {0..n-1}, truncated and renormalised."""
-    return source(f"geometric:{_number(p)},{int(n)}")
+    return source(f"geometric:{_number(p, 'p')},{_whole(n, 'n')}")
 
 
 def dirichlet(n, seed, alpha=1.0):
     """A random PMF on n symbols from Dirichlet(alpha, ..., alpha),
     reproducible from seed (the same as focalrd --source dirichlet:N,SEED,ALPHA)."""
-    return source(f"dirichlet:{int(n)},{int(seed)},{_number(alpha)}")
+    return source(f"dirichlet:{_whole(n, 'n')},{_whole(seed, 'seed')},{_number(alpha, 'alpha')}")
 
 
 def iid(n, letters):
     """The i.i.d. extension of the PMF ``letters`` to blocks of n letters
     (Section II, eq. (9)): len(letters)^n symbols in lexicographic order
     (block_sequence), masses the correctly rounded products."""
-    return source("iid:" + ",".join([str(int(n))] + [_number(x) for x in letters]))
+    if isinstance(letters, str):
+        raise TypeError("letters is a string; give the letters' probabilities")
+    return source("iid:" + ",".join([str(_whole(n, "n"))] + [_number(x, "letter") for x in letters]))
 
 
 def block_sequence(symbol, letters, length):
-    """The letters of symbol ``symbol`` of an iid source with ``letters``
-    letters and blocks of ``length``, as a string (x_1 first)."""
-    return _core.block_sequence(int(symbol), int(letters), int(length))
+    """The letters of symbol ``symbol`` (0-based) of an iid source with
+    ``letters`` letters and blocks of ``length``, as a string (x_1 first; one
+    digit per letter up to 10 letters, else joined by '.')."""
+    symbol = _whole(symbol, "symbol", 0)
+    letters = _whole(letters, "letters", 1, 1_000_000)
+    length = _whole(length, "length", 1, 10_000)
+    if symbol >= letters ** min(length, 64):
+        raise ValueError(f"symbol is {symbol}; an iid source of {letters} letters and blocks of "
+                         f"{length} has {letters}^{length} symbols")
+    return _core.block_sequence(symbol, letters, length)
 
 
 def read_pmf(path, column="0", *, normalize=False):
-    """One probability per line, or one column (index or header name) of a
-    CSV file, as focalrd --pmf-file."""
-    return _core.read_pmf(str(path), str(column), bool(normalize))
+    """One probability per line, or one column (0-based index or header name)
+    of a CSV file, as focalrd --pmf-file."""
+    path = os.fsdecode(os.fspath(path))
+    if isinstance(column, (int, np.integer)) and not isinstance(column, bool):
+        column = str(int(column))
+    return _core.read_pmf(path, _name(column, "column"), bool(normalize))

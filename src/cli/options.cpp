@@ -377,16 +377,8 @@ SweepOptions grid_options_from(const po::variables_map& vm) {
   }
   // γ < 0 (beyond the paper): the quantities proved there; "all" leaves the
   // others empty in those rows, a list that names one is refused.
-  for (double g : options.gammas) {
-    check_signed_gamma(g);
-    if (g >= 0.0 || get(vm, "quantities") == "all") continue;
-    for (Quantity q : options.quantities)
-      if (!holds_for_negative_gamma(q))
-        throw invalid_input("gamma is " + detail::fmt(g) + ": " + to_string(q) +
-                            " is proved for gamma >= 0 only; for gamma < 0 use --quantities "
-                            "from entropy, converse_lagrangian, achievability_28, "
-                            "achievability_reoptimised, exact");
-  }
+  check_negative_gamma_quantities(options.gammas, options.quantities,
+                                  get(vm, "quantities") == "all");
   options.threads = threads_from(vm);
   options.point_threads =
       parse_bounded(get(vm, "point-threads"), "point-threads", 1, limits::kMaxThreads);

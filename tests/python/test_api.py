@@ -2,6 +2,7 @@
 # progress.
 import json
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -90,7 +91,23 @@ def test_focal_loss_vectorised():
     (lambda: focalrd.h_gamma(0, 1.0), ValueError, "n is 0"),
     (lambda: focalrd.h_gamma(10 ** 7, 1.0), ValueError, "n is"),
     (lambda: focalrd.cell_cost([0.2, -1.0], 1.0), ValueError, "r\\[1\\]"),
-    (lambda: focalrd.focal_loss(1.5, 1.0), ValueError, "p is"),
+    (lambda: focalrd.focal_loss(1.5, 1.0), ValueError, "p is 1.5;"),
+    (lambda: focalrd.focal_loss([0.1, 0.2], [1, 2, 3]), ValueError, "broadcast"),
+    (lambda: focalrd.exact(PMF, 2, 1.0, threads=2 ** 31), ValueError, "threads"),
+    (lambda: focalrd.exact(PMF, 2, 1.0, time_limit="1"), TypeError, "time_limit"),
+    (lambda: focalrd.exact(PMF, 2, 1.0, units=None), TypeError, "units"),
+    (lambda: focalrd.exact(PMF, 2, 1.0, method=None), TypeError, "method"),
+    (lambda: focalrd.exact(PMF, 2, 1.0, progress=5), TypeError, "progress"),
+    (lambda: focalrd.bounds(PMF, 2, 1.0, fx_evaluations=2 ** 31), ValueError, "fx_evaluations"),
+    (lambda: focalrd.sweep(PMF, [2], [1.0], point_threads=2 ** 40), ValueError, "point_threads"),
+    (lambda: focalrd.sweep(PMF, [2], [1.0], "excess"), ValueError, "excess_distortion"),
+    (lambda: focalrd.cell_cost([0.0, 0.0], 1.0), ValueError, "no positive mass"),
+    (lambda: focalrd.binomial(10.7, 0.5), TypeError, "k is"),
+    (lambda: focalrd.uniform(2.9), TypeError, "n is"),
+    (lambda: focalrd.block_sequence(0, 0, 3), ValueError, "letters"),
+    (lambda: focalrd.block_sequence(9, 3, 2), ValueError, "symbol is 9"),
+    (lambda: focalrd.block_sequence(0, 2, 10 ** 8), ValueError, "length"),
+    (lambda: focalrd.read_pmf("/nonexistent/pmf.txt"), ValueError, "pmf.txt"),
 ])
 def test_errors(call, kind, text):
     with pytest.raises(kind, match=text):
@@ -140,10 +157,13 @@ def test_calls_from_other_threads():
 
 
 def test_sweep_columns_and_negative_gamma():
-    s = focalrd.sweep(PMF, [1, 2], [-0.5, 1.0], "exact,converse")
+    s = focalrd.sweep(PMF, [1, 2], [-0.5, 1.0], "all")
     assert list(s["M"]) == [1, 2, 1, 2] and list(s["gamma"]) == [-0.5, -0.5, 1.0, 1.0]
     assert np.all(np.isfinite(s["exact"]))
     assert np.isnan(s["converse"][0]) and np.isfinite(s["converse"][2])  # (17): gamma >= 0 only
+    # As the CLI: naming a quantity proved for gamma >= 0 only is refused at gamma < 0.
+    with pytest.raises(ValueError, match="converse is proved for gamma >= 0 only"):
+        focalrd.sweep(PMF, [1, 2], [-0.5, 1.0], "exact,converse")
 
 
 def test_sweep_excess():
@@ -155,3 +175,57 @@ def test_sweep_frame():
     pandas = pytest.importorskip("pandas")
     s = focalrd.sweep(PMF, [1, 2], [1.0], frame=True)
     assert isinstance(s, pandas.DataFrame) and len(s) == 2
+
+
+def test_source_helpers_take_exact_fractions():
+    from fractions import Fraction
+    third = focalrd.source("binomial:10,1/3")
+    assert np.array_equal(focalrd.binomial(10, Fraction(1, 3)), third)
+    assert np.array_equal(focalrd.binomial(10, "1/3"), third)
+    assert not np.array_equal(focalrd.binomial(10, 1 / 3), third)  # the double nearest 1/3
+
+
+def test_numbers_are_floats():
+    r = focalrd.exact([0.5, 0.5], 2, 1)
+    assert type(r.dstar) is float and type(r.gamma) is float and r.dstar == 0.0
+    assert all(type(c[2]) is float for c in r.cells)
+    b = focalrd.bounds([0.5, 0.5], 2, 1)
+    assert type(b["converse"]) is float and type(b["M"]) is int
+
+
+def test_bounds_time_limit_is_the_cli_s():
+    import inspect
+    assert inspect.signature(focalrd.bounds).parameters["time_limit"].default == 10.0
+
+
+def test_read_pmf(tmp_path):
+    f = tmp_path / "pmf.csv"
+    f.write_text("symbol,p\na,0.25\nb,0.75\n")
+    assert list(focalrd.read_pmf(f, "p")) == [0.25, 0.75]
+    assert list(focalrd.read_pmf(str(f).encode(), 1)) == [0.25, 0.75]
+
+
+def test_fork_after_a_parallel_call():
+    # multiprocessing's default start method on Linux: the child inherits an
+    # OpenMP pool without its threads.
+    import os
+    focalrd.exact("dirichlet:16,2", 3, 1.0, threads=2, method="bnb")
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            r = focalrd.exact("dirichlet:16,3", 3, 1.0, threads=2, method="bnb")
+            code = 0 if r.certified else 3
+        except BaseException:
+            code = 4
+        os._exit(code)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    raise AssertionError("the forked child hung")
