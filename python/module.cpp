@@ -4,10 +4,10 @@
 // that Python and the CLI agree to the last digit. Long calls release the GIL
 // and stop promptly on KeyboardInterrupt through the library's cancellation
 // flag (Limits::cancel), keeping the best code and a certified interval.
+#include <pthread.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
-#include <pthread.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -41,8 +41,8 @@ namespace {
 // _thread.interrupt_main(), which simulates a signal without sending one,
 // therefore takes effect only when the call returns.
 std::atomic<bool> g_main_cancel{false};
-struct sigaction g_replaced;  // the handler ours passes the signal on to
-int g_depth = 0;              // main-thread calls in progress (nested through callbacks)
+struct sigaction g_replaced;      // the handler ours passes the signal on to
+int g_depth = 0;                  // main-thread calls in progress (nested through callbacks)
 unsigned long g_main_thread = 0;  // Python's main thread: at import, or the thread that forked
 
 // A forked child (multiprocessing's default) inherits the OpenMP thread pool
@@ -98,9 +98,9 @@ class SigintHandler {
 // What stopped a long call from the Python side.
 struct PythonStop {
   std::atomic<bool> own_cancel{false};
-  std::atomic<bool>* cancel = &own_cancel;       // the flag the library polls
-  bool keyboard_interrupt = false;               // the caller raises focalrd.Interrupted
-  std::optional<py::error_already_set> error;    // another exception (a callback's, a handler's)
+  std::atomic<bool>* cancel = &own_cancel;     // the flag the library polls
+  bool keyboard_interrupt = false;             // the caller raises focalrd.Interrupted
+  std::optional<py::error_already_set> error;  // another exception (a callback's, a handler's)
 };
 
 // Runs `work` with the GIL released, on the calling thread, stopped by Ctrl-C
@@ -185,14 +185,12 @@ std::vector<double> vector_of(const py::handle& x, const char* what) {
 Source source_of(const py::object& pmf, const py::object& weights, bool normalize) {
   SourceOptions options;
   options.normalize = normalize;
-  Source source = Source::from_pmf({0.5, 0.5});
-  if (py::isinstance<py::str>(pmf)) {
-    const std::string text = pmf.cast<std::string>();
-    source =
-        text.find(':') != std::string::npos ? Source::family(text) : Source::parse(text, options);
-  } else {
-    source = Source::from_pmf(vector_of(pmf, "pmf"), options);
-  }
+  Source source = [&] {
+    if (!py::isinstance<py::str>(pmf)) return Source::from_pmf(vector_of(pmf, "pmf"), options);
+    const std::string text = pmf.cast<std::string>();  // a spec has a colon, a list has none
+    return text.find(':') != std::string::npos ? Source::family(text)
+                                               : Source::parse(text, options);
+  }();
   if (!weights.is_none()) source = source.with_weights(vector_of(weights, "weights"));
   return source;
 }

@@ -12,7 +12,8 @@ average distortion (eq. (5)).
 - Sources: binomial, uniform, geometric, dirichlet, iid, source, read_pmf.
 
 Every distortion is in bits unless units="nats". A PMF is any 1-D array-like
-of numbers, or a family spec such as "binomial:10,0.5" (focalrd's --source).
+of numbers, a list as text ("2/3, 1/4, 1/12", focalrd's --pmf), or a family
+spec such as "binomial:10,0.5" (focalrd's --source).
 Bad input raises ValueError (TooLargeError, a subclass, for an instance beyond
 the chosen method); Ctrl-C during a long call raises Interrupted, a
 KeyboardInterrupt that carries the best code and certified interval found.
@@ -220,8 +221,9 @@ def exact(pmf, M, gamma, *, method="auto", cell_solver="kkt", threads=0, time_li
           max_partitions=2e9, memory_budget=2 * 1024**3, force=False, progress=None):
     """d*(M; gamma) of eq. (5) and an optimal code, with a certificate.
 
-    pmf          the source R_X: a 1-D array-like, or a family spec
-                 ("binomial:10,0.5", "dirichlet:20,7", "iid:4,0.9,0.1")
+    pmf          the source R_X: a 1-D array-like, a list as text
+                 ("2/3, 1/4, 1/12"), or a family spec ("binomial:10,0.5",
+                 "dirichlet:20,7", "iid:4,0.9,0.1")
     M            messages (>= 1); gamma the focus parameter of eq. (8), in
                  [-10, inf) (gamma < 0 is beyond the paper: enumeration and
                  the DP only)
