@@ -40,9 +40,13 @@ namespace {
 // another thread, whose wake-up a busy machine delays by milliseconds).
 // _thread.interrupt_main(), which simulates a signal without sending one,
 // therefore takes effect only when the call returns.
-std::atomic<bool> g_main_cancel{false};
+//
+// Main-thread calls in progress (nested through progress callbacks),
+// outermost first: each one's own cancellation flag, all set by a SIGINT.
+constexpr int kMaxNesting = 64;
+std::atomic<bool>* g_flags[kMaxNesting];
+std::atomic<int> g_depth{0};
 struct sigaction g_replaced;      // the handler ours passes the signal on to
-int g_depth = 0;                  // main-thread calls in progress (nested through callbacks)
 unsigned long g_main_thread = 0;  // Python's main thread: at import, or the thread that forked
 
 // A forked child (multiprocessing's default) inherits the OpenMP thread pool
@@ -53,32 +57,43 @@ bool g_forked = false;
 void after_fork_in_child() {
   g_forked = true;
   g_main_thread = PyThread_get_thread_ident();  // as Python: the forking thread is the main one
-  g_depth = 0;
+  g_depth.store(0);
 }
 
 extern "C" void on_sigint(int signal, siginfo_t* info, void* context) {
-  g_main_cancel.store(true);
+  const int depth = std::min(g_depth.load(), kMaxNesting);
+  for (int i = 0; i < depth; ++i) g_flags[i]->store(true);
   if (g_replaced.sa_flags & SA_SIGINFO)
     g_replaced.sa_sigaction(signal, info, context);
   else if (g_replaced.sa_handler != SIG_DFL && g_replaced.sa_handler != SIG_IGN)
     g_replaced.sa_handler(signal);
 }
 
-// Our handler for the outermost main-thread call, and the one before it back
-// afterwards. Nothing is installed where Python does not handle SIGINT
-// (SIG_DFL: the signal ends the process anyway; SIG_IGN: it is ignored).
+bool is_ours(const struct sigaction& action) {
+  return (action.sa_flags & SA_SIGINFO) && action.sa_sigaction == on_sigint;
+}
+
+// Registers a main-thread call's flag; the outermost installs our handler
+// and puts the one before it back afterwards, unless the handler was changed
+// meanwhile (signal.signal in a callback). Nothing is installed where SIGINT
+// is not Python's to handle (SIG_DFL: it ends the process; SIG_IGN: ignored).
 class SigintHandler {
  public:
-  SigintHandler() {
-    if (g_depth++ > 0) return;
-    g_main_cancel.store(false);
+  explicit SigintHandler(std::atomic<bool>* flag) {
+    const int depth = g_depth.load();
+    if (depth >= kMaxNesting)
+      throw invalid_input("focalrd calls nested " + std::to_string(depth) +
+                          " deep through progress callbacks; at most " +
+                          std::to_string(kMaxNesting));
+    g_flags[depth] = flag;  // before the depth that makes the handler see it
+    g_depth.store(depth + 1);
+    if (depth > 0) return;
     struct sigaction current {};
     sigaction(SIGINT, nullptr, &current);
     if (!(current.sa_flags & SA_SIGINFO) &&
         (current.sa_handler == SIG_DFL || current.sa_handler == SIG_IGN))
       return;
-    if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_sigint)
-      return;  // still ours: forked during a call
+    if (is_ours(current)) return;  // still ours: forked during a call
     g_replaced = current;
     struct sigaction ours = current;
     ours.sa_sigaction = on_sigint;
@@ -86,7 +101,11 @@ class SigintHandler {
     installed_ = sigaction(SIGINT, &ours, nullptr) == 0;
   }
   ~SigintHandler() {
-    if (--g_depth == 0 && installed_) sigaction(SIGINT, &g_replaced, nullptr);
+    g_depth.store(g_depth.load() - 1);
+    if (!installed_) return;
+    struct sigaction now {};
+    sigaction(SIGINT, nullptr, &now);
+    if (is_ours(now)) sigaction(SIGINT, &g_replaced, nullptr);
   }
   SigintHandler(const SigintHandler&) = delete;
   SigintHandler& operator=(const SigintHandler&) = delete;
@@ -97,8 +116,7 @@ class SigintHandler {
 
 // What stopped a long call from the Python side.
 struct PythonStop {
-  std::atomic<bool> own_cancel{false};
-  std::atomic<bool>* cancel = &own_cancel;     // the flag the library polls
+  std::atomic<bool> cancel{false};             // the flag the library polls
   bool keyboard_interrupt = false;             // the caller raises focalrd.Interrupted
   std::optional<py::error_already_set> error;  // another exception (a callback's, a handler's)
 };
@@ -110,12 +128,11 @@ struct PythonStop {
 template <class Work>
 void run_long(Limits& limits, const py::object& progress, PythonStop& stop, Work&& work) {
   const bool main = PyThread_get_thread_ident() == g_main_thread;
-  if (main) stop.cancel = &g_main_cancel;
-  limits.cancel = stop.cancel;
+  limits.cancel = &stop.cancel;
   if (!progress.is_none()) {
     limits.progress = [&progress, &stop](const Progress& p) {
       py::gil_scoped_acquire gil;
-      if (stop.error) return;
+      if (stop.error || stop.keyboard_interrupt) return;
       try {
         py::dict d;
         d["phase"] = p.phase;
@@ -131,13 +148,17 @@ void run_long(Limits& limits, const py::object& progress, PythonStop& stop, Work
           stop.keyboard_interrupt = true;  // Ctrl-C while the callback ran
         else
           stop.error = std::move(e);
-        stop.cancel->store(true);
+        stop.cancel.store(true);
       }
     };
   }
   {
     std::optional<SigintHandler> handler;
-    if (main) handler.emplace();
+    if (main) {
+      handler.emplace(&stop.cancel);
+      // A Ctrl-C while the call was set up (with the GIL, before our handler)
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    }
     py::gil_scoped_release release;
     if (g_forked) {
       std::exception_ptr failure;
@@ -154,11 +175,17 @@ void run_long(Limits& limits, const py::object& progress, PythonStop& stop, Work
     }
   }
   if (stop.error) throw std::move(*stop.error);
-  if (main && !stop.keyboard_interrupt && PyErr_CheckSignals() != 0) {
+  if (!main || stop.keyboard_interrupt) return;
+  const bool signalled = stop.cancel.load();  // by a SIGINT: nothing else sets it here
+  if (PyErr_CheckSignals() != 0) {
     py::error_already_set e;
     if (!e.matches(PyExc_KeyboardInterrupt)) throw std::move(e);  // a handler of the user's
-    stop.keyboard_interrupt = true;
+  } else if (!signalled) {
+    return;
   }
+  // KeyboardInterrupt, or a handler of the user's that returned: the call was
+  // cut short all the same, and says so.
+  stop.keyboard_interrupt = true;
 }
 
 // ---- inputs -----------------------------------------------------------------
@@ -397,7 +424,7 @@ py::tuple h_gamma_pairs(const std::vector<long long>& ns, const std::vector<doub
   Limits limits;
   PythonStop stop;
   run_long(limits, progress, stop, [&] {
-    for (std::size_t i = 0; i < ns.size() && !stop.cancel->load(); ++i) {
+    for (std::size_t i = 0; i < ns.size() && !stop.cancel.load(); ++i) {
       const std::vector<HGammaPoint> p = h_gamma_table({ns[i]}, {gammas[i]}, threads, limits);
       if (!p.empty()) out[i] = p[0].h_gamma;
     }

@@ -55,7 +55,9 @@ class Interrupted(KeyboardInterrupt):
     and a certified interval [lower_bound, upper_bound] holding d*, status
     "interrupted" (or its own status when the search had just finished);
     for bounds(), a BoundsResult; for sweep(), the finished points' columns;
-    for h_gamma(), the values, NaN where not reached."""
+    for h_gamma(), the values, NaN where not reached. It is raised also when a
+    SIGINT handler of your own ran and returned: the call was cut short all
+    the same."""
 
     def __init__(self, result):
         super().__init__("interrupted; the partial result is in .result")
@@ -155,12 +157,27 @@ def _whole(x, name, low=None, high=None):
     return value
 
 
-def _seconds(x, name):
-    if x is None:
-        return None
-    if isinstance(x, (str, bytes)) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name} is {x!r}; give a number of seconds, or None for no limit")
+def _real(x, name, what="a number"):
+    if isinstance(x, (str, bytes, bool)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} is {x!r}; give {what}")
     return float(x)
+
+
+def _seconds(x, name):
+    return None if x is None else _real(x, name, "a number of seconds, or None for no limit")
+
+
+def _level(x, name):
+    return None if x is None else _real(x, name, "a distortion level, or None")
+
+
+_MAX_M = 2**63 - 1
+
+
+def _messages(M):
+    if isinstance(M, bool):
+        raise TypeError(f"M is {M!r}; give a whole number")
+    return _whole(M, "M", 1, _MAX_M)
 
 
 def _name(x, name):
@@ -181,8 +198,13 @@ def _pmf_arg(pmf):
 
 def _as_float_array(x):
     # Strided, float32 and integer inputs are converted; the C++ side checks
-    # the shape and the values.
-    return np.asarray(x, dtype=np.float64) if not isinstance(x, str) else x
+    # the shape and the values. Anything but numbers (None, strings) is refused.
+    if isinstance(x, str):
+        return x
+    a = np.asarray(x)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{a.dtype} values ({x!r:.60}); give an array of numbers")
+    return a.astype(np.float64, copy=False)
 
 
 def _command(name, **args):
@@ -193,7 +215,7 @@ def _command(name, **args):
 def _search_kwargs(method, cell_solver, rel_gap, node_limit, max_partitions, memory_budget,
                    force):
     return dict(method=_name(method, "method"), cell_solver=_name(cell_solver, "cell_solver"),
-                rel_gap=float(rel_gap), node_limit=float(node_limit or 0),
+                rel_gap=_real(rel_gap, "rel_gap"), node_limit=float(node_limit or 0),
                 max_partitions=float(max_partitions), memory_budget=float(memory_budget),
                 force=bool(force))
 
@@ -243,7 +265,7 @@ def exact(pmf, M, gamma, *, method="auto", cell_solver="kkt", threads=0, time_li
     attached. The search runs without the GIL.
     """
     record, stopped = _core.exact(
-        _pmf_arg(pmf), M, float(gamma), threads=_whole(threads, "threads", **_THREADS),
+        _pmf_arg(pmf), _messages(M), _real(gamma, "gamma"), threads=_whole(threads, "threads", **_THREADS),
         time_limit=_seconds(time_limit, "time_limit"), units=_name(units, "units"), weights=None if weights is None else _as_float_array(weights),
         normalize=bool(normalize), progress=_progress_in(units, progress),
         command=_command("exact", M=M, gamma=gamma, method=method),
@@ -274,12 +296,12 @@ def bounds(pmf, M, gamma, *, fx="source", optimise_fx=True, fx_evaluations=20000
     raises Interrupted.
     """
     record, stopped = _core.bounds(
-        _pmf_arg(pmf), M, float(gamma), fx=fx if isinstance(fx, str) else _as_float_array(fx),
+        _pmf_arg(pmf), _messages(M), _real(gamma, "gamma"), fx=fx if isinstance(fx, str) else _as_float_array(fx),
         optimise_fx=bool(optimise_fx),
         fx_evaluations=_whole(fx_evaluations, "fx_evaluations", 1, 100_000_000),
         exact=bool(exact), threads=_whole(threads, "threads", **_THREADS),
         time_limit=_seconds(time_limit, "time_limit"), units=_name(units, "units"), weights=None if weights is None else _as_float_array(weights),
-        normalize=bool(normalize), excess_distortion=_seconds(excess_distortion, "excess_distortion"),
+        normalize=bool(normalize), excess_distortion=_level(excess_distortion, "excess_distortion"),
         progress=_progress_in(units, progress),
         command=_command("bounds", M=M, gamma=gamma, fx=fx if isinstance(fx, str) else "given"),
         **_search_kwargs(method, cell_solver, rel_gap, node_limit, max_partitions, memory_budget,
@@ -333,8 +355,8 @@ def sweep(pmf, Ms, gammas, quantities=("converse", "achievability_28", "achievab
     """
     if frame:
         import pandas  # before the work, so that a missing pandas costs nothing
-    Ms = [M for M in np.atleast_1d(np.asarray(Ms, dtype=object))]
-    gammas = [float(g) for g in np.atleast_1d(np.asarray(gammas, dtype=np.float64))]
+    Ms = [_messages(M) for M in np.atleast_1d(np.asarray(Ms, dtype=object))]
+    gammas = [float(g) for g in np.atleast_1d(_as_float_array(gammas))]
     text = quantities if isinstance(quantities, str) else ",".join(quantities)
     lines, names, stopped = _core.sweep(
         _pmf_arg(pmf), Ms, gammas, text, fx=fx if isinstance(fx, str) else _as_float_array(fx),
@@ -345,7 +367,7 @@ def sweep(pmf, Ms, gammas, quantities=("converse", "achievability_28", "achievab
         point_time_limit=_seconds(point_time_limit, "point_time_limit"),
         units=_name(units, "units"),
         weights=None if weights is None else _as_float_array(weights), normalize=bool(normalize),
-        excess_distortion=_seconds(excess_distortion, "excess_distortion"),
+        excess_distortion=_level(excess_distortion, "excess_distortion"),
         progress=_progress_in(units, progress), command=_command("sweep", quantities=text),
         **_search_kwargs(method, cell_solver, rel_gap, node_limit, max_partitions, memory_budget,
                          force))
@@ -382,9 +404,9 @@ def h_gamma(n, gamma, *, units="bits", threads=0):
     """h_gamma(n) of eq. (15): the largest focal entropy H_gamma (eq. (11)) of
     a PMF on n symbols (Proposition 2), elementwise over n and gamma
     (broadcast). n in [1, 10^6], gamma >= 0."""
-    n_arr, g_arr = np.broadcast_arrays(np.asarray(n), np.asarray(gamma, dtype=np.float64))
-    if n_arr.dtype.kind not in "iu" and not np.all(np.equal(np.mod(n_arr, 1), 0)):
-        raise ValueError("n must be whole numbers >= 1")
+    n_arr, g_arr = np.broadcast_arrays(np.asarray(n, dtype=object), _as_float_array(gamma))
+    for x in n_arr.ravel():
+        _whole(x, "n", 1, 1_000_000)
     values, stopped = _core.h_gamma_pairs([int(x) for x in n_arr.ravel()],
                                           [float(x) for x in g_arr.ravel()],
                                           _whole(threads, "threads", **_THREADS), None)
@@ -475,6 +497,8 @@ def block_sequence(symbol, letters, length):
     symbol = _whole(symbol, "symbol", 0)
     letters = _whole(letters, "letters", 1, 1_000_000)
     length = _whole(length, "length", 1, 10_000)
+    if symbol >= 2**64 - 1:
+        raise ValueError(f"symbol is {symbol}; at most 2^64 - 2")
     if symbol >= letters ** min(length, 64):
         raise ValueError(f"symbol is {symbol}; an iid source of {letters} letters and blocks of "
                          f"{length} has {letters}^{length} symbols")

@@ -69,9 +69,9 @@ def test_focal_loss_vectorised():
     (lambda: focalrd.exact([0.5, float("nan")], 2, 1.0), ValueError, "nan"),
     (lambda: focalrd.exact([0.5, -0.5, 1.0], 2, 1.0), ValueError, "symbol 1"),
     (lambda: focalrd.exact([[0.5, 0.5]], 1, 1.0), ValueError, "1-D"),
-    (lambda: focalrd.exact(["a", "b"], 1, 1.0), ValueError, "float"),
+    (lambda: focalrd.exact(["a", "b"], 1, 1.0), TypeError, "numbers"),
     (lambda: focalrd.exact(PMF, 0, 1.0), ValueError, "M is 0"),
-    (lambda: focalrd.exact(PMF, 2.5, 1.0), ValueError, "whole number"),
+    (lambda: focalrd.exact(PMF, 2.5, 1.0), TypeError, "whole number"),
     (lambda: focalrd.exact(PMF, 2 ** 70, 1.0), ValueError, "M is"),
     (lambda: focalrd.exact(PMF, 2, float("inf")), ValueError, "gamma"),
     (lambda: focalrd.exact(PMF, 2, 1.0, method="simplex"), ValueError, "method"),
@@ -229,3 +229,19 @@ def test_fork_after_a_parallel_call():
     os.kill(pid, 9)
     os.waitpid(pid, 0)
     raise AssertionError("the forked child hung")
+
+
+@pytest.mark.parametrize("call, kind, text", [
+    (lambda: focalrd.exact(PMF, 2.0, 1.0), TypeError, "M is"),
+    (lambda: focalrd.exact(PMF, True, 1.0), TypeError, "M is"),
+    (lambda: focalrd.exact(PMF, 2, "1"), TypeError, "gamma"),
+    (lambda: focalrd.exact(PMF, 2, 1.0, rel_gap="0.1"), TypeError, "rel_gap"),
+    (lambda: focalrd.exact([0.5, None], 2, 1.0), TypeError, "numbers"),
+    (lambda: focalrd.sweep(PMF, ["2"], [1.0]), TypeError, "M is"),
+    (lambda: focalrd.h_gamma(2 ** 70, 1.0), ValueError, "n is"),
+    (lambda: focalrd.bounds(PMF, 2, 1.0, excess_distortion="1"), TypeError, "distortion level"),
+    (lambda: focalrd.block_sequence(2 ** 64, 2, 70), ValueError, "2\\^64"),
+])
+def test_python_types(call, kind, text):
+    with pytest.raises(kind, match=text):
+        call()

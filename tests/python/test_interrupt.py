@@ -5,6 +5,7 @@
 import _thread
 import os
 import signal
+import subprocess
 import threading
 import time
 
@@ -101,3 +102,62 @@ def test_interrupt_during_a_sweep_keeps_finished_points():
                       rel_gap=0.0, threads=1, point_time_limit=None)
     timer.cancel()
     assert isinstance(caught.value.result, dict)
+
+
+def test_a_handler_that_returns_still_reports_the_cut():
+    # A SIGINT handler of the user's that does not raise: the call was cut
+    # short all the same, and says so (never a truncated result as complete).
+    seen = []
+    previous = signal.signal(signal.SIGINT, lambda *_: seen.append(1))
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    try:
+        timer.start()
+        with pytest.raises(focalrd.Interrupted) as caught:
+            focalrd.h_gamma(np.full(6, 10**5), np.linspace(0, 5, 6))
+        assert seen and np.isnan(caught.value.result).any()
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_a_nested_call_stopping_leaves_the_outer_one_alone():
+    def inner_progress(_):
+        raise ValueError("inner")
+
+    calls = []
+
+    def outer_progress(_):
+        if calls:
+            return
+        calls.append(1)
+        with pytest.raises(ValueError, match="inner"):
+            focalrd.exact(HARD["pmf"], 4, 1.0, method="bnb", rel_gap=0.0, threads=1,
+                          time_limit=3, progress=inner_progress)
+
+    r = focalrd.exact(HARD["pmf"], 4, 1.0, method="bnb", rel_gap=0.0, threads=1, time_limit=4.5,
+                      progress=outer_progress)
+    assert calls and r.status == "time_limit"
+
+
+def test_a_disposition_set_during_the_call_is_kept():
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        focalrd.exact(HARD["pmf"], 4, 1.0, method="bnb", rel_gap=0.0, threads=1, time_limit=1.5,
+                      progress=lambda _: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        os.kill(os.getpid(), signal.SIGINT)  # ignored at the C level too: nothing happens
+        time.sleep(0.1)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_while_the_call_is_set_up(tmp_path):
+    # The signal lands while the library builds a 10^6-symbol source, with the
+    # GIL held and before focalrd's handler: the call must not run on.
+    killer = subprocess.Popen(["sh", "-c", f"sleep 0.1; kill -INT {os.getpid()}"])
+    start = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            focalrd.sweep("dirichlet:1000000,1", [2], [1.0], "h_gamma", point_time_limit=None)
+        assert time.monotonic() - start < 5.0
+    finally:
+        killer.wait()
