@@ -171,13 +171,11 @@ def _level(x, name):
     return None if x is None else _real(x, name, "a distortion level, or None")
 
 
-_MAX_M = 2**63 - 1
-
-
 def _messages(M):
+    """The type of M; its range (1 <= M <= 2^63 - 1) is checked by the bindings."""
     if isinstance(M, bool):
         raise TypeError(f"M is {M!r}; give a whole number")
-    return _whole(M, "M", 1, _MAX_M)
+    return _whole(M, "M")
 
 
 def _name(x, name):
