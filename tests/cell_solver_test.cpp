@@ -108,7 +108,8 @@ TEST_CASE("KKT and NLopt agree on random and extreme cells") {
     const std::size_t k = r.size();
     const CellSolution a = kkt->solve(r, gamma, nullptr);
     const CellSolution b = nlopt->solve(r, gamma, nullptr);
-    INFO("trial " << trial << " k=" << k << " gamma=" << gamma << " shape=" << trial % 5);
+    INFO("trial " << trial << " k=" << k << std::setprecision(17) << " gamma=" << gamma
+                  << " shape=" << trial % 5);
     std::ostringstream masses;
     masses << std::setprecision(17);
     for (double x : r) masses << x << ' ';
@@ -165,96 +166,112 @@ struct OnPath {
   explicit OnPath(detail::MathPath path) : ok(detail::set_math_path(path)) {}
   ~OnPath() { detail::set_math_path(saved); }
 };
+
+// The vector paths this CPU has (AVX2, AVX-512), each compared with the scalar one.
+std::vector<detail::MathPath> vector_paths() {
+  std::vector<detail::MathPath> out;
+  for (detail::MathPath path : {detail::MathPath::avx2, detail::MathPath::avx512})
+    if (OnPath(path).ok) out.push_back(path);
+  if (out.empty()) MESSAGE("this CPU has no AVX2: only the scalar path runs here");
+  return out;
+}
 }  // namespace
 
-TEST_CASE("the AVX2 path of ℓ agrees with the scalar one to 1e-13, value by value") {
-  if (!OnPath(detail::MathPath::avx2).ok) {
-    MESSAGE("this CPU has no AVX2: only the scalar path runs here");
-    return;
-  }
-  std::vector<double> s;
-  for (double x = -745.0; x <= 745.0; x += 0.37) s.push_back(x);
-  for (double x : {-1e300, -1e20, -40.0, -1e-300, 0.0, 1e-300, 1e-9, 40.0, 1e20, 1e300}) s.push_back(x);
-  const std::size_t k = s.size();
-  for (const double gamma : {1e-300, 1e-8, 0.5, 1.0, 4.0, 37.5, 1e6, 1e300}) {
-    std::vector<std::vector<double>> out[2];
-    for (int path = 0; path < 2; ++path) {
-      OnPath on(path ? detail::MathPath::avx2 : detail::MathPath::scalar);
-      out[path].assign(6, std::vector<double>(k));
-      auto& o = out[path];
-      detail::evaluate_logits(s.data(), k, gamma,
-                              {o[0].data(), o[1].data(), o[2].data(), o[3].data(), o[4].data(), o[5].data()});
-    }
-    for (std::size_t a = 0; a < k; ++a)
-      for (int f = 0; f < 6; ++f) {
-        const double x = out[0][f][a], y = out[1][f][a];
-        INFO("gamma " << gamma << " s " << s[a] << " field " << f << ": " << x << " vs " << y);
-        CHECK(std::isfinite(y) == std::isfinite(x));
-        if (std::isfinite(x)) CHECK(std::fabs(x - y) <= 1e-13 * std::fabs(x) + 1e-300);
+TEST_CASE("the vector paths of ℓ agree with the scalar one to 1e-13, value by value") {
+  for (const detail::MathPath vector : vector_paths()) {
+    INFO("path " << detail::to_string(vector));
+    std::vector<double> s;
+    for (double x = -745.0; x <= 745.0; x += 0.37) s.push_back(x);
+    for (double x : {-1e300, -1e20, -40.0, -1e-300, 0.0, 1e-300, 1e-9, 40.0, 1e20, 1e300})
+      s.push_back(x);
+    const std::size_t k = s.size();
+    for (const double gamma : {1e-300, 1e-8, 0.5, 1.0, 4.0, 37.5, 1e6, 1e300}) {
+      std::vector<std::vector<double>> out[2];
+      for (int path = 0; path < 2; ++path) {
+        OnPath on(path ? vector : detail::MathPath::scalar);
+        out[path].assign(6, std::vector<double>(k));
+        auto& o = out[path];
+        detail::evaluate_logits(
+            s.data(), k, gamma,
+            {o[0].data(), o[1].data(), o[2].data(), o[3].data(), o[4].data(), o[5].data()});
       }
-  }
-}
-
-TEST_CASE("the AVX2 path's own log and exp are within 2 ulps of libm's") {
-  OnPath on(detail::MathPath::avx2);
-  if (!on.ok) {
-    MESSAGE("this CPU has no AVX2: only the scalar path runs here");
-    return;
-  }
-  auto within = [](double y, double ref, double ulps) {
-    const double ulp = std::nextafter(std::fabs(ref), HUGE_VAL) - std::fabs(ref);
-    return std::fabs(y - ref) <= ulps * ulp;
-  };
-  // ln x over the whole positive range, subnormals included, and both sides
-  // of the reduction's seam at sqrt(1/2)
-  std::vector<double> x{1.0, std::nextafter(1.0, 0.0), std::nextafter(1.0, 2.0), 2.0, 0.5,
-                        std::sqrt(0.5), std::nextafter(std::sqrt(0.5), 0.0), 4.9e-324, 2.2e-308,
-                        1.7976931348623157e308};
-  auto g = test::rng("own log and exp");
-  for (int i = 0; i < 20000; ++i)
-    x.push_back(std::ldexp(test::uniform(g, 1.0, 2.0), test::uniform_int(g, -1074, 1023)));
-  for (int i = 0; i < 20000; ++i) x.push_back(test::uniform(g, 0.5, 1.5));
-  std::vector<double> y(x.size());
-  detail::log_batch(x.data(), x.size(), y.data());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    INFO("ln " << x[i]);
-    CHECK(within(y[i], std::log(x[i]), 2.0));
-  }
-  // e^t for t in [-746, 0], through a one-symbol weighted loss r e^(γ ln q) (-ln p)
-  // with r = 1, γ = 1, ln p = -1; subnormal results to within 2 of their spacing
-  for (int i = 0; i <= 40000; ++i) {
-    const double t = i < 40000 ? test::uniform(g, -746.0, 0.0) : 0.0;
-    const double one = 1.0, minus_one = -1.0;
-    const double e = detail::weighted_losses(&one, &minus_one, &t, 1, 1.0);
-    const double ref = std::exp(t);
-    INFO("exp " << t);
-    CHECK((within(e, ref, 2.0) || std::fabs(e - ref) <= 1e-323));
-  }
-}
-
-TEST_CASE("the KKT solver agrees with itself on both paths to 1e-13 on random and extreme cells") {
-  if (!OnPath(detail::MathPath::avx2).ok) {
-    MESSAGE("this CPU has no AVX2: only the scalar path runs here");
-    return;
-  }
-  // The cells of "KKT and NLopt agree" (γ up to 50). Far beyond, the cost
-  // q^γ ln(1/p) is itself ill-conditioned (γ times the error of ln q), on
-  // either path; ℓ itself agrees there too (the test above).
-  const auto kkt = CellSolver::create(CellSolverType::kkt);
-  double worst = 0.0;
-  for_agreement_cells([&](int trial, const std::vector<double>& r, double gamma) {
-    const std::size_t k = r.size();
-    CellSolution sol[2];
-    for (int path = 0; path < 2; ++path) {
-      OnPath on(path ? detail::MathPath::avx2 : detail::MathPath::scalar);
-      sol[path] = kkt->solve(r, gamma, nullptr);
+      for (std::size_t a = 0; a < k; ++a)
+        for (int f = 0; f < 6; ++f) {
+          const double x = out[0][f][a], y = out[1][f][a];
+          INFO("gamma " << gamma << " s " << s[a] << " field " << f << ": " << x << " vs " << y);
+          CHECK(std::isfinite(y) == std::isfinite(x));
+          if (std::isfinite(x)) CHECK(std::fabs(x - y) <= 1e-13 * std::fabs(x) + 1e-300);
+        }
     }
-    INFO("trial " << trial << " k=" << k << " gamma=" << gamma << std::setprecision(17) << ": "
-                  << sol[0].cost << " vs " << sol[1].cost);
-    REQUIRE(sol[1].status == SolveStatus::converged);
-    const double rel = std::fabs(sol[0].cost - sol[1].cost) / std::max(sol[0].cost, 1e-300);
-    CHECK(rel <= 1e-13);
-    worst = std::max(worst, rel);
-  });
-  MESSAGE("worst relative difference between the paths: " << worst);
+  }
+}
+
+TEST_CASE("the vector paths' own log and exp are within 2 ulps of libm's") {
+  for (const detail::MathPath vector : vector_paths()) {
+    INFO("path " << detail::to_string(vector));
+    OnPath on(vector);
+    auto within = [](double y, double ref, double ulps) {
+      const double ulp = std::nextafter(std::fabs(ref), HUGE_VAL) - std::fabs(ref);
+      return std::fabs(y - ref) <= ulps * ulp;
+    };
+    // ln x over the whole positive range, subnormals included, and both sides
+    // of the reduction's seam at sqrt(1/2)
+    std::vector<double> x{1.0,
+                          std::nextafter(1.0, 0.0),
+                          std::nextafter(1.0, 2.0),
+                          2.0,
+                          0.5,
+                          std::sqrt(0.5),
+                          std::nextafter(std::sqrt(0.5), 0.0),
+                          4.9e-324,
+                          2.2e-308,
+                          1.7976931348623157e308};
+    auto g = test::rng("own log and exp");
+    for (int i = 0; i < 20000; ++i)
+      x.push_back(std::ldexp(test::uniform(g, 1.0, 2.0), test::uniform_int(g, -1074, 1023)));
+    for (int i = 0; i < 20000; ++i) x.push_back(test::uniform(g, 0.5, 1.5));
+    std::vector<double> y(x.size());
+    detail::log_batch(x.data(), x.size(), y.data());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      INFO("ln " << x[i]);
+      CHECK(within(y[i], std::log(x[i]), 2.0));
+    }
+    // e^t for t in [-746, 0], through a one-symbol weighted loss r e^(γ ln q) (-ln p)
+    // with r = 1, γ = 1, ln p = -1; subnormal results to within 2 of their spacing
+    for (int i = 0; i <= 40000; ++i) {
+      const double t = i < 40000 ? test::uniform(g, -746.0, 0.0) : 0.0;
+      const double one = 1.0, minus_one = -1.0;
+      const double e = detail::weighted_losses(&one, &minus_one, &t, 1, 1.0);
+      const double ref = std::exp(t);
+      INFO("exp " << t);
+      CHECK((within(e, ref, 2.0) || std::fabs(e - ref) <= 1e-323));
+    }
+  }
+}
+
+TEST_CASE("the KKT solver agrees with itself on every path to 1e-13 on random and extreme cells") {
+  for (const detail::MathPath vector : vector_paths()) {
+    INFO("path " << detail::to_string(vector));
+    // The cells of "KKT and NLopt agree" (γ up to 50). Far beyond, the cost
+    // q^γ ln(1/p) is itself ill-conditioned (γ times the error of ln q), on
+    // either path; ℓ itself agrees there too (the test above).
+    const auto kkt = CellSolver::create(CellSolverType::kkt);
+    double worst = 0.0;
+    for_agreement_cells([&](int trial, const std::vector<double>& r, double gamma) {
+      const std::size_t k = r.size();
+      CellSolution sol[2];
+      for (int path = 0; path < 2; ++path) {
+        OnPath on(path ? vector : detail::MathPath::scalar);
+        sol[path] = kkt->solve(r, gamma, nullptr);
+      }
+      INFO("trial " << trial << " k=" << k << " gamma=" << gamma << std::setprecision(17) << ": "
+                    << sol[0].cost << " vs " << sol[1].cost);
+      REQUIRE(sol[1].status == SolveStatus::converged);
+      const double rel = std::fabs(sol[0].cost - sol[1].cost) / std::max(sol[0].cost, 1e-300);
+      CHECK(rel <= 1e-13);
+      worst = std::max(worst, rel);
+    });
+    MESSAGE("worst relative difference between the scalar and the " << detail::to_string(vector)
+                                                                    << " path: " << worst);
+  }
 }

@@ -165,7 +165,7 @@ Run solve(const Case& c, const std::string& method, int threads, double time_lim
 // KKT solver on each math path of its inner loop (detail/logit_batch.hpp),
 // the scalar path being the baseline measured in the same run; NLopt at γ = 1.
 struct CellRate {
-  std::string solver, path;  // path: scalar or avx2 (kkt), "-" (nlopt)
+  std::string solver, path;  // path: scalar, avx2 or avx512 (kkt), "-" (nlopt)
   std::size_t size;
   double gamma;
   double ns_per_cell;
@@ -176,7 +176,8 @@ std::vector<CellRate> cell_rates(bool quick) {
   std::vector<CellRate> out;
   const detail::MathPath saved = detail::math_path();
   std::vector<detail::MathPath> paths{detail::MathPath::scalar};
-  if (detail::set_math_path(detail::MathPath::avx2)) paths.push_back(detail::MathPath::avx2);
+  for (detail::MathPath path : {detail::MathPath::avx2, detail::MathPath::avx512})
+    if (detail::set_math_path(path)) paths.push_back(path);
   for (double gamma : {1.0, 4.0})
     for (std::size_t k : {std::size_t{2}, std::size_t{5}, std::size_t{8}, std::size_t{12},
                           std::size_t{30}}) {
@@ -200,8 +201,7 @@ std::vector<CellRate> cell_rates(bool quick) {
       const auto kkt = CellSolver::create(CellSolverType::kkt);
       for (detail::MathPath path : paths) {
         detail::set_math_path(path);
-        out.push_back({"kkt", path == detail::MathPath::avx2 ? "avx2" : "scalar", k, gamma,
-                       time(*kkt), path == saved});
+        out.push_back({"kkt", detail::to_string(path), k, gamma, time(*kkt), path == saved});
       }
       detail::set_math_path(saved);
       if (gamma == 1.0 && (k == 5 || k == 12 || k == 30))
@@ -461,7 +461,8 @@ int run_bench(const BenchRequest& request, std::ostream& out) {
     if (r.path == "scalar") scalar_ns[Earlier::cell_key(r.solver, r.size, r.gamma)] = r.ns_per_cell;
   for (const CellRate& r : rates) {
     const std::string key = Earlier::cell_key(r.solver, r.size, r.gamma);
-    const std::string vs_scalar = r.path == "avx2" ? ratio(scalar_ns, key, r.ns_per_cell) : "-";
+    const std::string vs_scalar =
+        r.path != "scalar" && r.path != "-" ? ratio(scalar_ns, key, r.ns_per_cell) : "-";
     std::snprintf(line, sizeof line, "  %-6s %-7s %5s %3zu %10.0f %10s %s\n", r.solver.c_str(),
                   (r.path + (r.in_use && r.solver == "kkt" ? "*" : "")).c_str(),
                   detail::fmt(r.gamma).c_str(), r.size, r.ns_per_cell, vs_scalar.c_str(),

@@ -152,10 +152,36 @@ double constraint_gradient(double log_p, double log_q, bool top, const LogConstr
 // The largest logit step of joint_newton that is taken without evaluating
 // after it: its square is below the rounding of the sums. Where only a cell's
 // cost is wanted, a larger one: the step leaves an error of its square in the
-// logits, about 1e-12, and the cost, stationary at the optimum, moves by the
-// square of that (the PMF, renormalised, stays feasible).
+// logits, about 1e-8, and the cost, stationary at the optimum, moves by the
+// square of that (the PMF, renormalised, stays feasible); the logarithms it
+// is summed from move by the step's Taylor series to third order, within
+// δs⁴ = 1e-16. (Measured on 90000 random cells, k = 2..30, γ = 0.5..34: the
+// cost-only solve as close to the full one as with 1e-6 and the second
+// order, 1.3e-14 at worst (γ = 34 magnifies the rounding of ln q), with 10%
+// fewer evaluations.)
 constexpr double kLastStep = 1e-8;
-constexpr double kLastStepForCost = 1e-6;
+constexpr double kLastStepForCost = 1e-4;
+
+// The last step δs of joint_newton, taken without another evaluation: the
+// logits move by it, and p, q and their logarithms by their Taylor series
+// to δs³ (d ln p/ds = q, d ln q/ds = -p, d² ln p/ds² = d² ln q/ds² = -pq,
+// d³ of both -pq (q - p); dp/ds = pq, d²p/ds² = pq (q - p),
+// d³p/ds³ = pq (1 - 6pq)), within δs⁴. (The arrays are distinct, which lets
+// the compiler vectorise the loop.)
+void taylor_step(std::size_t k, const double* __restrict ds, double* __restrict s,
+                 double* __restrict p, double* __restrict q, double* __restrict log_p,
+                 double* __restrict log_q) {
+  for (std::size_t a = 0; a < k; ++a) {
+    const double pq = p[a] * q[a], h = 0.5 * ds[a] * ds[a], c = h * ds[a] * (1.0 / 3.0);
+    const double skew = pq * (q[a] - p[a]);
+    const double dp = pq * ds[a] + skew * h + pq * (1.0 - 6.0 * pq) * c;
+    log_p[a] += q[a] * ds[a] - pq * h - skew * c;
+    log_q[a] -= p[a] * ds[a] + pq * h + skew * c;
+    p[a] += dp;
+    q[a] -= dp;
+    s[a] += ds[a];
+  }
+}
 
 // `point` receives p, q and their logs at the solution (its value and slope are unused).
 bool joint_newton(const double* log_r, const double* in_top, std::size_t k, double gamma, double* s,
@@ -188,33 +214,20 @@ bool joint_newton(const double* log_r, const double* in_top, std::size_t k, doub
     }
     if (!std::isfinite(sum_w) || !(sum_w < 0.0) || !std::isfinite(c)) return false;
     const double dmu = (sum_we - c) / sum_w;
-    bool small = std::fabs(dmu) <= tol::kNewtonStepRel * 16.0 * std::max(1.0, std::fabs(mu));
-    double largest = 0.0;
-    for (std::size_t a = 0; a < k; ++a) {
-      ds[a] = (dmu - e[a]) * inv_slope[a];
-      largest = std::max(largest, std::fabs(ds[a]));
-      small = small && std::fabs(ds[a]) <= tol::kNewtonStepRel * 16.0 * std::max(1.0, std::fabs(s[a]));
-    }
+    const double tol = tol::kNewtonStepRel * 16.0;
+    const StepSize step = newton_step(e.data(), inv_slope.data(), s, dmu, tol, k, ds.data());
+    const double largest = step.largest;
     if (!std::isfinite(largest)) return false;
+    const bool small = std::fabs(dmu) <= tol * std::max(1.0, std::fabs(mu)) && step.within;
     // Converged: the last evaluation is the solution (the step is below
     // rounding), or the steps are tiny and stopped shrinking: the sums over
     // k symbols carry rounding noise of order k ε, which large cells of
     // equal masses never get below.
     if (small || (largest >= previous && largest < 1e-10 * s_scale)) return true;
     // Steps this small leave an error of their square (quadratic
-    // convergence): take the last one without another evaluation, p, q and
-    // their logs moved by their Taylor series to δs² (d ln p/ds = q,
-    // d ln q/ds = -p, dp/ds = pq, d²p/ds² = pq (q - p)), within δs³.
+    // convergence): take the last one without another evaluation.
     if (largest <= last_step && std::fabs(dmu) <= last_step) {
-      for (std::size_t a = 0; a < k; ++a) {
-        const double pq = p[a] * q[a], h = 0.5 * ds[a] * ds[a];
-        const double dp = pq * ds[a] + pq * (q[a] - p[a]) * h;
-        log_p[a] += q[a] * ds[a] - pq * h;
-        log_q[a] -= p[a] * ds[a] + pq * h;
-        p[a] += dp;
-        q[a] -= dp;
-        s[a] += ds[a];
-      }
+      taylor_step(k, ds.data(), s, p, q, log_p, log_q);
       mu += dmu;
       return true;
     }
@@ -418,12 +431,26 @@ CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p_out
     if (a != top) others += p[a];
   const double delta = others - q[top];
   const double log_sum = std::log1p(delta);
-  for (std::size_t a = 0; a < k; ++a) {
-    p[a] /= 1.0 + delta;
-    const double x = q[a] > 0.0 ? delta / q[a] : 0.0;
-    log_p[a] -= log_sum;  // |x| <= 3e-6: the series to x², within 1e-17
-    log_q[a] += (std::fabs(x) <= 3e-6 ? x - 0.5 * x * x : std::log1p(x)) - log_sum;
+  if (p_out)
+    for (std::size_t a = 0; a < k; ++a) p[a] /= 1.0 + delta;
+  // ln(1 + x) to x² for |x| <= 3e-6, within 1e-17; every q_a but the top's is
+  // at least (1 - δ)/2, so |δ| <= 1e-6 keeps them there (a loop without
+  // branches or calls, which the compiler vectorises).
+  auto log1p_x = [&](double x) { return std::fabs(x) <= 3e-6 ? x - 0.5 * x * x : std::log1p(x); };
+  const double top_log_q = log_q[top];
+  if (std::fabs(delta) <= 1e-6) {
+    for (std::size_t a = 0; a < k; ++a) {
+      const double x = delta / q[a];  // q_a > 0 but perhaps at the top
+      log_p[a] -= log_sum;
+      log_q[a] += (x - 0.5 * x * x) - log_sum;
+    }
+  } else {
+    for (std::size_t a = 0; a < k; ++a) {
+      log_p[a] -= log_sum;
+      if (a != top) log_q[a] += log1p_x(delta / q[a]) - log_sum;
+    }
   }
+  log_q[top] = top_log_q + (log1p_x(q[top] > 0.0 ? delta / q[top] : 0.0) - log_sum);
   out.cost = weighted_losses(r, log_p.data(), log_q.data(), k, gamma);
   return out;
 }

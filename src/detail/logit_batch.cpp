@@ -12,18 +12,40 @@ namespace focalrd::detail {
 
 namespace {
 
-bool cpu_has_avx2() {
+bool cpu_has(MathPath path) {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  switch (path) {
+    case MathPath::scalar:
+      return true;
+    case MathPath::avx2:
+      return avx2;
+    case MathPath::avx512:
+      return avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  }
+  return false;
 }
 
 std::atomic<int>& current_path() {
   static std::atomic<int> path{[] {
+    // The widest path the CPU has, or at most the one FOCALRD_MATH names.
     const char* env = std::getenv("FOCALRD_MATH");
-    const bool scalar = env && std::strcmp(env, "scalar") == 0;
-    return static_cast<int>(!scalar && cpu_has_avx2() ? MathPath::avx2 : MathPath::scalar);
+    MathPath widest = MathPath::avx512;
+    if (env && std::strcmp(env, "scalar") == 0) widest = MathPath::scalar;
+    if (env && std::strcmp(env, "avx2") == 0) widest = MathPath::avx2;
+    for (MathPath p : {MathPath::avx512, MathPath::avx2})
+      if (static_cast<int>(p) <= static_cast<int>(widest) && cpu_has(p)) return static_cast<int>(p);
+    return static_cast<int>(MathPath::scalar);
   }()};
   return path;
+}
+
+// The vector kernel for k symbols: AVX-512 beyond four on its path (at most
+// four fill one AVX2 vector, with the same values lane by lane and the same
+// sums, so the choice changes no result there).
+MathPath kernel(std::size_t k) {
+  const MathPath path = math_path();
+  return path == MathPath::avx512 && k <= 4 ? MathPath::avx2 : path;
 }
 
 void evaluate_logits_scalar(const double* s, std::size_t k, double gamma, const LogitBatch& out) {
@@ -44,21 +66,39 @@ void evaluate_logits_scalar(const double* s, std::size_t k, double gamma, const 
 MathPath math_path() { return static_cast<MathPath>(current_path().load(std::memory_order_relaxed)); }
 
 bool set_math_path(MathPath path) {
-  if (path == MathPath::avx2 && !cpu_has_avx2()) return false;
+  if (!cpu_has(path)) return false;
   current_path().store(static_cast<int>(path));
   return true;
 }
 
+const char* to_string(MathPath path) {
+  switch (path) {
+    case MathPath::scalar:
+      return "scalar";
+    case MathPath::avx2:
+      return "avx2";
+    case MathPath::avx512:
+      return "avx512";
+  }
+  return "?";
+}
+
 void evaluate_logits(const double* s, std::size_t k, double gamma, const LogitBatch& out) {
-  if (math_path() == MathPath::avx2)
-    evaluate_logits_avx2(s, k, gamma, out);
-  else
-    evaluate_logits_scalar(s, k, gamma, out);
+  switch (kernel(k)) {
+    case MathPath::avx512:
+      return evaluate_logits_avx512(s, k, gamma, out);
+    case MathPath::avx2:
+      return evaluate_logits_avx2(s, k, gamma, out);
+    case MathPath::scalar:
+      return evaluate_logits_scalar(s, k, gamma, out);
+  }
 }
 
 NewtonSums newton_pass(const double* s, const double* log_r, const double* top, double mu,
                        std::size_t k, double gamma, const NewtonPoint& out) {
-  if (math_path() == MathPath::avx2) return newton_pass_avx2(s, log_r, top, mu, k, gamma, out);
+  const MathPath path = kernel(k);
+  if (path == MathPath::avx512) return newton_pass_avx512(s, log_r, top, mu, k, gamma, out);
+  if (path == MathPath::avx2) return newton_pass_avx2(s, log_r, top, mu, k, gamma, out);
   NewtonSums sums;
   for (std::size_t a = 0; a < k; ++a) {
     const LogitPoint x = logit_point(s[a]);
@@ -88,14 +128,35 @@ NewtonSums newton_pass(const double* s, const double* log_r, const double* top, 
   return sums;
 }
 
+StepSize newton_step(const double* e, const double* inv_slope, const double* s, double dmu,
+                     double tol, std::size_t k, double* ds) {
+  const MathPath path = kernel(k);
+  if (path == MathPath::avx512) return newton_step_avx512(e, inv_slope, s, dmu, tol, k, ds);
+  if (path == MathPath::avx2) return newton_step_avx2(e, inv_slope, s, dmu, tol, k, ds);
+  StepSize out;
+  bool nan = false;
+  for (std::size_t a = 0; a < k; ++a) {
+    ds[a] = (dmu - e[a]) * inv_slope[a];
+    out.largest = std::max(out.largest, std::fabs(ds[a]));
+    nan = nan || std::isnan(ds[a]);
+    out.within = out.within && std::fabs(ds[a]) <= tol * std::max(1.0, std::fabs(s[a]));
+  }
+  if (nan) out.largest = std::nan("");
+  return out;
+}
+
 void log_batch(const double* x, std::size_t k, double* out) {
-  if (math_path() == MathPath::avx2) return log_batch_avx2(x, k, out);
+  const MathPath path = kernel(k);
+  if (path == MathPath::avx512) return log_batch_avx512(x, k, out);
+  if (path == MathPath::avx2) return log_batch_avx2(x, k, out);
   for (std::size_t a = 0; a < k; ++a) out[a] = std::log(x[a]);
 }
 
 double weighted_losses(const double* r, const double* log_p, const double* log_q, std::size_t k,
                        double gamma) {
-  if (math_path() == MathPath::avx2) return weighted_losses_avx2(r, log_p, log_q, k, gamma);
+  const MathPath path = kernel(k);
+  if (path == MathPath::avx512) return weighted_losses_avx512(r, log_p, log_q, k, gamma);
+  if (path == MathPath::avx2) return weighted_losses_avx2(r, log_p, log_q, k, gamma);
   double sum = 0.0;
   for (std::size_t a = 0; a < k; ++a) sum += r[a] * std::exp(gamma * log_q[a]) * -log_p[a];
   return sum;

@@ -1,10 +1,11 @@
 // ℓ(s) and its slope at many logits at once: logit_point and log_phi
 // (focal_loss.hpp) of each, the inner loop of the KKT solver, and the other
-// loops over a cell's symbols that need a transcendental function. Two paths,
-// chosen at run time from the CPU: plain scalar code with glibc's libm (the
-// reference), and AVX2 with its own exp and log, within about 2 ulps, inlined
-// so that several vectors are in flight at once. The default build stays
-// generic x86-64.
+// loops over a cell's symbols that need a transcendental function. Three
+// paths, chosen at run time from the CPU: plain scalar code with glibc's libm
+// (the reference), and vector code with its own exp and log, within about 2
+// ulps, inlined so that several vectors are in flight at once
+// (logit_simd.hpp), on four lanes (AVX2 and FMA) or eight (AVX-512F and DQ).
+// The default build stays generic x86-64.
 #pragma once
 
 #include <cstddef>
@@ -16,14 +17,16 @@ struct LogitBatch {
   double *value, *slope;          // as LogPhi
 };
 
-enum class MathPath { scalar, avx2 };
+enum class MathPath { scalar, avx2, avx512 };
 
-// The path in use: AVX2 where the CPU has AVX2 and FMA, unless the
-// environment sets FOCALRD_MATH=scalar; decided once.
+// The path in use: the widest the CPU has, unless the environment sets
+// FOCALRD_MATH to scalar or avx2 (a narrower one); decided once.
 MathPath math_path();
-// For tests that compare the paths: use `path` from now on (avx2 only where
-// the CPU has it; returns whether it was set).
+// For tests that compare the paths: use `path` from now on (a vector path only
+// where the CPU has it; returns whether it was set).
 bool set_math_path(MathPath path);
+// Its name: scalar, avx2 or avx512.
+const char* to_string(MathPath path);
 
 // Fills out[a] for a in [0, k) at logits s[a], on the current path.
 void evaluate_logits(const double* s, std::size_t k, double gamma, const LogitBatch& out);
@@ -46,6 +49,16 @@ struct NewtonSums {
 NewtonSums newton_pass(const double* s, const double* log_r, const double* top, double mu,
                        std::size_t k, double gamma, const NewtonPoint& out);
 
+// The step of that iteration: ds_a = (dmu - e_a) inv_slope_a for the
+// residuals e, with the largest |ds_a| (NaN if any step is) and whether
+// every |ds_a| <= tol max(1, |s_a|).
+struct StepSize {
+  double largest = 0.0;
+  bool within = true;
+};
+StepSize newton_step(const double* e, const double* inv_slope, const double* s, double dmu,
+                     double tol, std::size_t k, double* ds);
+
 // out[a] = ln x[a] for positive finite x[a] (out may be x), on the current path.
 void log_batch(const double* x, std::size_t k, double* out);
 
@@ -54,13 +67,23 @@ void log_batch(const double* x, std::size_t k, double* out);
 double weighted_losses(const double* r, const double* log_p, const double* log_q, std::size_t k,
                        double gamma);
 
-// The AVX2 paths (logit_batch_avx2.cpp, built for AVX2): call only where the
-// CPU has it.
+// The vector paths (logit_batch_avx2.cpp and logit_batch_avx512.cpp, each
+// built for its instruction set): call only where the CPU has it.
 void evaluate_logits_avx2(const double* s, std::size_t k, double gamma, const LogitBatch& out);
 NewtonSums newton_pass_avx2(const double* s, const double* log_r, const double* top, double mu,
                             std::size_t k, double gamma, const NewtonPoint& out);
+StepSize newton_step_avx2(const double* e, const double* inv_slope, const double* s, double dmu,
+                          double tol, std::size_t k, double* ds);
 void log_batch_avx2(const double* x, std::size_t k, double* out);
 double weighted_losses_avx2(const double* r, const double* log_p, const double* log_q,
                             std::size_t k, double gamma);
+void evaluate_logits_avx512(const double* s, std::size_t k, double gamma, const LogitBatch& out);
+NewtonSums newton_pass_avx512(const double* s, const double* log_r, const double* top, double mu,
+                              std::size_t k, double gamma, const NewtonPoint& out);
+StepSize newton_step_avx512(const double* e, const double* inv_slope, const double* s, double dmu,
+                            double tol, std::size_t k, double* ds);
+void log_batch_avx512(const double* x, std::size_t k, double* out);
+double weighted_losses_avx512(const double* r, const double* log_p, const double* log_q,
+                              std::size_t k, double gamma);
 
 }  // namespace focalrd::detail

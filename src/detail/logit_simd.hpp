@@ -1,0 +1,271 @@
+// The vector paths of logit_batch.hpp, written once over a vector type `O`
+// (O::V of O::lanes doubles, O::M a lane mask, O::I the same bits as 64-bit
+// integers, and the operations below): logit_point and log_phi of
+// focal_loss.cpp with the same formulas, but their own exp and log1p (within
+// about 2 ulps on the ranges used), inlined so that the CPU overlaps several
+// vectors; glibc's vector functions are calls it cannot see through.
+// Divisions by q and by 1 + u are products with one reciprocal each, which
+// moves only the slope, in its last bits. FMAs are written out (the build
+// does not contract). Included only by logit_batch_avx2.cpp and
+// logit_batch_avx512.cpp, each compiled for its instruction set with its own
+// O in an unnamed namespace, so no instantiation is shared between them or
+// with generic code.
+#pragma once
+
+#include <cstddef>
+
+#include "detail/logit_batch.hpp"
+
+namespace focalrd::detail::simd {
+
+constexpr double kLn2Hi = 0.6931471803691238, kLn2Lo = 1.9082149292705877e-10;
+
+// 2^n for whole numbers n in [-1022, 1023] held as doubles: n + 1023 lands in
+// the low bits of n + 1023 + 2^52, and a shift moves it to the exponent field.
+template <class O>
+inline typename O::V pow2(typename O::V n) {
+  const auto biased = O::add(n, O::set1(1023.0 + 4503599627370496.0));
+  return O::as_double(O::shl(O::as_int(biased), 52));
+}
+
+// e^x for x <= 0 (x = -inf gives 0): x = n ln 2 + r with |r| <= ln(2)/2 (ln 2
+// in two parts, n ln2_hi exact), e^r by its Taylor polynomial of degree 13
+// (remainder below 1e-17 relative) in Estrin's scheme (short dependency
+// chains), and 2^n in two factors so that results down to the subnormals
+// come out right.
+template <class O>
+inline typename O::V exp_nonpositive(typename O::V x) {
+  using V = typename O::V;
+  x = O::max(O::set1(-746.0), x);  // e^-746 rounds to 0 like e^-inf; a NaN stays NaN
+  const V n = O::round_nearest(O::mul(x, O::set1(1.4426950408889634)));
+  const V r = O::fma(n, O::set1(-kLn2Lo), O::fma(n, O::set1(-kLn2Hi), x));
+  const V r2 = O::mul(r, r), r4 = O::mul(r2, r2), r8 = O::mul(r4, r4);
+  // 1/j! for j = 0..13, in pairs c_2i + c_2i+1 r
+  auto pair = [&](double a, double b) { return O::fma(O::set1(b), r, O::set1(a)); };
+  const V a0 = pair(1.0, 1.0), a1 = pair(1.0 / 2, 1.0 / 6), a2 = pair(1.0 / 24, 1.0 / 120),
+          a3 = pair(1.0 / 720, 1.0 / 5040), a4 = pair(1.0 / 40320, 1.0 / 362880),
+          a5 = pair(1.0 / 3628800, 1.0 / 39916800), a6 = pair(1.0 / 479001600, 1.0 / 6227020800);
+  const V b0 = O::fma(a1, r2, a0), b1 = O::fma(a3, r2, a2), b2 = O::fma(a5, r2, a4);
+  const V e = O::fma(O::fma(a6, r4, b2), r8, O::fma(b1, r4, b0));
+  const V half = O::round_down(O::mul(n, O::set1(0.5)));
+  return O::mul(O::mul(e, pow2<O>(half)), pow2<O>(O::sub(n, half)));
+}
+
+// 2 atanh(z) = ln((1+z)/(1-z)) for |z| <= 3 - 2 sqrt(2) = 0.1716, from
+// y = 2z (so that a subnormal z loses no bit to halving): the series
+// y Σ z^(2j)/(2j+1) to j = 9 (remainder below 3e-17 relative), in Estrin's
+// scheme in w = z^2.
+template <class O>
+inline typename O::V two_atanh(typename O::V y) {
+  using V = typename O::V;
+  const V w = O::mul(O::mul(y, y), O::set1(0.25));
+  const V w2 = O::mul(w, w), w4 = O::mul(w2, w2);
+  auto pair = [&](double a, double b) { return O::fma(O::set1(b), w, O::set1(a)); };
+  const V a0 = pair(1.0 / 3, 1.0 / 5), a1 = pair(1.0 / 7, 1.0 / 9), a2 = pair(1.0 / 11, 1.0 / 13),
+          a3 = pair(1.0 / 15, 1.0 / 17);
+  const V tail = O::fma(O::fma(O::set1(1.0 / 19), w4, O::fma(a3, w2, a2)), w4, O::fma(a1, w2, a0));
+  return O::fma(O::mul(y, w), tail, y);
+}
+
+// ln(1 + e) for e in [0, 1]: 2 atanh(e / (2 + e)), or above sqrt(2) - 1,
+// ln 2 + 2 atanh((e - 1) / (e + 3)) (the logarithm of (1 + e) / 2).
+template <class O>
+inline typename O::V log1p_unit(typename O::V e) {
+  using V = typename O::V;
+  const auto upper = O::gt(e, O::set1(0.41421356237309503));
+  const V num = O::blend(e, O::sub(e, O::set1(1.0)), upper);
+  const V den = O::add(e, O::blend(O::set1(2.0), O::set1(3.0), upper));
+  const V ln2 = O::keep(upper, O::set1(kLn2Hi + kLn2Lo));
+  return O::add(ln2, two_atanh<O>(O::div(O::add(num, num), den)));
+}
+
+// ln v for normal v > 0: v = 2^j f with f in [sqrt(1/2), sqrt(2)) (integer
+// arithmetic on the bits, offset by 2^63 so that a logical shift does), then
+// j ln 2 + 2 atanh((f - 1)/(f + 1)), f - 1 exact.
+template <class O>
+inline typename O::V log_normal(typename O::V v) {
+  using V = typename O::V;
+  using I = typename O::I;
+  const I bits = O::as_int(v);
+  const I top = O::set1_int(static_cast<long long>(0x8000000000000000ULL));
+  const I t = O::shr(O::add_int(O::sub_int(bits, O::set1_int(0x3FE6A09E667F3BCDLL)), top), 52);
+  const I shifted = O::shl(t, 52);  // (j + 2048) << 52, mod 2^64
+  const V f = O::as_double(O::add_int(O::sub_int(bits, shifted), top));
+  const V magic = O::set1(4503599627370496.0 + 2048.0);  // 2^52 + 2048
+  const V j = O::sub(O::as_double(O::or_int(t, O::as_int(O::set1(4503599627370496.0)))), magic);
+  const V one = O::set1(1.0);
+  const V f1 = O::sub(f, one);
+  const V series = two_atanh<O>(O::div(O::add(f1, f1), O::add(f, one)));
+  return O::fma(j, O::set1(kLn2Hi), O::fma(j, O::set1(kLn2Lo), series));
+}
+
+// ln(1 + u) for finite u >= 0, and 1/(1 + u) through `inverse`: m = 1 + u
+// rounded, its rounding error c exactly (TwoSum), ln(1 + u) = ln m + c/m.
+template <class O>
+inline typename O::V log1p_nonnegative(typename O::V u, typename O::V& inverse) {
+  using V = typename O::V;
+  const V one = O::set1(1.0);
+  const V m = O::add(one, u);
+  const V back = O::sub(m, u);
+  const V c = O::add(O::sub(one, back), O::sub(u, O::sub(m, back)));
+  inverse = O::div(one, m);
+  return O::fma(c, inverse, log_normal<O>(m));
+}
+
+template <class O>
+struct Logits {
+  typename O::V p, q, log_p, log_q, value, slope;
+};
+
+// logit_point and log_phi at O::lanes logits.
+template <class O>
+inline Logits<O> evaluate(typename O::V sv, typename O::V g) {
+  using V = typename O::V;
+  const V zero = O::zero(), one = O::set1(1.0);
+  const V neg_s = O::neg(sv);
+  const auto nonneg = O::ge(sv, zero);  // s >= 0
+  // logit_point: e = e^(-|s|) <= 1, l = log1p(e).
+  const V e = exp_nonpositive<O>(O::blend(sv, neg_s, nonneg));
+  const V l = log1p_unit<O>(e);
+  const V inv = O::div(one, O::add(one, e));
+  const V frac = O::mul(e, inv);
+  Logits<O> x;
+  x.p = O::blend(frac, inv, nonneg);
+  x.q = O::blend(inv, frac, nonneg);
+  const V neg_l = O::neg(l);
+  x.log_p = O::blend(O::sub(sv, l), neg_l, nonneg);
+  x.log_q = O::blend(neg_l, O::sub(neg_s, l), nonneg);
+  // log_phi: with u = γ p L/q and d = L/q - 1 (by the series q/2 + q²/3 +
+  // ... for q <= 1e-4, as there),
+  //   ℓ = γ ln q + ln(1 + u) + L,   dℓ/ds = -q - γ p + γ p d / (1 + u).
+  const V L = O::neg(x.log_p);
+  const auto q_pos = O::gt(x.q, zero);
+  const V l_over_q = O::blend(one, O::div(L, x.q), q_pos);
+  const V gp = O::mul(g, x.p);
+  V inv_1u;
+  const V log_1u = log1p_nonnegative<O>(O::mul(gp, l_over_q), inv_1u);
+  x.value = O::add(O::fma(g, x.log_q, log_1u), L);
+  const auto big_q = O::gt(x.q, O::set1(1e-4));
+  V series = O::add(O::set1(0.25), O::mul(x.q, O::set1(0.2)));
+  series = O::add(O::set1(1.0 / 3.0), O::mul(x.q, series));
+  series = O::add(O::set1(0.5), O::mul(x.q, series));
+  const V d = O::blend(O::mul(x.q, series), O::sub(l_over_q, one), big_q);
+  x.slope = O::add(O::sub(O::neg(x.q), gp), O::mul(O::mul(gp, d), inv_1u));
+  return x;
+}
+
+// The batch functions of logit_batch.hpp; the last vector of a batch is
+// partial (lanes beyond k read as 0 and are not stored).
+template <class O>
+void evaluate_logits(const double* s, std::size_t k, double gamma, const LogitBatch& out) {
+  const auto g = O::set1(gamma);
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    const std::size_t m = k - i < O::lanes ? k - i : O::lanes;
+    const Logits<O> x = evaluate<O>(O::load(s + i, O::first(m)), g);
+    O::store(out.p + i, m, x.p);
+    O::store(out.q + i, m, x.q);
+    O::store(out.log_p + i, m, x.log_p);
+    O::store(out.log_q + i, m, x.log_q);
+    O::store(out.value + i, m, x.value);
+    O::store(out.slope + i, m, x.slope);
+  }
+}
+
+template <class O>
+NewtonSums newton_pass(const double* s, const double* log_r, const double* top, double mu,
+                       std::size_t k, double gamma, const NewtonPoint& out) {
+  using V = typename O::V;
+  const V g = O::set1(gamma), zero = O::zero(), one = O::set1(1.0);
+  V P = zero, Q = zero, a_out = zero, a_in = zero, b_out = zero, b_in = zero;
+  V scale = one;
+  auto bad = O::none();
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    const std::size_t m = k - i < O::lanes ? k - i : O::lanes;
+    const auto valid = O::first(m);
+    const V sv = O::load(s + i, valid);
+    const Logits<O> x = evaluate<O>(sv, g);
+    const V e = O::add(x.value, O::sub(O::load(log_r + i, valid), O::set1(mu)));
+    const V inv_slope = O::div(one, x.slope);
+    const auto in = O::neq(O::load(top + i, valid), zero);
+    const auto outside = O::and_not(in, valid);
+    const V w = O::mul(O::mul(x.p, x.q), inv_slope);
+    const V we = O::mul(w, e);
+    P = O::add(P, O::keep(outside, x.p));
+    Q = O::add(Q, O::keep(in, x.q));
+    a_out = O::add(a_out, O::keep(outside, w));
+    a_in = O::add(a_in, O::keep(in, w));
+    b_out = O::add(b_out, O::keep(outside, we));
+    b_in = O::add(b_in, O::keep(in, we));
+    scale = O::max(scale, O::abs(sv));
+    bad = O::or_mask(bad, O::and_mask(valid, O::le(O::blend(x.p, x.q, in), zero)));
+    O::store(out.p + i, m, x.p);
+    O::store(out.q + i, m, x.q);
+    O::store(out.log_p + i, m, x.log_p);
+    O::store(out.log_q + i, m, x.log_q);
+    O::store(out.residual + i, m, e);
+    O::store(out.inv_slope + i, m, inv_slope);
+  }
+  NewtonSums sums;
+  sums.P = O::sum(P);
+  sums.Q = O::sum(Q);
+  sums.a_out = O::sum(a_out);
+  sums.a_in = O::sum(a_in);
+  sums.b_out = O::sum(b_out);
+  sums.b_in = O::sum(b_in);
+  sums.s_scale = O::largest(scale);
+  sums.positive = !O::any(bad);
+  return sums;
+}
+
+template <class O>
+StepSize newton_step(const double* e, const double* inv_slope, const double* s, double dmu,
+                     double tol, std::size_t k, double* ds) {
+  using V = typename O::V;
+  const V one = O::set1(1.0), t = O::set1(tol), d = O::set1(dmu);
+  V largest = O::zero();
+  auto beyond = O::none(), nan = O::none();
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    const std::size_t m = k - i < O::lanes ? k - i : O::lanes;
+    const auto valid = O::first(m);
+    const V step =
+        O::keep(valid, O::mul(O::sub(d, O::load(e + i, valid)), O::load(inv_slope + i, valid)));
+    const V size = O::abs(step);
+    largest = O::max(largest, size);
+    nan = O::or_mask(nan, O::unordered(step, step));
+    beyond = O::or_mask(
+        beyond, O::gt_or_unordered(size, O::mul(t, O::max(one, O::abs(O::load(s + i, valid))))));
+    O::store(ds + i, m, step);
+  }
+  return {O::any(nan) ? __builtin_nan("") : O::largest(largest), !O::any(beyond)};
+}
+
+template <class O>
+void log_batch(const double* x, std::size_t k, double* out) {
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    const std::size_t m = k - i < O::lanes ? k - i : O::lanes;
+    const auto valid = O::first(m);
+    const typename O::V xv = O::load(x + i, valid);
+    // Subnormal (or zero) lanes go to libm.
+    if (O::any(O::and_mask(valid, O::lt(xv, O::set1(2.2250738585072014e-308))))) {
+      for (std::size_t j = 0; j < m; ++j)
+        out[i + j] = __builtin_log(x[i + j]);  // libm: <cmath> stays out
+      continue;
+    }
+    O::store(out + i, m, log_normal<O>(xv));
+  }
+}
+
+template <class O>
+double weighted_losses(const double* r, const double* log_p, const double* log_q, std::size_t k,
+                       double gamma) {
+  auto sum = O::zero();
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    const auto valid = O::first(k - i < O::lanes ? k - i : O::lanes);  // r = 0 in the unused lanes
+    const auto focal = exp_nonpositive<O>(O::mul(O::set1(gamma), O::load(log_q + i, valid)));
+    const auto loss = O::mul(focal, O::neg(O::load(log_p + i, valid)));
+    sum = O::fma(O::load(r + i, valid), loss, sum);
+  }
+  return O::sum(sum);
+}
+
+}  // namespace focalrd::detail::simd
