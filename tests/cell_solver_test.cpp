@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "detail/kkt.hpp"
 #include "detail/logit_batch.hpp"
 #include "focalrd/focal_loss.hpp"
 #include "focalrd/tolerances.hpp"
@@ -273,5 +274,43 @@ TEST_CASE("the KKT solver agrees with itself on every path to 1e-13 on random an
     });
     MESSAGE("worst relative difference between the scalar and the " << detail::to_string(vector)
                                                                     << " path: " << worst);
+  }
+}
+
+TEST_CASE("the dual terms of many symbols at once equal them one at a time, on every path") {
+  // symbol_duals (branch-and-bound's node bound) against symbol_dual: h, p
+  // and dp/dx at one multiplier for masses from 1e-300 to 1, from cold and
+  // warm logits, the batch's last lanes partial.
+  auto g = test::rng("symbol duals");
+  std::vector<detail::MathPath> paths{detail::MathPath::scalar};
+  for (detail::MathPath path : vector_paths()) paths.push_back(path);
+  for (const detail::MathPath path : paths) {
+    OnPath on(path);
+    for (int trial = 0; trial < 300; ++trial) {
+      const int m = test::uniform_int(g, 1, 40);
+      const double gamma =
+          trial % 3 == 0 ? test::uniform(g, 0.01, 1.0) : test::uniform(g, 1.0, 50.0);
+      const double x = test::uniform(g, -40.0, 5.0);
+      std::vector<double> r(m), log_r(m), s_one(m), s_all(m);
+      std::vector<int> idx(m);
+      for (int a = 0; a < m; ++a) {
+        r[a] = std::exp(test::uniform(g, -690.0, 0.0));
+        log_r[a] = std::log(r[a]);
+        idx[a] = m - 1 - a;  // any order
+        s_one[a] = s_all[a] = trial % 2 ? -log_r[a] : test::uniform(g, -30.0, 30.0);
+      }
+      std::vector<detail::SymbolDual> all(m);
+      detail::symbol_duals(r.data(), log_r.data(), idx.data(), m, gamma, x, s_all.data(),
+                           all.data());
+      for (int i = 0; i < m; ++i) {
+        const int a = idx[i];
+        const detail::SymbolDual one = detail::symbol_dual(r[a], log_r[a], gamma, x, s_one[a]);
+        INFO("path " << detail::to_string(path) << " trial " << trial << std::setprecision(17)
+                     << " gamma " << gamma << " x " << x << " r " << r[a]);
+        CHECK(all[i].h == doctest::Approx(one.h).epsilon(1e-13));
+        CHECK(all[i].p == doctest::Approx(one.p).epsilon(1e-13));
+        CHECK(all[i].dp_dx == doctest::Approx(one.dp_dx).epsilon(1e-12));
+      }
+    }
   }
 }

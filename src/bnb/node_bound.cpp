@@ -28,9 +28,27 @@ NodeBound::Point NodeBound::evaluate(std::size_t t, double x) {
   pt.x = x;
   pt.value = -(K - m) * theta;
   pt.g = -(K - m);
-  auto dual = [&](std::size_t a) {
-    return detail::symbol_dual(in_.r[a], in_.log_r[a], in_.gamma, x, s_cache_[a]);
-  };
+  // The symbols whose terms are evaluated exactly, in the order they are
+  // summed: the members of each raised cell (λ*_j < θ), then the unassigned
+  // symbols before the tail; all at once (symbol_duals).
+  const std::size_t exact_end = std::max(t, in_.tail);
+  batch_.clear();
+  for (std::size_t j = 0; j < node_.open; ++j) {
+    const OpenCell& cell = node_.cells[j];
+    if (cell.value.mu < x) batch_.insert(batch_.end(), cell.members.begin(), cell.members.end());
+  }
+  for (std::size_t u = t; u < exact_end; ++u) batch_.push_back(static_cast<int>(u));
+  duals_.resize(batch_.size());
+  if (in_.gamma > 0.0) {
+    detail::symbol_duals(in_.r.data(), in_.log_r.data(), batch_.data(), batch_.size(), in_.gamma, x,
+                         s_cache_.data(), duals_.data());
+  } else {
+    for (std::size_t i = 0; i < batch_.size(); ++i) {
+      const auto a = static_cast<std::size_t>(batch_[i]);
+      duals_[i] = detail::symbol_dual(in_.r[a], in_.log_r[a], in_.gamma, x, s_cache_[a]);
+    }
+  }
+  std::size_t next = 0;  // the next entry of duals_
   for (std::size_t j = 0; j < node_.open; ++j) {
     const OpenCell& cell = node_.cells[j];
     if (cell.value.mu >= x) {
@@ -38,8 +56,8 @@ NodeBound::Point NodeBound::evaluate(std::size_t t, double x) {
       continue;
     }
     double h = 0.0, p = 0.0, dp = 0.0;
-    for (int a : cell.members) {
-      const detail::SymbolDual d = dual(static_cast<std::size_t>(a));
+    for (std::size_t i = 0; i < cell.members.size(); ++i) {
+      const detail::SymbolDual& d = duals_[next++];
       h += d.h;
       p += d.p;
       dp += d.dp_dx;
@@ -51,9 +69,8 @@ NodeBound::Point NodeBound::evaluate(std::size_t t, double x) {
     pt.g += p - 1.0;
     pt.dg += dp;
   }
-  const std::size_t exact_end = std::max(t, in_.tail);
   for (std::size_t u = t; u < exact_end; ++u) {
-    const detail::SymbolDual d = dual(u);
+    const detail::SymbolDual& d = duals_[next++];
     pt.value += d.h;
     pt.g += d.p;
     pt.dg += d.dp_dx;
@@ -68,7 +85,8 @@ NodeBound::Point NodeBound::evaluate(std::size_t t, double x) {
     pt.value += tail_bound(in_, exact_end, x);
     pt.g += in_.mass[exact_end] / theta;
     pt.dg -= in_.mass[exact_end] / theta;
-    if (!pt.exact_next && t < in_.n) pt.h_t = dual(t).h;
+    if (!pt.exact_next && t < in_.n)
+      pt.h_t = detail::symbol_dual(in_.r[t], in_.log_r[t], in_.gamma, x, s_cache_[t]).h;
   }
   return pt;
 }

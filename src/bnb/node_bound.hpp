@@ -21,6 +21,7 @@
 
 #include "bnb/instance.hpp"
 #include "detail/control.hpp"
+#include "detail/kkt.hpp"
 
 namespace focalrd::bnb {
 
@@ -95,6 +96,8 @@ class NodeBound {
   double x_ = 0.0;
   std::vector<double> s_cache_;  // each symbol's last logit, a warm start
   Point point_;
+  std::vector<int> batch_;  // evaluate's symbols, and their terms
+  std::vector<detail::SymbolDual> duals_;
 };
 
 }  // namespace focalrd::bnb

@@ -480,4 +480,42 @@ SymbolDual symbol_dual(double r, double log_r, double gamma, double x, double& s
   return out;
 }
 
+void symbol_duals(const double* r, const double* log_r, const int* idx, std::size_t m, double gamma,
+                  double x, double* s_of, SymbolDual* out) {
+  SmallBuffer<double, 128> s(m), p(m), q(m), log_p(m), log_q(m), value(m), slope(m);
+  for (std::size_t i = 0; i < m; ++i) s[i] = s_of[idx[i]];
+  const LogitBatch at{p.data(), q.data(), log_p.data(), log_q.data(), value.data(), slope.data()};
+  // As invert_log_phi: the point of the last evaluation, once its Newton
+  // step is below rounding; ℓ is close to linear in s at both ends, so a few
+  // steps suffice from the warm starts, and the rest go to invert_log_phi.
+  constexpr int kBatchIterations = 6;
+  bool done = false;
+  for (int it = 0; it < kBatchIterations && !done; ++it) {
+    evaluate_logits(s.data(), m, gamma, at);
+    done = true;
+    for (std::size_t i = 0; i < m; ++i) {
+      const double step = -(value[i] - (x - log_r[idx[i]])) / slope[i];
+      if (small_step(step, s[i])) continue;
+      done = false;
+      if (it + 1 < kBatchIterations && std::fabs(step) < 1e300) s[i] += step;
+    }
+  }
+  const double theta = std::exp(x);
+  for (std::size_t i = 0; i < m; ++i) {
+    const std::size_t a = static_cast<std::size_t>(idx[i]);
+    if (!done) {  // finish each lane in the scalar iteration (a settled one returns at once)
+      LogitPoint pt{};
+      double slope_a;
+      invert_log_phi(x - log_r[a], gamma, s[i], &p[i], &q[i], &slope_a, &pt);
+      log_p[i] = pt.log_p;
+      log_q[i] = pt.log_q;
+      slope[i] = slope_a;
+    }
+    s_of[a] = s[i];
+    out[i].p = p[i];
+    out[i].h = r[a] * std::exp(gamma * log_q[i]) * -log_p[i] + theta * p[i];
+    out[i].dp_dx = p[i] * q[i] / slope[i];
+  }
+}
+
 }  // namespace focalrd::detail

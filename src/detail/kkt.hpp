@@ -71,4 +71,12 @@ struct SymbolDual {
 };
 SymbolDual symbol_dual(double r, double log_r, double gamma, double x, double& s);
 
+// symbol_dual for the m symbols idx[0..m) of the arrays r and log_r at once
+// (γ > 0): Newton's method on ℓ(s_a) = x - ln r_a in every lane together, on
+// the vector path of evaluate_logits; a lane still moving after a few
+// iterations is finished by invert_log_phi. `s` (indexed by symbol) carries
+// the logits between calls.
+void symbol_duals(const double* r, const double* log_r, const int* idx, std::size_t m, double gamma,
+                  double x, double* s, SymbolDual* out);
+
 }  // namespace focalrd::detail
