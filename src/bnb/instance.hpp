@@ -14,6 +14,7 @@
 namespace focalrd::bnb {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 struct Instance {
   std::size_t n = 0;  // positive symbols

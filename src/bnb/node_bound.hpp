@@ -83,6 +83,8 @@ class NodeBound {
   double h_at(std::size_t t, double mu);
 
   const Point& last() const { return point_; }
+  // Symbol t's logit at the last multiplier it was evaluated at.
+  double logit(std::size_t t) const { return s_cache_[t]; }
   double x() const { return x_; }
   void set_x(double x) { x_ = x; }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "detail/kkt.hpp"
 #include "detail/small_buffer.hpp"
 
 namespace focalrd::bnb {
@@ -43,13 +44,13 @@ TaskResult Subtree::run(const OpenNode& node, double upper, std::uint64_t budget
   return std::move(out_);
 }
 
-Subtree::Undo Subtree::place(std::size_t t, std::size_t j) {
+Subtree::Undo Subtree::place(std::size_t t, std::size_t j, double start) {
   const Undo undo{j, node_.cells[j].value, node_.cost};
   if (j == node_.open) ++node_.open;
   OpenCell& cell = node_.cells[j];
   saved_logits_[t] = cell.logits;
   cell.members.push_back(static_cast<int>(t));
-  cell.logits.push_back(std::nan(""));  // no start yet for t: from the asymptotes of ℓ
+  cell.logits.push_back(start);  // NaN: solve_budget starts t from the asymptotes of ℓ
   const double hint = undo.value.mu;
   cell.value = solve_cell(in_, cell.members, std::isfinite(hint) ? &hint : nullptr, out_.solves,
                           cell.logits.data());
@@ -101,6 +102,22 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
   // The point and cell sums the children start from.
   NodeBound::Point here = bound_.last();
   bound_.complete_next(t, here);
+  // A start for t's logit in an open cell of multiplier μ: at the node's θ it
+  // solves ℓ(s) = x - ln r_t exactly, so s + (μ - x) / ℓ'(s) is the root of
+  // ℓ's tangent there. For γ >= 1 the least of that root and the asymptotes'
+  // (log_phi_inverse_guess), the largest for γ < 1: ℓ's slope runs from -1 to
+  // -γ, so where it bends most (towards -γ) it is concave for γ > 1 and
+  // tangents' roots lie above the true one. A heuristic (Newton's method
+  // corrects any start): at γ = 10 it saves one pass in five; no change at
+  // γ <= 4.
+  const double s_t = bound_.logit(t), slope_t = here.p_t * (1.0 - here.p_t) / here.dp_t;
+  auto start_in = [&](double mu) {
+    if (!here.exact_next || !std::isfinite(mu) || !(slope_t < 0.0)) return kNaN;
+    const double guess = detail::log_phi_inverse_guess(mu - in_.log_r[t], in_.gamma);
+    const double tangent = s_t + (mu - here.x) / slope_t;
+    if (!std::isfinite(tangent)) return guess;
+    return in_.gamma >= 1.0 ? std::min(tangent, guess) : std::max(tangent, guess);
+  };
   detail::SmallBuffer<double> sums_h(in_.K), sums_p(in_.K), sums_dp(in_.K);
   std::copy(bound_.cell_h.begin(), bound_.cell_h.end(), sums_h.data());
   std::copy(bound_.cell_p.begin(), bound_.cell_p.end(), sums_p.data());
@@ -138,7 +155,7 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
       continue;
     }
     const bool opened = c.cell == node_.open;
-    const Undo undo = place(t, c.cell);
+    const Undo undo = place(t, c.cell, start_in(c.mu));
     if (node_.cost >= threshold()) {  // monotonicity: completions cost at least this
       prune(node_.cost);
     } else if (here.exact_next) {

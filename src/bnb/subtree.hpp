@@ -62,7 +62,8 @@ class Subtree {
     if (bound < upper_) out_.pruned = std::min(out_.pruned, bound);
   }
   void reset();
-  Undo place(std::size_t t, std::size_t j);
+  // `start`: a starting logit for t's solve in cell j, if known (NaN if not).
+  Undo place(std::size_t t, std::size_t j, double start = kNaN);
   void unplace(std::size_t t, const Undo& undo);
   void dfs(std::size_t t, double parent_lb, const NodeBound::Point* start);
   bool close_with_tail(std::size_t t, double lb);
