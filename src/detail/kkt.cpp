@@ -358,8 +358,15 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   {
     double mu_joint = mu_hint ? *mu_hint : 0.0;
     const LogitBatch point{p, q, log_p.data(), log_q.data(), nullptr, nullptr};  // the solution
-    if (joint_newton(log_r.data(), in_top.data(), k, gamma, s.data(), mu_joint, point,
-                     out.evaluations, cost_only ? kLastStepForCost : kLastStep))
+    const double last_step = cost_only ? kLastStepForCost : kLastStep;
+    // A cell that fits one vector in registers, else (or where that leaves
+    // it) the same iteration over arrays.
+    const SmallCell small =
+        joint_newton_small(log_r.data(), in_top.data(), k, gamma, s.data(), mu_joint, point,
+                           out.evaluations, {tol::kNewtonStepRel * 16.0, last_step});
+    if (small == SmallCell::converged) return finish(mu_joint);
+    if (small == SmallCell::left && joint_newton(log_r.data(), in_top.data(), k, gamma, s.data(),
+                                                 mu_joint, point, out.evaluations, last_step))
       return finish(mu_joint);
   }
   for (std::size_t a = 0; a < k; ++a) s[a] = s0[a];

@@ -145,6 +145,27 @@ StepSize newton_step(const double* e, const double* inv_slope, const double* s, 
   return out;
 }
 
+namespace {
+std::atomic<bool>& small_cells() {
+  static std::atomic<bool> on{true};
+  return on;
+}
+}  // namespace
+
+bool set_small_cells(bool on) { return small_cells().exchange(on); }
+
+SmallCell joint_newton_small(const double* log_r, const double* top, std::size_t k, double gamma,
+                             double* s, double& mu, const LogitBatch& point, int& evaluations,
+                             const NewtonTolerances& tol) {
+  if (!small_cells().load(std::memory_order_relaxed)) return SmallCell::left;
+  const MathPath path = kernel(k);
+  if (path == MathPath::avx2 && k <= 4)
+    return joint_newton_small_avx2(log_r, top, k, gamma, s, mu, point, evaluations, tol);
+  if (path == MathPath::avx512 && k <= 8)
+    return joint_newton_small_avx512(log_r, top, k, gamma, s, mu, point, evaluations, tol);
+  return SmallCell::left;
+}
+
 void log_batch(const double* x, std::size_t k, double* out) {
   const MathPath path = kernel(k);
   if (path == MathPath::avx512) return log_batch_avx512(x, k, out);

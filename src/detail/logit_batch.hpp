@@ -59,6 +59,25 @@ struct StepSize {
 StepSize newton_step(const double* e, const double* inv_slope, const double* s, double dmu,
                      double tol, std::size_t k, double* ds);
 
+// The joint Newton iteration of kkt.cpp on a cell that fits one vector
+// (k <= 4 on the AVX2 path, k <= 8 on the AVX-512 one), kept in registers
+// (logit_simd.hpp): converged (the solution in `point`, s and mu), failed
+// (where the iteration in kkt.cpp fails too), or left: not taken (the
+// scalar path, a larger cell, or sums near underflow), nothing written;
+// the caller then runs the iteration in kkt.cpp, which gives the same
+// values bit for bit where both run.
+enum class SmallCell { converged, failed, left };
+struct NewtonTolerances {
+  double step;       // a step within step * max(1, |s|) is converged
+  double last_step;  // a step up to this is taken without another evaluation
+};
+SmallCell joint_newton_small(const double* log_r, const double* top, std::size_t k, double gamma,
+                             double* s, double& mu, const LogitBatch& point, int& evaluations,
+                             const NewtonTolerances& tol);
+// For tests that compare the two: whether joint_newton_small is tried
+// (default true); returns the setting before.
+bool set_small_cells(bool on);
+
 // out[a] = ln x[a] for positive finite x[a] (out may be x), on the current path.
 void log_batch(const double* x, std::size_t k, double* out);
 
@@ -74,6 +93,9 @@ NewtonSums newton_pass_avx2(const double* s, const double* log_r, const double* 
                             std::size_t k, double gamma, const NewtonPoint& out);
 StepSize newton_step_avx2(const double* e, const double* inv_slope, const double* s, double dmu,
                           double tol, std::size_t k, double* ds);
+SmallCell joint_newton_small_avx2(const double* log_r, const double* top, std::size_t k,
+                                double gamma, double* s, double& mu, const LogitBatch& point,
+                                int& evaluations, const NewtonTolerances& tol);
 void log_batch_avx2(const double* x, std::size_t k, double* out);
 double weighted_losses_avx2(const double* r, const double* log_p, const double* log_q,
                             std::size_t k, double gamma);
@@ -82,6 +104,9 @@ NewtonSums newton_pass_avx512(const double* s, const double* log_r, const double
                               std::size_t k, double gamma, const NewtonPoint& out);
 StepSize newton_step_avx512(const double* e, const double* inv_slope, const double* s, double dmu,
                             double tol, std::size_t k, double* ds);
+SmallCell joint_newton_small_avx512(const double* log_r, const double* top, std::size_t k,
+                                double gamma, double* s, double& mu, const LogitBatch& point,
+                                int& evaluations, const NewtonTolerances& tol);
 void log_batch_avx512(const double* x, std::size_t k, double* out);
 double weighted_losses_avx512(const double* r, const double* log_p, const double* log_q,
                               std::size_t k, double gamma);

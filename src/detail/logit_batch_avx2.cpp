@@ -102,6 +102,12 @@ StepSize newton_step_avx2(const double* e, const double* inv_slope, const double
   return simd::newton_step<Avx2>(e, inv_slope, s, dmu, tol, k, ds);
 }
 
+SmallCell joint_newton_small_avx2(const double* log_r, const double* top, std::size_t k,
+                                double gamma, double* s, double& mu, const LogitBatch& point,
+                                int& evaluations, const NewtonTolerances& tol) {
+  return simd::joint_newton_small<Avx2>(log_r, top, k, gamma, s, mu, point, evaluations, tol);
+}
+
 void log_batch_avx2(const double* x, std::size_t k, double* out) {
   simd::log_batch<Avx2>(x, k, out);
 }

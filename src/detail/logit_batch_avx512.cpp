@@ -102,6 +102,12 @@ StepSize newton_step_avx512(const double* e, const double* inv_slope, const doub
   return simd::newton_step<Avx512>(e, inv_slope, s, dmu, tol, k, ds);
 }
 
+SmallCell joint_newton_small_avx512(const double* log_r, const double* top, std::size_t k,
+                                double gamma, double* s, double& mu, const LogitBatch& point,
+                                int& evaluations, const NewtonTolerances& tol) {
+  return simd::joint_newton_small<Avx512>(log_r, top, k, gamma, s, mu, point, evaluations, tol);
+}
+
 void log_batch_avx512(const double* x, std::size_t k, double* out) {
   simd::log_batch<Avx512>(x, k, out);
 }

@@ -239,6 +239,87 @@ StepSize newton_step(const double* e, const double* inv_slope, const double* s, 
   return {O::any(nan) ? __builtin_nan("") : O::largest(largest), !O::any(beyond)};
 }
 
+// joint_newton (kkt.cpp) for a cell of k <= O::lanes symbols, which fill one
+// vector: the same arithmetic in the same order as there (newton_pass,
+// newton_step and taylor_step on one vector), so the same iterates bit for
+// bit, with everything kept in registers between passes. Where joint_newton
+// would sum P and Q from their logarithms, this returns kLeft and the caller
+// runs joint_newton itself from the same start.
+template <class O>
+SmallCell joint_newton_small(const double* log_r, const double* top, std::size_t k, double gamma,
+                             double* s_io, double& mu_io, const LogitBatch& point, int& evaluations,
+                             const NewtonTolerances& tol) {
+  using V = typename O::V;
+  const auto valid = O::first(k);
+  const V g = O::set1(gamma), zero = O::zero(), one = O::set1(1.0);
+  const V lr = O::load(log_r, valid);
+  const auto in = O::neq(O::load(top, valid), zero);
+  const auto outside = O::and_not(in, valid);
+  V s = O::load(s_io, valid);
+  double mu = mu_io;
+  double previous = __builtin_inf();
+  auto finish = [&](const V& p, const V& q, const V& log_p, const V& log_q) {
+    O::store(point.p, k, p);
+    O::store(point.q, k, q);
+    O::store(point.log_p, k, log_p);
+    O::store(point.log_q, k, log_q);
+    O::store(s_io, k, s);
+    mu_io = mu;
+    return SmallCell::converged;
+  };
+  for (int it = 0; it < 50; ++it) {
+    const Logits<O> x = evaluate<O>(s, g);
+    evaluations += static_cast<int>(k);
+    const V e = O::add(x.value, O::sub(lr, O::set1(mu)));
+    const V inv_slope = O::div(one, x.slope);
+    const V w = O::mul(O::mul(x.p, x.q), inv_slope);
+    const V we = O::mul(w, e);
+    const double P = O::sum(O::add(zero, O::keep(outside, x.p)));
+    const double Q = O::sum(O::add(zero, O::keep(in, x.q)));
+    const double s_scale = O::largest(O::max(one, O::abs(s)));
+    const bool positive = !O::any(O::and_mask(valid, O::le(O::blend(x.p, x.q, in), zero)));
+    if (!(positive && P >= 1e-290 && Q >= 1e-290)) return SmallCell::left;
+    const double c = __builtin_log(P / Q);
+    const double sum_w = O::sum(O::add(zero, O::keep(outside, w))) / P +
+                         O::sum(O::add(zero, O::keep(in, w))) / Q;
+    const double sum_we = O::sum(O::add(zero, O::keep(outside, we))) / P +
+                          O::sum(O::add(zero, O::keep(in, we))) / Q;
+    if (!__builtin_isfinite(sum_w) || !(sum_w < 0.0) || !__builtin_isfinite(c))
+      return SmallCell::failed;
+    const double dmu = (sum_we - c) / sum_w;
+    const V ds = O::keep(valid, O::mul(O::sub(O::set1(dmu), e), inv_slope));
+    const V size = O::abs(ds);
+    if (O::any(O::unordered(ds, ds))) return SmallCell::failed;
+    const double largest = O::largest(O::max(zero, size));
+    if (!__builtin_isfinite(largest)) return SmallCell::failed;
+    const bool within = !O::any(
+        O::gt_or_unordered(size, O::mul(O::set1(tol.step), O::max(one, O::abs(s)))));
+    const double abs_mu = __builtin_fabs(mu), abs_dmu = __builtin_fabs(dmu);
+    const bool small = abs_dmu <= tol.step * (1.0 < abs_mu ? abs_mu : 1.0) && within;
+    if (small || (largest >= previous && largest < 1e-10 * s_scale))
+      return finish(x.p, x.q, x.log_p, x.log_q);
+    if (largest <= tol.last_step && abs_dmu <= tol.last_step) {  // taylor_step
+      const V pq = O::mul(x.p, x.q), h = O::mul(O::mul(O::set1(0.5), ds), ds);
+      const V cube = O::mul(O::mul(h, ds), O::set1(1.0 / 3.0));
+      const V skew = O::mul(pq, O::sub(x.q, x.p));
+      const V bend = O::mul(pq, O::sub(one, O::mul(O::set1(6.0), pq)));
+      const V dp = O::add(O::add(O::mul(pq, ds), O::mul(skew, h)), O::mul(bend, cube));
+      const V log_p =
+          O::add(x.log_p, O::sub(O::sub(O::mul(x.q, ds), O::mul(pq, h)), O::mul(skew, cube)));
+      const V log_q =
+          O::sub(x.log_q, O::add(O::add(O::mul(x.p, ds), O::mul(pq, h)), O::mul(skew, cube)));
+      s = O::add(s, ds);
+      mu += dmu;
+      return finish(O::add(x.p, dp), O::sub(x.q, dp), log_p, log_q);
+    }
+    previous = largest;
+    const double damp = largest > 2.0 * s_scale + 8.0 ? (2.0 * s_scale + 8.0) / largest : 1.0;
+    s = O::add(s, O::mul(O::set1(damp), ds));
+    mu += damp * dmu;
+  }
+  return SmallCell::failed;
+}
+
 template <class O>
 void log_batch(const double* x, std::size_t k, double* out) {
   for (std::size_t i = 0; i < k; i += O::lanes) {
