@@ -40,12 +40,19 @@ std::atomic<int>& current_path() {
   return path;
 }
 
-// The vector kernel for k symbols: AVX-512 beyond four on its path (at most
-// four fill one AVX2 vector, with the same values lane by lane and the same
-// sums, so the choice changes no result there).
-MathPath kernel(std::size_t k) {
-  const MathPath path = math_path();
-  return path == MathPath::avx512 && k <= 4 ? MathPath::avx2 : path;
+// The vector kernels for k symbols, none on the scalar path: AVX-512 beyond
+// four on its path (at most four fill one AVX2 vector, with the same values
+// lane by lane and the same sums, so the choice changes no result there).
+const VectorKernels* vector_kernels(std::size_t k) {
+  switch (math_path()) {
+    case MathPath::avx512:
+      return k <= 4 ? &kAvx2Kernels : &kAvx512Kernels;
+    case MathPath::avx2:
+      return &kAvx2Kernels;
+    case MathPath::scalar:
+      break;
+  }
+  return nullptr;
 }
 
 void evaluate_logits_scalar(const double* s, std::size_t k, double gamma, const LogitBatch& out) {
@@ -84,21 +91,13 @@ const char* to_string(MathPath path) {
 }
 
 void evaluate_logits(const double* s, std::size_t k, double gamma, const LogitBatch& out) {
-  switch (kernel(k)) {
-    case MathPath::avx512:
-      return evaluate_logits_avx512(s, k, gamma, out);
-    case MathPath::avx2:
-      return evaluate_logits_avx2(s, k, gamma, out);
-    case MathPath::scalar:
-      return evaluate_logits_scalar(s, k, gamma, out);
-  }
+  if (const VectorKernels* v = vector_kernels(k)) return v->evaluate_logits(s, k, gamma, out);
+  evaluate_logits_scalar(s, k, gamma, out);
 }
 
 NewtonSums newton_pass(const double* s, const double* log_r, const double* top, double mu,
                        std::size_t k, double gamma, const NewtonPoint& out) {
-  const MathPath path = kernel(k);
-  if (path == MathPath::avx512) return newton_pass_avx512(s, log_r, top, mu, k, gamma, out);
-  if (path == MathPath::avx2) return newton_pass_avx2(s, log_r, top, mu, k, gamma, out);
+  if (const VectorKernels* v = vector_kernels(k)) return v->newton_pass(s, log_r, top, mu, k, gamma, out);
   NewtonSums sums;
   for (std::size_t a = 0; a < k; ++a) {
     const LogitPoint x = logit_point(s[a]);
@@ -130,9 +129,7 @@ NewtonSums newton_pass(const double* s, const double* log_r, const double* top, 
 
 StepSize newton_step(const double* e, const double* inv_slope, const double* s, double dmu,
                      double tol, std::size_t k, double* ds) {
-  const MathPath path = kernel(k);
-  if (path == MathPath::avx512) return newton_step_avx512(e, inv_slope, s, dmu, tol, k, ds);
-  if (path == MathPath::avx2) return newton_step_avx2(e, inv_slope, s, dmu, tol, k, ds);
+  if (const VectorKernels* v = vector_kernels(k)) return v->newton_step(e, inv_slope, s, dmu, tol, k, ds);
   StepSize out;
   bool nan = false;
   for (std::size_t a = 0; a < k; ++a) {
@@ -157,27 +154,19 @@ bool set_small_cells(bool on) { return small_cells().exchange(on); }
 SmallCell joint_newton_small(const double* log_r, const double* top, std::size_t k, double gamma,
                              double* s, double& mu, const LogitBatch& point, int& evaluations,
                              const NewtonTolerances& tol) {
-  if (!small_cells().load(std::memory_order_relaxed)) return SmallCell::left;
-  const MathPath path = kernel(k);
-  if (path == MathPath::avx2 && k <= 4)
-    return joint_newton_small_avx2(log_r, top, k, gamma, s, mu, point, evaluations, tol);
-  if (path == MathPath::avx512 && k <= 8)
-    return joint_newton_small_avx512(log_r, top, k, gamma, s, mu, point, evaluations, tol);
-  return SmallCell::left;
+  const VectorKernels* v = vector_kernels(k);
+  if (!v || k > v->lanes || !small_cells().load(std::memory_order_relaxed)) return SmallCell::left;
+  return v->joint_newton_small(log_r, top, k, gamma, s, mu, point, evaluations, tol);
 }
 
 void log_batch(const double* x, std::size_t k, double* out) {
-  const MathPath path = kernel(k);
-  if (path == MathPath::avx512) return log_batch_avx512(x, k, out);
-  if (path == MathPath::avx2) return log_batch_avx2(x, k, out);
+  if (const VectorKernels* v = vector_kernels(k)) return v->log_batch(x, k, out);
   for (std::size_t a = 0; a < k; ++a) out[a] = std::log(x[a]);
 }
 
 double weighted_losses(const double* r, const double* log_p, const double* log_q, std::size_t k,
                        double gamma) {
-  const MathPath path = kernel(k);
-  if (path == MathPath::avx512) return weighted_losses_avx512(r, log_p, log_q, k, gamma);
-  if (path == MathPath::avx2) return weighted_losses_avx2(r, log_p, log_q, k, gamma);
+  if (const VectorKernels* v = vector_kernels(k)) return v->weighted_losses(r, log_p, log_q, k, gamma);
   double sum = 0.0;
   for (std::size_t a = 0; a < k; ++a) sum += r[a] * std::exp(gamma * log_q[a]) * -log_p[a];
   return sum;

@@ -86,29 +86,23 @@ void log_batch(const double* x, std::size_t k, double* out);
 double weighted_losses(const double* r, const double* log_p, const double* log_q, std::size_t k,
                        double gamma);
 
-// The vector paths (logit_batch_avx2.cpp and logit_batch_avx512.cpp, each
-// built for its instruction set): call only where the CPU has it.
-void evaluate_logits_avx2(const double* s, std::size_t k, double gamma, const LogitBatch& out);
-NewtonSums newton_pass_avx2(const double* s, const double* log_r, const double* top, double mu,
+// The kernels of a vector path (logit_simd.hpp), defined by
+// logit_batch_avx2.cpp and logit_batch_avx512.cpp, each built for its
+// instruction set: use only where the CPU has it.
+struct VectorKernels {
+  std::size_t lanes;
+  void (*evaluate_logits)(const double* s, std::size_t k, double gamma, const LogitBatch& out);
+  NewtonSums (*newton_pass)(const double* s, const double* log_r, const double* top, double mu,
                             std::size_t k, double gamma, const NewtonPoint& out);
-StepSize newton_step_avx2(const double* e, const double* inv_slope, const double* s, double dmu,
+  StepSize (*newton_step)(const double* e, const double* inv_slope, const double* s, double dmu,
                           double tol, std::size_t k, double* ds);
-SmallCell joint_newton_small_avx2(const double* log_r, const double* top, std::size_t k,
-                                double gamma, double* s, double& mu, const LogitBatch& point,
-                                int& evaluations, const NewtonTolerances& tol);
-void log_batch_avx2(const double* x, std::size_t k, double* out);
-double weighted_losses_avx2(const double* r, const double* log_p, const double* log_q,
+  SmallCell (*joint_newton_small)(const double* log_r, const double* top, std::size_t k,
+                                  double gamma, double* s, double& mu, const LogitBatch& point,
+                                  int& evaluations, const NewtonTolerances& tol);
+  void (*log_batch)(const double* x, std::size_t k, double* out);
+  double (*weighted_losses)(const double* r, const double* log_p, const double* log_q,
                             std::size_t k, double gamma);
-void evaluate_logits_avx512(const double* s, std::size_t k, double gamma, const LogitBatch& out);
-NewtonSums newton_pass_avx512(const double* s, const double* log_r, const double* top, double mu,
-                              std::size_t k, double gamma, const NewtonPoint& out);
-StepSize newton_step_avx512(const double* e, const double* inv_slope, const double* s, double dmu,
-                            double tol, std::size_t k, double* ds);
-SmallCell joint_newton_small_avx512(const double* log_r, const double* top, std::size_t k,
-                                double gamma, double* s, double& mu, const LogitBatch& point,
-                                int& evaluations, const NewtonTolerances& tol);
-void log_batch_avx512(const double* x, std::size_t k, double* out);
-double weighted_losses_avx512(const double* r, const double* log_p, const double* log_q,
-                              std::size_t k, double gamma);
+};
+extern const VectorKernels kAvx2Kernels, kAvx512Kernels;
 
 }  // namespace focalrd::detail

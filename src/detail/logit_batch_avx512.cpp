@@ -88,33 +88,12 @@ struct Avx512 {
 
 }  // namespace
 
-void evaluate_logits_avx512(const double* s, std::size_t k, double gamma, const LogitBatch& out) {
-  simd::evaluate_logits<Avx512>(s, k, gamma, out);
-}
-
-NewtonSums newton_pass_avx512(const double* s, const double* log_r, const double* top, double mu,
-                              std::size_t k, double gamma, const NewtonPoint& out) {
-  return simd::newton_pass<Avx512>(s, log_r, top, mu, k, gamma, out);
-}
-
-StepSize newton_step_avx512(const double* e, const double* inv_slope, const double* s, double dmu,
-                            double tol, std::size_t k, double* ds) {
-  return simd::newton_step<Avx512>(e, inv_slope, s, dmu, tol, k, ds);
-}
-
-SmallCell joint_newton_small_avx512(const double* log_r, const double* top, std::size_t k,
-                                double gamma, double* s, double& mu, const LogitBatch& point,
-                                int& evaluations, const NewtonTolerances& tol) {
-  return simd::joint_newton_small<Avx512>(log_r, top, k, gamma, s, mu, point, evaluations, tol);
-}
-
-void log_batch_avx512(const double* x, std::size_t k, double* out) {
-  simd::log_batch<Avx512>(x, k, out);
-}
-
-double weighted_losses_avx512(const double* r, const double* log_p, const double* log_q,
-                              std::size_t k, double gamma) {
-  return simd::weighted_losses<Avx512>(r, log_p, log_q, k, gamma);
-}
+const VectorKernels kAvx512Kernels{8,
+                                   simd::evaluate_logits<Avx512>,
+                                   simd::newton_pass<Avx512>,
+                                   simd::newton_step<Avx512>,
+                                   simd::joint_newton_small<Avx512>,
+                                   simd::log_batch<Avx512>,
+                                   simd::weighted_losses<Avx512>};
 
 }  // namespace focalrd::detail
