@@ -437,7 +437,11 @@ CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p_out
   for (std::size_t a = 0; a < k; ++a)
     if (a != top) others += p[a];
   const double delta = others - q[top];
-  const double log_sum = std::log1p(delta);
+  // ln(1 + δ): |δ| is about 1e-12 or less once converged, where the series
+  // to δ³ is exact to rounding (its next term is δ⁴/4).
+  const double log_sum =
+      std::fabs(delta) <= 1e-6 ? delta - 0.5 * delta * delta + delta * delta * delta / 3.0
+                               : std::log1p(delta);
   if (p_out)
     for (std::size_t a = 0; a < k; ++a) p[a] /= 1.0 + delta;
   // ln(1 + x) to x² for |x| <= 3e-6, within 1e-17; every q_a but the top's is
