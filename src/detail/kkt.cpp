@@ -451,7 +451,7 @@ CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p_out
   const double top_log_q = log_q[top];
   if (std::fabs(delta) <= 1e-6) {
     for (std::size_t a = 0; a < k; ++a) {
-      const double x = delta / q[a];  // q_a > 0 but perhaps at the top
+      const double x = delta / (q[a] > 0.0 ? q[a] : 1.0);  // q_a > 0 but perhaps at the top
       log_p[a] -= log_sum;
       log_q[a] += (x - 0.5 * x * x) - log_sum;
     }
