@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "detail/dp_rows.hpp"
+#include "detail/logit_batch.hpp"
 #include "detail/strategies.hpp"
 #include "focalrd/bounds.hpp"
 #include "focalrd/partition.hpp"
@@ -107,6 +108,29 @@ TEST_CASE("the same value and the same code for 1 and 2 threads") {
     check_same(a, b);
     check_code(inst.pmf, a);
     CHECK(a.stats.partitions == stirling2(inst.n, inst.M));
+  }
+}
+
+TEST_CASE("branch-and-bound: the same search with small cells in registers and sibling pairs") {
+  // Cells solved in registers, and siblings' cells two to a vector (on
+  // AVX-512), give the values of the plain iteration bit for bit, so the
+  // search visits the same nodes and ends with the same value and code.
+  auto g = test::rng("bnb small cells");
+  for (int trial = 0; trial < 20; ++trial) {
+    const Instance inst = random_instance(g, trial, 14, trial % 3 ? -6.0 : 1.0);
+    ExactOptions options;
+    options.method = SearchMethod::bnb;
+    options.threads = 1;
+    const bool before = detail::set_small_cells(true);
+    const ExactResult fast = exact(inst.pmf, inst.M, inst.gamma, options);
+    detail::set_small_cells(false);
+    const ExactResult plain = exact(inst.pmf, inst.M, inst.gamma, options);
+    detail::set_small_cells(before);
+    INFO("trial " << trial << " n=" << inst.n << " M=" << inst.M << " gamma=" << inst.gamma);
+    CHECK(fast.value == plain.value);
+    CHECK(fast.lower_bound == plain.lower_bound);
+    CHECK(fast.stats.nodes == plain.stats.nodes);
+    check_same(fast, plain);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "detail/kkt.hpp"
+#include "detail/logit_batch.hpp"
 #include "detail/small_buffer.hpp"
 
 namespace focalrd::bnb {
@@ -44,19 +45,53 @@ TaskResult Subtree::run(const OpenNode& node, double upper, std::uint64_t budget
   return std::move(out_);
 }
 
-Subtree::Undo Subtree::place(std::size_t t, std::size_t j, double start) {
+Subtree::Undo Subtree::place(std::size_t t, std::size_t j, double start, const Joined* joined) {
   const Undo undo{j, node_.cells[j].value, node_.cost};
   if (j == node_.open) ++node_.open;
   OpenCell& cell = node_.cells[j];
   saved_logits_[t] = cell.logits;
   cell.members.push_back(static_cast<int>(t));
-  cell.logits.push_back(start);  // NaN: solve_budget starts t from the asymptotes of ℓ
-  const double hint = undo.value.mu;
-  cell.value = solve_cell(in_, cell.members, std::isfinite(hint) ? &hint : nullptr, out_.solves,
-                          cell.logits.data());
+  if (joined) {
+    cell.logits = joined->logits;
+    cell.value = joined->value;
+  } else {
+    cell.logits.push_back(start);  // NaN: solve_budget starts t from the asymptotes of ℓ
+    const double hint = undo.value.mu;
+    cell.value = solve_cell(in_, cell.members, std::isfinite(hint) ? &hint : nullptr, out_.solves,
+                            cell.logits.data());
+  }
   node_.cost += cell.value.cost - undo.value.cost;
   node_.labels[t] = static_cast<int>(j);
   return undo;
+}
+
+void Subtree::solve_pair(std::size_t t, std::size_t j1, double start1, std::size_t j2,
+                         double start2, Joined& first, Joined& second) {
+  // As place's solve_cell for each, with both in one call.
+  double r[2][4], log_r[2][4], hint[2];
+  detail::CellRequest req[2];
+  Joined* out[2] = {&first, &second};
+  const std::size_t cell_of[2] = {j1, j2};
+  const double start[2] = {start1, start2};
+  for (int c = 0; c < 2; ++c) {
+    const OpenCell& cell = node_.cells[cell_of[c]];
+    const std::size_t k = cell.members.size() + 1;
+    for (std::size_t i = 0; i + 1 < k; ++i) {
+      r[c][i] = in_.r[cell.members[i]];
+      log_r[c][i] = in_.log_r[cell.members[i]];
+    }
+    r[c][k - 1] = in_.r[t];
+    log_r[c][k - 1] = in_.log_r[t];
+    out[c]->logits = cell.logits;
+    out[c]->logits.push_back(start[c]);
+    hint[c] = cell.value.mu;
+    req[c] = {r[c], k, std::isfinite(hint[c]) ? &hint[c] : nullptr, out[c]->logits.data(),
+              log_r[c]};
+  }
+  detail::CellOptimum opt[2];
+  detail::kkt_cell_pair(req, in_.gamma, opt);
+  for (int c = 0; c < 2; ++c) out[c]->value = CellValue{opt[c].cost, opt[c].mu};
+  out_.solves += 2;
 }
 
 void Subtree::unplace(std::size_t t, const Undo& undo) {
@@ -144,6 +179,9 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
   std::stable_sort(children.data(), children.data() + count, [](const Child& a, const Child& b) {
     return a.bound < b.bound || (a.bound == b.bound && a.mu < b.mu);
   });
+  const bool pairs = in_.gamma > 0.0 && detail::math_path() == detail::MathPath::avx512;
+  Joined now, ahead;
+  std::size_t ahead_for = count;  // the child whose cell is solved ahead, if any
   for (std::size_t i = 0; i < count; ++i) {
     const Child c = children[i];
     if (c.bound >= threshold()) {
@@ -155,7 +193,24 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
       continue;
     }
     const bool opened = c.cell == node_.open;
-    const Undo undo = place(t, c.cell, start_in(c.mu));
+    // Where two cells fit the halves of one vector, this child's joined cell
+    // is solved together with the next sibling's that is still open, which
+    // then finds it done (the node's state is restored exactly by then).
+    const Joined* joined = nullptr;
+    if (ahead_for == i) {
+      joined = &ahead;
+    } else if (pairs && !opened && node_.cells[c.cell].members.size() < 4) {
+      std::size_t next = i + 1;
+      while (next < count && children[next].bound >= threshold()) ++next;
+      if (next < count && children[next].cell < node_.open &&
+          node_.cells[children[next].cell].members.size() < 4) {
+        solve_pair(t, c.cell, start_in(c.mu), children[next].cell, start_in(children[next].mu),
+                   now, ahead);
+        ahead_for = next;
+        joined = &now;
+      }
+    }
+    const Undo undo = place(t, c.cell, start_in(c.mu), joined);
     if (node_.cost >= threshold()) {  // monotonicity: completions cost at least this
       prune(node_.cost);
     } else if (here.exact_next) {

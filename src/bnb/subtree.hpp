@@ -62,8 +62,17 @@ class Subtree {
     if (bound < upper_) out_.pruned = std::min(out_.pruned, bound);
   }
   void reset();
-  // `start`: a starting logit for t's solve in cell j, if known (NaN if not).
-  Undo place(std::size_t t, std::size_t j, double start = kNaN);
+  // A joined cell solved ahead (solve_pair): its value and logits.
+  struct Joined {
+    CellValue value;
+    std::vector<double> logits;
+  };
+  // `start`: a starting logit for t's solve in cell j, if known (NaN if not);
+  // `joined`: that solve, if done already.
+  Undo place(std::size_t t, std::size_t j, double start = kNaN, const Joined* joined = nullptr);
+  // The cells j1 and j2 with t joined, solved together (kkt_cell_pair).
+  void solve_pair(std::size_t t, std::size_t j1, double start1, std::size_t j2, double start2,
+                  Joined& first, Joined& second);
   void unplace(std::size_t t, const Undo& undo);
   void dfs(std::size_t t, double parent_lb, const NodeBound::Point* start);
   bool close_with_tail(std::size_t t, double lb);

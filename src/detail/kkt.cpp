@@ -239,6 +239,19 @@ bool joint_newton(const double* log_r, const double* in_top, std::size_t k, doub
   return false;
 }
 
+// The Newton iteration's first logits: the caller's where it gives them
+// (`logits`, with μ's hint; a missing one from the asymptotes at the hint),
+// else the log-loss solution's.
+void start_logits(const double* r, const double* log_r, std::size_t k, double gamma, double budget,
+                  const double* mu_hint, const double* logits, double* s) {
+  if (mu_hint && logits) {
+    for (std::size_t a = 0; a < k; ++a)
+      s[a] = std::isfinite(logits[a]) ? logits[a] : log_phi_inverse_guess(*mu_hint - log_r[a], gamma);
+  } else {
+    log_loss_logits(r, log_r, k, budget, s);
+  }
+}
+
 }  // namespace
 
 double log_phi_inverse_guess(double tau, double gamma) {
@@ -343,13 +356,7 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
     for (std::size_t a = 0; a < k; ++a) log_r[a] = log_r_in[a];
   else
     log_batch(r, k, log_r.data());
-  const bool warm = mu_hint && logits;
-  if (warm) {
-    for (std::size_t a = 0; a < k; ++a)
-      s[a] = std::isfinite(logits[a]) ? logits[a] : log_phi_inverse_guess(*mu_hint - log_r[a], gamma);
-  } else {
-    log_loss_logits(r, log_r.data(), k, budget, s.data());
-  }
+  start_logits(r, log_r.data(), k, gamma, budget, mu_hint, logits, s.data());
   // The joint Newton iteration first (its iterates do not depend on the
   // starting μ); if it does not converge, the nested one (each symbol's logit
   // solved for every μ), which always does.
@@ -408,30 +415,18 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   return finish(mu);
 }
 
-CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p_out,
-                     const double* mu_hint, double* logits, const double* log_r) {
-  SmallBuffer<double> own_p(p_out ? 0 : k), q(k), log_p(k), log_q(k);
-  double* p = p_out ? p_out : own_p.data();
-  const BudgetSolution kkt = solve_budget(r, k, gamma, 1.0, p, q.data(), mu_hint, logits, log_r,
-                                          log_p.data(), log_q.data(), p_out == nullptr);
-  CellOptimum out;
-  out.mu = kkt.mu;
-  out.evaluations = kkt.evaluations;
-  out.converged = kkt.converged;
-  if (gamma == 0.0) {
-    double sum = 0.0;
-    for (std::size_t a = 0; a < k; ++a) sum += p[a];
-    for (std::size_t a = 0; a < k; ++a) p[a] /= sum;
-    out.cost = cell_distortion(r, p, k, gamma);
-    return out;
-  }
-  // Renormalise the last rounding errors away so that the PMF is feasible;
-  // the objective is stationary here, so this moves it by O(ε²). With t the
-  // largest mass (the largest p), Σ p = 1 + δ with δ = Σ_{a≠t} p_a - q_t,
-  // exactly as the solver's constraint; p_a / (1 + δ) has
-  //   ln p'_a = ln p_a - ln(1 + δ),  ln q'_a = ln q_a + ln(1 + δ/q_a) - ln(1 + δ),
-  // where q_a >= 1/2 but for t. The cost, eq. (8), then follows from the logs
-  // without pow or log per symbol.
+namespace {
+
+// A cell's cost, eq. (8), from the solution of its KKT system (budget 1,
+// γ > 0): the last rounding errors renormalised away so that the PMF is
+// feasible; the objective is stationary here, so this moves it by O(ε²).
+// With t the largest mass (the largest p), Σ p = 1 + δ with
+// δ = Σ_{a≠t} p_a - q_t, exactly as the solver's constraint; p_a / (1 + δ) has
+//   ln p'_a = ln p_a - ln(1 + δ),  ln q'_a = ln q_a + ln(1 + δ/q_a) - ln(1 + δ),
+// where q_a >= 1/2 but for t. The cost then follows from the logs without
+// pow or log per symbol. p is renormalised too where `pmf` asks for it.
+double renormalised_cost(const double* r, std::size_t k, double gamma, double* p, const double* q,
+                         double* log_p, double* log_q, bool pmf) {
   const std::size_t top = std::max_element(r, r + k) - r;  // solve_budget's T
   double others = 0.0;
   for (std::size_t a = 0; a < k; ++a)
@@ -442,7 +437,7 @@ CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p_out
   const double log_sum =
       std::fabs(delta) <= 1e-6 ? delta - 0.5 * delta * delta + delta * delta * delta / 3.0
                                : std::log1p(delta);
-  if (p_out)
+  if (pmf)
     for (std::size_t a = 0; a < k; ++a) p[a] /= 1.0 + delta;
   // ln(1 + x) to x² for |x| <= 3e-6, within 1e-17; every q_a but the top's is
   // at least (1 - δ)/2, so |δ| <= 1e-6 keeps them there (a loop without
@@ -462,8 +457,75 @@ CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p_out
     }
   }
   log_q[top] = top_log_q + (log1p_x(q[top] > 0.0 ? delta / q[top] : 0.0) - log_sum);
-  out.cost = weighted_losses(r, log_p.data(), log_q.data(), k, gamma);
+  return weighted_losses(r, log_p, log_q, k, gamma);
+}
+
+}  // namespace
+
+CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p_out,
+                     const double* mu_hint, double* logits, const double* log_r) {
+  SmallBuffer<double> own_p(p_out ? 0 : k), q(k), log_p(k), log_q(k);
+  double* p = p_out ? p_out : own_p.data();
+  const BudgetSolution kkt = solve_budget(r, k, gamma, 1.0, p, q.data(), mu_hint, logits, log_r,
+                                          log_p.data(), log_q.data(), p_out == nullptr);
+  CellOptimum out;
+  out.mu = kkt.mu;
+  out.evaluations = kkt.evaluations;
+  out.converged = kkt.converged;
+  if (gamma == 0.0) {
+    double sum = 0.0;
+    for (std::size_t a = 0; a < k; ++a) sum += p[a];
+    for (std::size_t a = 0; a < k; ++a) p[a] /= sum;
+    out.cost = cell_distortion(r, p, k, gamma);
+    return out;
+  }
+  out.cost = renormalised_cost(r, k, gamma, p, q.data(), log_p.data(), log_q.data(), p_out != nullptr);
   return out;
+}
+
+void kkt_cell_pair(const CellRequest* cells, double gamma, CellOptimum* out) {
+  auto alone = [&](int c) {
+    const CellRequest& cell = cells[c];
+    out[c] = kkt_cell(cell.r, cell.k, gamma, nullptr, cell.mu_hint, cell.logits, cell.log_r);
+  };
+  struct Cell {  // solve_budget's state for one cell (budget 1, cost only)
+    double top[4], s[4], p[4], q[4], log_p[4], log_q[4], mu;
+    int evaluations = 0;
+  } st[2];
+  SmallCellJob jobs[2];
+  for (int c = 0; c < 2; ++c) {
+    const CellRequest& cell = cells[c];
+    if (!(gamma > 0.0) || cell.k < 2 || cell.k > 4 || !cell.log_r) {
+      alone(0);
+      alone(1);
+      return;
+    }
+    std::fill(st[c].top, st[c].top + cell.k, 0.0);
+    st[c].top[std::max_element(cell.r, cell.r + cell.k) - cell.r] = 1.0;
+    start_logits(cell.r, cell.log_r, cell.k, gamma, 1.0, cell.mu_hint, cell.logits, st[c].s);
+    st[c].mu = cell.mu_hint ? *cell.mu_hint : 0.0;
+    jobs[c] = SmallCellJob{cell.log_r, st[c].top, cell.k, st[c].s, &st[c].mu,
+                           LogitBatch{st[c].p, st[c].q, st[c].log_p, st[c].log_q, nullptr, nullptr},
+                           &st[c].evaluations};
+  }
+  if (!joint_newton_pair(jobs, gamma, {tol::kNewtonStepRel * 16.0, kLastStepForCost})) {
+    alone(0);
+    alone(1);
+    return;
+  }
+  for (int c = 0; c < 2; ++c) {
+    const CellRequest& cell = cells[c];
+    if (jobs[c].status != SmallCell::converged) {  // as alone, from the start
+      alone(c);
+      continue;
+    }
+    if (cell.logits) std::copy(st[c].s, st[c].s + cell.k, cell.logits);
+    out[c].mu = st[c].mu;
+    out[c].evaluations = st[c].evaluations;
+    out[c].converged = true;
+    out[c].cost = renormalised_cost(cell.r, cell.k, gamma, st[c].p, st[c].q, st[c].log_p,
+                                    st[c].log_q, false);
+  }
 }
 
 SymbolDual symbol_dual(double r, double log_r, double gamma, double x, double& s) {

@@ -61,6 +61,21 @@ CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p,
                      const double* mu_hint = nullptr, double* logits = nullptr,
                      const double* log_r = nullptr);
 
+// kkt_cell of two cells at once, the cost only (p null), with the same
+// values as two calls: for γ > 0 and cells of two to four symbols with
+// ln r given, the Newton iterations of both run in the two halves of one
+// vector where the CPU has AVX-512 (a pass on one vector is bound by its
+// chain of dependent operations, not by its width); otherwise, or for a
+// cell that leaves that iteration, one call each.
+struct CellRequest {
+  const double* r;
+  std::size_t k;
+  const double* mu_hint;
+  double* logits;
+  const double* log_r;
+};
+void kkt_cell_pair(const CellRequest* cells, double gamma, CellOptimum* out);
+
 // One symbol's term of the Lagrangian dual at multiplier θ = e^x:
 // h = min over p in (0, 1] of r (1-p)^γ ln(1/p) + θ p, its minimiser p, and
 // dp/dx. `s` carries the logit of p between calls as a warm start.

@@ -156,7 +156,17 @@ SmallCell joint_newton_small(const double* log_r, const double* top, std::size_t
                              const NewtonTolerances& tol) {
   const VectorKernels* v = vector_kernels(k);
   if (!v || k > v->lanes || !small_cells().load(std::memory_order_relaxed)) return SmallCell::left;
-  return v->joint_newton_small(log_r, top, k, gamma, s, mu, point, evaluations, tol);
+  SmallCellJob job{log_r, top, k, s, &mu, point, &evaluations};
+  v->newton_cell(&job, gamma, tol);
+  return job.status;
+}
+
+bool joint_newton_pair(SmallCellJob* jobs, double gamma, const NewtonTolerances& tol) {
+  if (math_path() != MathPath::avx512 || jobs[0].k > 4 || jobs[1].k > 4 ||
+      !small_cells().load(std::memory_order_relaxed))
+    return false;
+  kAvx512Kernels.newton_cell_pair(jobs, gamma, tol);
+  return true;
 }
 
 void log_batch(const double* x, std::size_t k, double* out) {

@@ -74,6 +74,22 @@ struct NewtonTolerances {
 SmallCell joint_newton_small(const double* log_r, const double* top, std::size_t k, double gamma,
                              double* s, double& mu, const LogitBatch& point, int& evaluations,
                              const NewtonTolerances& tol);
+// One cell of a call solving several in one vector: its inputs as
+// joint_newton_small's, and its outcome.
+struct SmallCellJob {
+  const double* log_r;
+  const double* top;
+  std::size_t k;
+  double* s;
+  double* mu;
+  LogitBatch point;
+  int* evaluations;
+  SmallCell status = SmallCell::left;
+};
+// Two cells of at most four symbols in the two halves of one AVX-512 vector,
+// each with the values joint_newton_small gives it alone; false (nothing
+// done) where the path is not AVX-512 or a cell is larger.
+bool joint_newton_pair(SmallCellJob* jobs, double gamma, const NewtonTolerances& tol);
 // For tests that compare the two: whether joint_newton_small is tried
 // (default true); returns the setting before.
 bool set_small_cells(bool on);
@@ -96,9 +112,8 @@ struct VectorKernels {
                             std::size_t k, double gamma, const NewtonPoint& out);
   StepSize (*newton_step)(const double* e, const double* inv_slope, const double* s, double dmu,
                           double tol, std::size_t k, double* ds);
-  SmallCell (*joint_newton_small)(const double* log_r, const double* top, std::size_t k,
-                                  double gamma, double* s, double& mu, const LogitBatch& point,
-                                  int& evaluations, const NewtonTolerances& tol);
+  void (*newton_cell)(SmallCellJob* job, double gamma, const NewtonTolerances& tol);
+  void (*newton_cell_pair)(SmallCellJob* jobs, double gamma, const NewtonTolerances& tol);
   void (*log_batch)(const double* x, std::size_t k, double* out);
   double (*weighted_losses)(const double* r, const double* log_p, const double* log_q,
                             std::size_t k, double gamma);

@@ -42,6 +42,12 @@ struct Avx2 {
   static M and_not(M a, M b) { return _mm256_andnot_pd(a, b); }  // b and not a
   static M or_mask(M a, M b) { return _mm256_or_pd(a, b); }
   static bool any(M a) { return _mm256_movemask_pd(a) != 0; }
+  static unsigned bits(M a) { return static_cast<unsigned>(_mm256_movemask_pd(a)); }
+  static M mask_of_bits(unsigned b) {
+    const __m256i lane_bit = _mm256_set_epi64x(8, 4, 2, 1);
+    return _mm256_castsi256_pd(_mm256_cmpgt_epi64(
+        _mm256_and_si256(_mm256_set1_epi64x(b), lane_bit), _mm256_setzero_si256()));
+  }
   static V blend(V if_false, V if_true, M m) { return _mm256_blendv_pd(if_false, if_true, m); }
   static V keep(M m, V a) { return _mm256_and_pd(m, a); }  // a where m, 0 elsewhere
 
@@ -92,7 +98,8 @@ const VectorKernels kAvx2Kernels{4,
                                  simd::evaluate_logits<Avx2>,
                                  simd::newton_pass<Avx2>,
                                  simd::newton_step<Avx2>,
-                                 simd::joint_newton_small<Avx2>,
+                                 simd::joint_newton_cells<Avx2, 1>,
+                                 nullptr,
                                  simd::log_batch<Avx2>,
                                  simd::weighted_losses<Avx2>};
 

@@ -48,6 +48,12 @@ struct Avx512 {
   static M and_not(M a, M b) { return static_cast<M>(~a & b); }  // b and not a
   static M or_mask(M a, M b) { return static_cast<M>(a | b); }
   static bool any(M a) { return a != 0; }
+  static unsigned bits(M a) { return a; }
+  static M mask_of_bits(unsigned b) { return static_cast<M>(b); }
+  // a in the lower four lanes, b in the upper four.
+  static V set_halves(double a, double b) {
+    return _mm512_maskz_insertf64x4(kAll, _mm512_set1_pd(a), _mm256_set1_pd(b), 1);
+  }
   static V blend(V if_false, V if_true, M m) { return _mm512_mask_blend_pd(m, if_false, if_true); }
   static V keep(M m, V a) { return _mm512_maskz_mov_pd(m, a); }  // a where m, 0 elsewhere
 
@@ -92,7 +98,8 @@ const VectorKernels kAvx512Kernels{8,
                                    simd::evaluate_logits<Avx512>,
                                    simd::newton_pass<Avx512>,
                                    simd::newton_step<Avx512>,
-                                   simd::joint_newton_small<Avx512>,
+                                   simd::joint_newton_cells<Avx512, 1>,
+                                   simd::joint_newton_cells<Avx512, 2>,
                                    simd::log_batch<Avx512>,
                                    simd::weighted_losses<Avx512>};
 

@@ -239,85 +239,154 @@ StepSize newton_step(const double* e, const double* inv_slope, const double* s, 
   return {O::any(nan) ? __builtin_nan("") : O::largest(largest), !O::any(beyond)};
 }
 
-// joint_newton (kkt.cpp) for a cell of k <= O::lanes symbols, which fill one
-// vector: the same arithmetic in the same order as there (newton_pass,
-// newton_step and taylor_step on one vector), so the same iterates bit for
-// bit, with everything kept in registers between passes. Where joint_newton
-// would sum P and Q from their logarithms, this returns kLeft and the caller
-// runs joint_newton itself from the same start.
-template <class O>
-SmallCell joint_newton_small(const double* log_r, const double* top, std::size_t k, double gamma,
-                             double* s_io, double& mu_io, const LogitBatch& point, int& evaluations,
-                             const NewtonTolerances& tol) {
+// Σ of n = 2^j doubles as a balanced tree, ((x0 + x1) + (x2 + x3)) + ...: the
+// order of O::sum on a whole vector.
+inline double tree_sum(const double* x, std::size_t n) {
+  return n == 1 ? x[0] : tree_sum(x, n / 2) + tree_sum(x + n / 2, n / 2);
+}
+
+// joint_newton (kkt.cpp) for H cells at once, cell g in the g-th of H equal
+// groups of lanes of one vector (H = 1: one cell of k <= O::lanes symbols;
+// H = 2 on eight lanes: two cells of up to four): for each cell the same
+// arithmetic in the same order as there (newton_pass, newton_step and
+// taylor_step on one vector of O::lanes / H lanes, sums and maxima by
+// group as O::sum and O::largest on such a vector), so the same iterates bit
+// for bit, with everything kept in registers between passes. A cell whose
+// sums near underflow (which joint_newton takes from their logarithms) is
+// `left`: the caller runs joint_newton on it from the same start.
+template <class O, int H>
+void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances& tol) {
   using V = typename O::V;
-  const auto valid = O::first(k);
+  constexpr std::size_t W = O::lanes / H;  // lanes per cell
+  alignas(64) double lane[O::lanes];
+  unsigned valid_bits = 0;
+  auto gather = [&](auto field) {
+    for (int c = 0; c < H; ++c)
+      for (std::size_t i = 0; i < W; ++i) lane[c * W + i] = i < jobs[c].k ? field(jobs[c])[i] : 0.0;
+    return O::load(lane, O::first(O::lanes));
+  };
+  for (int c = 0; c < H; ++c) valid_bits |= ((1u << jobs[c].k) - 1u) << (c * W);
+  const auto valid = O::mask_of_bits(valid_bits);
   const V g = O::set1(gamma), zero = O::zero(), one = O::set1(1.0);
-  const V lr = O::load(log_r, valid);
-  const auto in = O::neq(O::load(top, valid), zero);
+  const V lr = gather([](const SmallCellJob& j) { return j.log_r; });
+  const auto in = O::neq(gather([](const SmallCellJob& j) { return j.top; }), zero);
   const auto outside = O::and_not(in, valid);
-  V s = O::load(s_io, valid);
-  double mu = mu_io;
-  double previous = __builtin_inf();
-  auto finish = [&](const V& p, const V& q, const V& log_p, const V& log_q) {
-    O::store(point.p, k, p);
-    O::store(point.q, k, q);
-    O::store(point.log_p, k, log_p);
-    O::store(point.log_q, k, log_q);
-    O::store(s_io, k, s);
-    mu_io = mu;
-    return SmallCell::converged;
+  V s = gather([](const SmallCellJob& j) { return static_cast<const double*>(j.s); });
+  double mu[H], previous[H];
+  bool active[H];
+  for (int c = 0; c < H; ++c) {
+    mu[c] = *jobs[c].mu;
+    previous[c] = __builtin_inf();
+    active[c] = true;
+    jobs[c].status = SmallCell::failed;
+  }
+  // By cell: the sums, maxima and any-lane tests of one vector of W lanes.
+  auto sums = [&](const V& x, double* out) {
+    O::store(lane, O::lanes, x);
+    for (int c = 0; c < H; ++c) out[c] = tree_sum(lane + c * W, W);
+  };
+  auto largest = [&](const V& x, double* out) {
+    O::store(lane, O::lanes, x);
+    for (int c = 0; c < H; ++c) {
+      double m = lane[c * W];
+      for (std::size_t i = 1; i < W; ++i) m = m > lane[c * W + i] ? m : lane[c * W + i];
+      out[c] = m;
+    }
+  };
+  auto any = [&](const auto& m, int c) { return ((O::bits(m) >> (c * W)) & ((1u << W) - 1u)) != 0; };
+  auto by_cell = [&](const double* x) {
+    if constexpr (H == 1)
+      return O::set1(x[0]);
+    else
+      return O::set_halves(x[0], x[1]);
+  };
+  auto finish = [&](int c, const V& p, const V& q, const V& log_p, const V& log_q, const V& s_c) {
+    const SmallCellJob& j = jobs[c];
+    auto put = [&](double* to, const V& x) {
+      O::store(lane, O::lanes, x);
+      for (std::size_t i = 0; i < j.k; ++i) to[i] = lane[c * W + i];
+    };
+    put(j.point.p, p);
+    put(j.point.q, q);
+    put(j.point.log_p, log_p);
+    put(j.point.log_q, log_q);
+    put(j.s, s_c);
+    *j.mu = mu[c];
+    jobs[c].status = SmallCell::converged;
+    active[c] = false;
   };
   for (int it = 0; it < 50; ++it) {
     const Logits<O> x = evaluate<O>(s, g);
-    evaluations += static_cast<int>(k);
-    const V e = O::add(x.value, O::sub(lr, O::set1(mu)));
+    const V e = O::add(x.value, O::sub(lr, by_cell(mu)));
     const V inv_slope = O::div(one, x.slope);
     const V w = O::mul(O::mul(x.p, x.q), inv_slope);
     const V we = O::mul(w, e);
-    const double P = O::sum(O::add(zero, O::keep(outside, x.p)));
-    const double Q = O::sum(O::add(zero, O::keep(in, x.q)));
-    const double s_scale = O::largest(O::max(one, O::abs(s)));
-    const bool positive = !O::any(O::and_mask(valid, O::le(O::blend(x.p, x.q, in), zero)));
-    if (!(positive && P >= 1e-290 && Q >= 1e-290)) return SmallCell::left;
-    const double c = __builtin_log(P / Q);
-    const double sum_w = O::sum(O::add(zero, O::keep(outside, w))) / P +
-                         O::sum(O::add(zero, O::keep(in, w))) / Q;
-    const double sum_we = O::sum(O::add(zero, O::keep(outside, we))) / P +
-                          O::sum(O::add(zero, O::keep(in, we))) / Q;
-    if (!__builtin_isfinite(sum_w) || !(sum_w < 0.0) || !__builtin_isfinite(c))
-      return SmallCell::failed;
-    const double dmu = (sum_we - c) / sum_w;
-    const V ds = O::keep(valid, O::mul(O::sub(O::set1(dmu), e), inv_slope));
-    const V size = O::abs(ds);
-    if (O::any(O::unordered(ds, ds))) return SmallCell::failed;
-    const double largest = O::largest(O::max(zero, size));
-    if (!__builtin_isfinite(largest)) return SmallCell::failed;
-    const bool within = !O::any(
-        O::gt_or_unordered(size, O::mul(O::set1(tol.step), O::max(one, O::abs(s)))));
-    const double abs_mu = __builtin_fabs(mu), abs_dmu = __builtin_fabs(dmu);
-    const bool small = abs_dmu <= tol.step * (1.0 < abs_mu ? abs_mu : 1.0) && within;
-    if (small || (largest >= previous && largest < 1e-10 * s_scale))
-      return finish(x.p, x.q, x.log_p, x.log_q);
-    if (largest <= tol.last_step && abs_dmu <= tol.last_step) {  // taylor_step
-      const V pq = O::mul(x.p, x.q), h = O::mul(O::mul(O::set1(0.5), ds), ds);
-      const V cube = O::mul(O::mul(h, ds), O::set1(1.0 / 3.0));
-      const V skew = O::mul(pq, O::sub(x.q, x.p));
-      const V bend = O::mul(pq, O::sub(one, O::mul(O::set1(6.0), pq)));
-      const V dp = O::add(O::add(O::mul(pq, ds), O::mul(skew, h)), O::mul(bend, cube));
-      const V log_p =
-          O::add(x.log_p, O::sub(O::sub(O::mul(x.q, ds), O::mul(pq, h)), O::mul(skew, cube)));
-      const V log_q =
-          O::sub(x.log_q, O::add(O::add(O::mul(x.p, ds), O::mul(pq, h)), O::mul(skew, cube)));
-      s = O::add(s, ds);
-      mu += dmu;
-      return finish(O::add(x.p, dp), O::sub(x.q, dp), log_p, log_q);
+    double P[H], Q[H], a_out[H], a_in[H], b_out[H], b_in[H], s_scale[H], dmu[H] = {};
+    sums(O::add(zero, O::keep(outside, x.p)), P);
+    sums(O::add(zero, O::keep(in, x.q)), Q);
+    sums(O::add(zero, O::keep(outside, w)), a_out);
+    sums(O::add(zero, O::keep(in, w)), a_in);
+    sums(O::add(zero, O::keep(outside, we)), b_out);
+    sums(O::add(zero, O::keep(in, we)), b_in);
+    largest(O::max(one, O::abs(s)), s_scale);
+    const auto bad = O::and_mask(valid, O::le(O::blend(x.p, x.q, in), zero));
+    for (int c = 0; c < H; ++c) {
+      if (!active[c]) continue;
+      *jobs[c].evaluations += static_cast<int>(jobs[c].k);
+      if (any(bad, c) || !(P[c] >= 1e-290 && Q[c] >= 1e-290)) {
+        jobs[c].status = SmallCell::left;
+        active[c] = false;
+        continue;
+      }
+      const double cv = __builtin_log(P[c] / Q[c]);
+      const double sum_w = a_out[c] / P[c] + a_in[c] / Q[c];
+      const double sum_we = b_out[c] / P[c] + b_in[c] / Q[c];
+      if (!__builtin_isfinite(sum_w) || !(sum_w < 0.0) || !__builtin_isfinite(cv))
+        active[c] = false;  // failed
+      else
+        dmu[c] = (sum_we - cv) / sum_w;
     }
-    previous = largest;
-    const double damp = largest > 2.0 * s_scale + 8.0 ? (2.0 * s_scale + 8.0) / largest : 1.0;
-    s = O::add(s, O::mul(O::set1(damp), ds));
-    mu += damp * dmu;
+    const V ds = O::keep(valid, O::mul(O::sub(by_cell(dmu), e), inv_slope));
+    const V size = O::abs(ds);
+    const auto nan = O::unordered(ds, ds);
+    const auto beyond =
+        O::gt_or_unordered(size, O::mul(O::set1(tol.step), O::max(one, O::abs(s))));
+    double big[H];
+    largest(O::max(zero, size), big);
+    double damp[H] = {};
+    unsigned moving_bits = 0;  // the cells whose logits take the damped step
+    for (int c = 0; c < H; ++c) {
+      if (!active[c]) continue;
+      if (any(nan, c) || !__builtin_isfinite(big[c])) {
+        active[c] = false;  // failed
+        continue;
+      }
+      const double abs_mu = __builtin_fabs(mu[c]), abs_dmu = __builtin_fabs(dmu[c]);
+      const bool small = abs_dmu <= tol.step * (1.0 < abs_mu ? abs_mu : 1.0) && !any(beyond, c);
+      if (small || (big[c] >= previous[c] && big[c] < 1e-10 * s_scale[c])) {
+        finish(c, x.p, x.q, x.log_p, x.log_q, s);
+      } else if (big[c] <= tol.last_step && abs_dmu <= tol.last_step) {  // taylor_step
+        const V pq = O::mul(x.p, x.q), h = O::mul(O::mul(O::set1(0.5), ds), ds);
+        const V cube = O::mul(O::mul(h, ds), O::set1(1.0 / 3.0));
+        const V skew = O::mul(pq, O::sub(x.q, x.p));
+        const V bend = O::mul(pq, O::sub(one, O::mul(O::set1(6.0), pq)));
+        const V dp = O::add(O::add(O::mul(pq, ds), O::mul(skew, h)), O::mul(bend, cube));
+        const V log_p =
+            O::add(x.log_p, O::sub(O::sub(O::mul(x.q, ds), O::mul(pq, h)), O::mul(skew, cube)));
+        const V log_q =
+            O::sub(x.log_q, O::add(O::add(O::mul(x.p, ds), O::mul(pq, h)), O::mul(skew, cube)));
+        mu[c] += dmu[c];
+        finish(c, O::add(x.p, dp), O::sub(x.q, dp), log_p, log_q, O::add(s, ds));
+      } else {
+        previous[c] = big[c];
+        damp[c] = big[c] > 2.0 * s_scale[c] + 8.0 ? (2.0 * s_scale[c] + 8.0) / big[c] : 1.0;
+        mu[c] += damp[c] * dmu[c];
+        moving_bits |= ((1u << W) - 1u) << (c * W);
+      }
+    }
+    if (!moving_bits) return;
+    s = O::blend(s, O::add(s, O::mul(by_cell(damp), ds)), O::mask_of_bits(moving_bits));
   }
-  return SmallCell::failed;
 }
 
 template <class O>
