@@ -303,10 +303,10 @@ BoundsResult evaluate_bounds(const Problem& problem, const BoundsOptions& option
   }
   out.excess_distortion = options.excess_distortion;
   if (options.excess_distortion && !negative && go("excess distortion"))
-    out.excess = ExcessDistortion(problem.source())
-                     .at(static_cast<long long>(M), *options.excess_distortion, gamma,
-                         options.excess_units)
-                     .epsilon;
+    out.excess =
+        ExcessDistortion(problem.source())
+            .at(static_cast<double>(M), *options.excess_distortion, gamma, options.excess_units)
+            .epsilon;
   if (options.exact && go("exact")) {
     ExactOptions exact = options.exact_options;
     try {

@@ -1,7 +1,8 @@
 #include "focalrd/excess.hpp"
 
-#include <boost/multiprecision/cpp_bin_float.hpp>
 #include <algorithm>
+#include <boost/multiprecision/cpp_bin_float.hpp>
+#include <cfloat>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -10,6 +11,7 @@
 #include "detail/format.hpp"
 #include "detail/sum.hpp"
 #include "focalrd/errors.hpp"
+#include "focalrd/nletter.hpp"
 #include "focalrd/problem.hpp"
 
 namespace focalrd {
@@ -22,6 +24,12 @@ double log_in(double x, Units units) { return units == Units::bits ? std::log2(x
 double loss_at(double t, double gamma, Units units) {
   const double log_loss = units == Units::bits ? -std::log2(t) : -std::log(t);
   return gamma == 0.0 ? log_loss : std::pow(1.0 - t, gamma) * log_loss;
+}
+
+void check_count(double M) {
+  if (!(M >= 1.0 && M <= DBL_MAX && M == std::floor(M)))
+    throw invalid_input("M is " + detail::fmt(M) +
+                        "; the number of messages M must be an integer at least 1");
 }
 
 void check_distortion(double D, Units units) {
@@ -127,14 +135,14 @@ std::size_t ExcessDistortion::per_message(double D, double gamma, Units units) c
   return above - 1;
 }
 
-ExcessResult ExcessDistortion::at(long long M, double D, double gamma, Units units) const {
-  check_messages(M);
+ExcessResult ExcessDistortion::at(double M, double D, double gamma, Units units) const {
+  check_count(M);
   check_gamma(gamma);
   check_distortion(D, units);
   ExcessResult out;
   // L: the largest c in [1, n] with g(c) <= D (g increasing, g(1) = 0).
   out.per_message = per_message(D, gamma, units);
-  out.served = std::min(n_, static_cast<double>(M) * static_cast<double>(out.per_message));
+  out.served = std::min(n_, M * static_cast<double>(out.per_message));
   out.epsilon = tail(out.served);
   // t_D by bisection on the decreasing loss: the midpoint until it repeats.
   if (D > 0.0) {
@@ -149,9 +157,9 @@ ExcessResult ExcessDistortion::at(long long M, double D, double gamma, Units uni
   return out;
 }
 
-double ExcessDistortion::least_distortion(long long M, double epsilon, double gamma,
+double ExcessDistortion::least_distortion(double M, double epsilon, double gamma,
                                           Units units) const {
-  check_messages(M);
+  check_count(M);
   check_gamma(gamma);
   if (!(epsilon >= 0.0 && epsilon <= 1.0))
     throw invalid_input("epsilon is " + detail::fmt(epsilon) + "; it must lie in [0, 1]");
@@ -159,9 +167,9 @@ double ExcessDistortion::least_distortion(long long M, double epsilon, double ga
   // serves everything; c at most 2^62).
   const auto cap = static_cast<std::size_t>(std::max(1.0, std::min(n_, kMaxPerMessage)));
   const std::size_t c = least(1, cap, [&](std::size_t c) {
-    return c == cap || tail(static_cast<double>(M) * static_cast<double>(c)) <= epsilon;
+    return c == cap || tail(M * static_cast<double>(c)) <= epsilon;
   });
-  if (tail(static_cast<double>(M) * static_cast<double>(c)) > epsilon)
+  if (tail(M * static_cast<double>(c)) > epsilon)
     throw too_large("epsilon = " + detail::fmt(epsilon) + " needs one message to serve more than " +
                     "2^62 of the " + detail::fmt_short(n_) + " symbols; use a larger epsilon");
   // The least double D with g(c) <= D: from g(c) rounded, one ulp at a time.
@@ -173,12 +181,33 @@ double ExcessDistortion::least_distortion(long long M, double epsilon, double ga
   return D;
 }
 
-std::vector<ExcessRow> excess_table(const ExcessDistortion& solver,
-                                    const std::vector<long long>& Ms,
+MessageGrid messages_given(const std::vector<long long>& Ms) {
+  MessageGrid grid;
+  for (long long M : Ms) {
+    check_messages(M);
+    grid.counts.push_back(static_cast<double>(M));
+    grid.rates.emplace_back();
+  }
+  return grid;
+}
+
+MessageGrid messages_for_rates(const std::vector<double>& rates, std::size_t block_length) {
+  MessageGrid grid;
+  for (double R : rates) {
+    (void)log_messages_at_rate(block_length, R);  // checks R
+    const auto M = messages_at_rate(block_length, R);
+    grid.counts.push_back(M ? static_cast<double>(*M)
+                            : std::min(DBL_MAX, std::exp2(R * static_cast<double>(block_length))));
+    grid.rates.emplace_back(R);
+  }
+  return grid;
+}
+
+std::vector<ExcessRow> excess_table(const ExcessDistortion& solver, const MessageGrid& Ms,
                                     const std::vector<double>& gammas,
                                     const std::vector<double>& levels, bool inverse, Units units,
                                     const Limits& limits) {
-  for (long long M : Ms) check_messages(M);
+  for (double M : Ms.counts) check_count(M);
   for (double g : gammas) check_gamma(g);
   for (double x : levels) {
     if (!inverse) check_distortion(x, units);
@@ -188,20 +217,21 @@ std::vector<ExcessRow> excess_table(const ExcessDistortion& solver,
   const detail::Control control(limits);
   detail::Poll poll(control, 64);
   std::vector<ExcessRow> rows;
-  for (long long M : Ms)
+  for (std::size_t i = 0; i < Ms.counts.size(); ++i)
     for (double gamma : gammas)
       for (double level : levels) {
         if (poll.stop()) return rows;
         ExcessRow row;
-        row.M = M;
+        row.M = Ms.counts[i];
+        row.rate = Ms.rates[i];
         row.gamma = gamma;
         if (inverse) {
           row.target = level;
-          row.D = solver.least_distortion(M, level, gamma, units);
+          row.D = solver.least_distortion(row.M, level, gamma, units);
         } else {
           row.D = level;
         }
-        row.result = solver.at(M, row.D, gamma, units);
+        row.result = solver.at(row.M, row.D, gamma, units);
         rows.push_back(row);
       }
   return rows;

@@ -406,6 +406,18 @@ ExcessDistortion excess_by_types(const std::vector<double>& letters, std::size_t
   return ExcessDistortion(type_runs(type_classes(letters, n)));
 }
 
+namespace {
+// iid:N,P1,...,Pk's parts N, P1, ..., Pk as written.
+std::vector<std::string> iid_parts(const std::string& spec) {
+  std::vector<std::string> parts;
+  for (std::size_t a = 4, b; a <= spec.size(); a = b + 1) {
+    b = std::min(spec.find(',', a), spec.size());
+    parts.push_back(spec.substr(a, b - a));
+  }
+  return parts;
+}
+}  // namespace
+
 ExcessDistortion excess_of_spec(const std::string& spec) {
   try {
     return ExcessDistortion(Source::family(spec));
@@ -413,16 +425,20 @@ ExcessDistortion excess_of_spec(const std::string& spec) {
     if (spec.rfind("iid:", 0) != 0) throw;
   }
   // iid:N,P1,...,Pk beyond what can be listed (Source::family has checked its form).
-  std::vector<std::string> parts;
-  for (std::size_t a = 4, b; a <= spec.size(); a = b + 1) {
-    b = std::min(spec.find(',', a), spec.size());
-    parts.push_back(spec.substr(a, b - a));
-  }
-  const double n = parse_number(parts.at(0), "N in iid:N,P1,...,Pk");
+  const std::vector<std::string> parts = iid_parts(spec);
   std::vector<double> letters;
   for (std::size_t j = 1; j < parts.size(); ++j)
     letters.push_back(parse_number(parts[j], "a letter probability in iid:N,P1,...,Pk"));
-  return excess_by_types(letters, static_cast<std::size_t>(n));
+  return excess_by_types(letters, block_length_of_spec(spec));
+}
+
+std::size_t block_length_of_spec(const std::string& spec) {
+  if (spec.rfind("iid:", 0) != 0) return 1;
+  const double n = parse_number(iid_parts(spec).at(0), "N in iid:N,P1,...,Pk");
+  if (!(n >= 1.0 && n <= 1e6 && n == std::floor(n)))
+    throw invalid_input("N is " + detail::fmt(n) + " in " + spec +
+                        "; the block length must be an integer in [1, 10^6]");
+  return static_cast<std::size_t>(n);
 }
 
 }  // namespace focalrd

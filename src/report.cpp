@@ -735,7 +735,10 @@ void write_excess(std::ostream& out, const std::vector<ExcessRow>& rows, bool in
                   const OutputOptions& options) {
   auto record = [&](const ExcessRow& r) {
     detail::Record rec;
-    rec.add("source", options.provenance.source).add("M", r.M).add("gamma", r.gamma);
+    // M as an integer while it is one exactly (below 2^62), else as a real.
+    rec.add("source", options.provenance.source)
+        .add("M", r.M <= 0x1p62 ? detail::Field(static_cast<long long>(r.M)) : detail::Field(r.M));
+    rec.add("rate", r.rate ? detail::Field(*r.rate) : detail::Field()).add("gamma", r.gamma);
     rec.add("units", to_string(options.units));
     if (inverse) rec.add("epsilon_target", r.target.value_or(0.0));
     rec.add("D", r.D).add("epsilon", r.result.epsilon);

@@ -351,8 +351,7 @@ class Checker {
     const auto M = value("M");
     if (!M) return note("no M");
     if (r_.f.count("epsilon") && r_.f.count("D") && *M >= 1.0 && *M == std::floor(*M))
-      // M beyond 2^62 (from a float in the file) is taken as 2^62.
-      return excess_row(static_cast<long long>(std::min(*M, 0x1p62)), *gamma);
+      return excess_row(*M, *gamma);  // M as written: a real past 2^62 (a rate)
     if (!(*M >= 1.0 && *M <= 9e15 && *M == std::floor(*M)))
       return disagree("M is " + r_.f.at("M") + ", not a number of messages");
     const Source source = source_of();
@@ -459,7 +458,7 @@ class Checker {
 
   // A row of focalrd excess: ε* (a probability, in no units) at its D, and
   // with a target ε the least D (in the file's units), both closed forms.
-  void excess_row(long long M, double gamma) {
+  void excess_row(double M, double gamma) {
     const Units units = r_.scale == 1.0 ? Units::nats : Units::bits;
     // iid blocks too long to list (no PMF in the file) by types.
     const auto spec = r_.f.find("source");
@@ -639,7 +638,7 @@ class Checker {
     const Units units = r_.scale == 1.0 ? Units::nats : Units::bits;
     const double epsilon =
         ExcessDistortion(problem.source())
-            .at(static_cast<long long>(problem.messages()), *D, problem.gamma(), units)
+            .at(static_cast<double>(problem.messages()), *D, problem.gamma(), units)
             .epsilon;
     certified("excess", epsilon / r_.scale);
   }

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "focalrd/errors.hpp"
 #include "focalrd/focal_loss.hpp"
 #include "focalrd/nletter.hpp"
 #include "focalrd/units.hpp"
@@ -318,4 +320,87 @@ TEST_CASE("excess distortion by types equals the listed block source, and reache
   CHECK(verified.status == 0);
   CHECK(verified.out.find("0 disagreements") != std::string::npos);
   std::remove(path.c_str());
+}
+
+TEST_CASE("excess distortion at a fixed rate: M = floor(2^(nR)), also far past 2^63") {
+  // Below 2^62 the counts are messages_at_rate's integers.
+  const MessageGrid small = messages_for_rates({0.0, 0.3, 0.5, 6.2}, 10);
+  CHECK(small.counts == std::vector<double>{1.0, 8.0, 32.0, 0x1p62});
+  CHECK(small.rates.at(1) == 0.3);
+  CHECK_FALSE(messages_given({3}).rates.at(0).has_value());
+  // A listed block source: the rows from --rate are the rows from its -M.
+  const ExcessDistortion listed(Source::family("iid:8,0.7,0.2,0.1"));
+  const std::vector<double> rates{0.25, 0.5, 0.75, 1.0};
+  std::vector<long long> Ms;
+  for (double R : rates) Ms.push_back(*messages_at_rate(8, R));
+  const auto by_rate = excess_table(listed, messages_for_rates(rates, 8), {0.0, 1.0, 4.0},
+                                    {0.0, 0.7, 2.0}, false, Units::bits);
+  const auto by_count = excess_table(listed, messages_given(Ms), {0.0, 1.0, 4.0}, {0.0, 0.7, 2.0},
+                                     false, Units::bits);
+  REQUIRE(by_rate.size() == by_count.size());
+  for (std::size_t i = 0; i < by_rate.size(); ++i) {
+    CHECK(by_rate[i].M == by_count[i].M);
+    CHECK(by_rate[i].result.epsilon == by_count[i].result.epsilon);
+  }
+  // 2^200 equally likely blocks at R = 0.9: M = 2^180 exactly, L = 2 at
+  // γ = 1, D = 1 bit, so ε* = 1 - 2^181 2^-200; at R = 1 every block is served.
+  const ExcessDistortion uniform = excess_by_types({0.5, 0.5}, 200);
+  const MessageGrid big = messages_for_rates({0.9, 1.0}, 200);
+  CHECK(big.counts.at(0) == 0x1p180);
+  const ExcessResult r = uniform.at(big.counts[0], 1.0, 1.0, Units::bits);
+  CHECK(r.per_message == 2);
+  CHECK(r.served == 0x1p181);
+  CHECK(r.epsilon == doctest::Approx(1.0 - 0x1p-19).epsilon(1e-13));
+  CHECK(uniform.at(big.counts[1], 0.0, 1.0, Units::bits).epsilon == 0.0);
+  // ε* falls with R, to 0 once M L covers the 2^1000 blocks (M past doubles
+  // is the largest double); the least D for a target falls with it (where
+  // one message need not serve 2^62 blocks: from R = 0.45).
+  const ExcessDistortion blocks = excess_of_spec("iid:1000,0.89,0.11");
+  std::vector<double> grid;
+  for (int i = 0; i <= 20; ++i) grid.push_back(0.05 * i);
+  grid.push_back(1000.0);
+  const MessageGrid at_rates = messages_for_rates(grid, 1000);
+  CHECK(at_rates.counts.back() == DBL_MAX);
+  double previous = 1.0, previous_D = HUGE_VAL;
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    const double M = at_rates.counts[i];
+    const double e = blocks.at(M, 1.0, 1.0, Units::bits).epsilon;
+    CHECK(e <= previous);
+    CHECK(e >= 0.0);
+    previous = e;
+    if (grid[i] < 0.45) continue;
+    const double D = blocks.least_distortion(M, 0.5, 1.0, Units::bits);
+    CHECK(D <= previous_D);
+    previous_D = D;
+  }
+  CHECK(previous == 0.0);
+  // Near the entropy (H(0.11) = 0.49992 bits), ε* at R = 0.5 is neither 0 nor 1.
+  const double mid =
+      blocks.at(messages_for_rates({0.5}, 1000).counts[0], 1.0, 1.0, Units::bits).epsilon;
+  CHECK(mid > 0.1);
+  CHECK(mid < 0.9);
+  for (double bad : {2.5, 0.5, HUGE_VAL, std::nan("")})
+    CHECK_THROWS_AS(blocks.at(bad, 1.0, 1.0, Units::bits), invalid_input);
+}
+
+TEST_CASE("cli: excess --rate for blocks of 1000 letters; verify replays it; bad rates exit 2") {
+  using focalrd::test::run_cli;
+  const auto run = run_cli(
+      "excess --source iid:1000,0.89,0.11 --rate 0.45:0.05:0.6 --gamma 0,1 -D 1 --format csv");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  CHECK(run.out.find("3.27339060789614") != std::string::npos);  // M = 2^500
+  const std::string path = "/tmp/focalrd-test-excess-rate.csv";
+  { std::ofstream(path) << run.out; }
+  const auto verified = run_cli("verify " + path);
+  INFO(verified.out << verified.err);
+  CHECK(verified.status == 0);
+  CHECK(verified.out.find("0 disagreements") != std::string::npos);
+  std::remove(path.c_str());
+  for (const char* bad : {"--rate -1", "--rate 1001", "--rate nan", "--rate 1 -M 2", "--rate x"}) {
+    const auto r = run_cli(std::string("excess --source iid:1000,0.89,0.11 --gamma 1 -D 1 ") + bad);
+    CAPTURE(bad);
+    CHECK(r.status == 2);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
 }

@@ -63,14 +63,17 @@ class ExcessDistortion {
   // 2^62 symbols within D (an enormous D for an enormous alphabet).
   explicit ExcessDistortion(std::vector<MassRun> runs);
 
-  // ε*(M, D; γ) with D in `units`. Throws invalid_input for M < 1, γ < 0 or
-  // not finite, D < 0 or not finite.
-  ExcessResult at(long long M, double D, double gamma, Units units) const;
+  // ε*(M, D; γ) with D in `units`. M is a count of messages: an integer >= 1,
+  // exact below 2^53 and any finite double beyond (a fixed rate R over long
+  // blocks, M = floor(2^(nR)) far past 2^63: messages_for_rate). Throws
+  // invalid_input for M < 1, not an integer or not finite, γ < 0 or not
+  // finite, D < 0 or not finite.
+  ExcessResult at(double M, double D, double gamma, Units units) const;
 
   // The inverse: the least D (in `units`) with ε*(M, D; γ) <= epsilon, for
   // epsilon in [0, 1]: the least double at or above g(c), for the least c
   // that serves enough mass.
-  double least_distortion(long long M, double epsilon, double gamma, Units units) const;
+  double least_distortion(double M, double epsilon, double gamma, Units units) const;
 
  private:
   // The mass outside the `served` most probable symbols.
@@ -86,18 +89,33 @@ class ExcessDistortion {
 // One row of a grid: ε* at (M, γ, D), or with a target ε the least D that
 // meets it (then `target` is that ε and `result` is at the D found).
 struct ExcessRow {
-  long long M = 1;
+  double M = 1.0;              // a count of messages (ExcessDistortion::at)
+  std::optional<double> rate;  // R when M = floor(2^(nR)) came from a rate
   double gamma = 0.0;
   double D = 0.0;
   std::optional<double> target;
   ExcessResult result;
 };
 
+// A grid of message counts: each M as given, or from a rate R in bits per
+// letter with blocks of `block_length` letters (1 for a source that is not
+// iid:N,...): M = floor(2^(nR)) (nletter.hpp: messages_at_rate) while nR <=
+// 62, rounded to a double; beyond, 2^(nR) itself (the floor is below its
+// rounding), to about 1e-13 relative for nR up to 1000, the largest double
+// past 2^1024. A relative error δ in M moves the served count by δ and ε* by
+// at most δ (the unserved symbols are the lightest). Rates must lie in
+// [0, 1000] bits per letter.
+struct MessageGrid {
+  std::vector<double> counts;
+  std::vector<std::optional<double>> rates;  // one per count: R, or nothing for -M
+};
+MessageGrid messages_given(const std::vector<long long>& Ms);
+MessageGrid messages_for_rates(const std::vector<double>& rates, std::size_t block_length);
+
 // Every (M, γ, level) of the grids, in that order: levels are D values, or ε
 // targets when `inverse`. The limits bound the whole table; rows not
 // reached are left out. Invalid values throw before any work.
-std::vector<ExcessRow> excess_table(const ExcessDistortion& solver,
-                                    const std::vector<long long>& Ms,
+std::vector<ExcessRow> excess_table(const ExcessDistortion& solver, const MessageGrid& Ms,
                                     const std::vector<double>& gammas,
                                     const std::vector<double>& levels, bool inverse, Units units,
                                     const Limits& limits = {});

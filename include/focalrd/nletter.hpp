@@ -102,6 +102,8 @@ double scheme_messages(const std::optional<long long>& M, double log_M);
 // about 1e-13 absolute for blocks of 1000 letters.
 ExcessDistortion excess_by_types(const std::vector<double>& letters, std::size_t n);
 ExcessDistortion excess_of_spec(const std::string& spec);
+// The block length N of iid:N,...; 1 for any other spec.
+std::size_t block_length_of_spec(const std::string& spec);
 
 // One row of focalrd nletter: blocks of n letters at rate R, in `units`.
 struct NLetterRow {

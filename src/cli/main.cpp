@@ -301,8 +301,8 @@ int run_excess(const std::vector<std::string>& args) {
       make_provenance(g_command, request->source ? &*request->source : nullptr);
   if (!request->source) request->output.provenance.source = request->label;
   write_excess(std::cout, rows, request->inverse, request->output);
-  return table_status(rows.size(),
-                      request->messages.size() * request->gammas.size() * request->levels.size());
+  return table_status(rows.size(), request->messages.counts.size() * request->gammas.size() *
+                                       request->levels.size());
 }
 
 int run_nletter(const std::vector<std::string>& args) {

@@ -553,14 +553,19 @@ std::optional<ExcessRequest> parse_excess(const std::vector<std::string>& args,
       ("distortion,D", po::value<std::string>()->value_name("GRID"),
        "distortion levels D (in --units): a value, list or range, e.g. 0:0.1:2")
       ("epsilon", po::value<std::string>()->value_name("GRID"),
-       "instead of -D: excess probabilities; prints the least D with epsilon* <= each");
+       "instead of -D: excess probabilities; prints the least D with epsilon* <= each")
+      ("rate", po::value<std::string>()->value_name("GRID"),
+       "instead of -M: rates R in bits per letter, M = floor(2^(nR)) for blocks of n letters "
+       "(iid:N,...; n = 1 otherwise), beyond 2^63 too (2^(nR) to 1e-13 relative there)");
   // clang-format on
   const auto vm = parse_command(
       args, help,
       "focalrd excess: the least excess-distortion probability epsilon*(M, D; gamma) =\n"
       "min P[d(X; g(f(X))) > D] over codes with M messages, in closed form (README), or its\n"
       "inverse: the least D with epsilon* <= a target\n"
-      "usage: focalrd excess (--pmf LIST | --pmf-file PATH | --source SPEC) -M GRID --gamma GRID\n"
+      "usage: focalrd excess (--pmf LIST | --pmf-file PATH | --source SPEC) (-M GRID | --rate "
+      "GRID)\n"
+      "                      --gamma GRID"
       "                      (-D GRID | --epsilon GRID) [options]",
       source_options(), problem_options(true), what,
       limit_options("0", "the whole table: rows not reached are left out (0: none)"),
@@ -576,16 +581,25 @@ std::optional<ExcessRequest> parse_excess(const std::vector<std::string>& args,
     request.label = get(*vm, "source");
     request.solver.emplace(excess_of_spec(request.label));
   }
-  require(*vm, "messages", "-M: give the numbers of messages, e.g. -M 2 or -M 2:8");
+  if (vm->count("rate") && vm->count("messages"))
+    throw invalid_input("give -M or --rate, not both");
+  if (!vm->count("rate"))
+    require(*vm, "messages", "-M: give the numbers of messages, e.g. -M 2 or -M 2:8");
   require(*vm, "gamma", "--gamma: give the focus parameters, e.g. --gamma 1");
   if (vm->count("distortion") == vm->count("epsilon"))
     throw invalid_input("give exactly one of -D GRID (levels) and --epsilon GRID (targets)");
   request.inverse = vm->count("epsilon") > 0;
-  request.messages = parse_integer_grid(get(*vm, "messages"), "-M");
+  request.messages =
+      vm->count("rate")
+          ? messages_for_rates(parse_real_grid(get(*vm, "rate"), "--rate"),
+                               request.source
+                                   ? std::max<std::size_t>(1, request.source->block_length())
+                                   : block_length_of_spec(request.label))
+          : messages_given(parse_integer_grid(get(*vm, "messages"), "-M"));
   request.gammas = parse_real_grid(get(*vm, "gamma"), "--gamma");
   request.levels = request.inverse ? parse_real_grid(get(*vm, "epsilon"), "--epsilon")
                                    : parse_real_grid(get(*vm, "distortion"), "-D");
-  check_rows(static_cast<double>(request.messages.size()) *
+  check_rows(static_cast<double>(request.messages.counts.size()) *
              static_cast<double>(request.gammas.size()) *
              static_cast<double>(request.levels.size()));
   request.limits.time_limit_seconds = time_limit_from(*vm);

@@ -69,7 +69,7 @@ struct ExcessRequest {
   std::optional<Source> source;  // absent for blocks counted by types
   std::optional<ExcessDistortion> solver;
   std::string label;  // the source as given
-  std::vector<long long> messages;
+  MessageGrid messages;  // from -M, or from --rate
   std::vector<double> gammas;
   std::vector<double> levels;  // D values, or ε targets with `inverse`
   bool inverse = false;
