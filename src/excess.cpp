@@ -143,7 +143,7 @@ ExcessResult ExcessDistortion::at(double M, double D, double gamma, Units units)
   // L: the largest c in [1, n] with g(c) <= D (g increasing, g(1) = 0).
   out.per_message = per_message(D, gamma, units);
   out.served = std::min(n_, M * static_cast<double>(out.per_message));
-  out.epsilon = tail(out.served);
+  out.epsilon = std::min(1.0, tail(out.served));
   // t_D by bisection on the decreasing loss: the midpoint until it repeats.
   if (D > 0.0) {
     double lo = 0.0, hi = 1.0;  // loss(lo) > D >= loss(hi)
@@ -186,6 +186,7 @@ MessageGrid messages_given(const std::vector<long long>& Ms) {
   for (long long M : Ms) {
     check_messages(M);
     grid.counts.push_back(static_cast<double>(M));
+    grid.exact.emplace_back(M);
     grid.rates.emplace_back();
   }
   return grid;
@@ -198,6 +199,7 @@ MessageGrid messages_for_rates(const std::vector<double>& rates, std::size_t blo
     const auto M = messages_at_rate(block_length, R);
     grid.counts.push_back(M ? static_cast<double>(*M)
                             : std::min(DBL_MAX, std::exp2(R * static_cast<double>(block_length))));
+    grid.exact.push_back(M);
     grid.rates.emplace_back(R);
   }
   return grid;
@@ -223,6 +225,7 @@ std::vector<ExcessRow> excess_table(const ExcessDistortion& solver, const Messag
         if (poll.stop()) return rows;
         ExcessRow row;
         row.M = Ms.counts[i];
+        row.exact_M = Ms.exact[i];
         row.rate = Ms.rates[i];
         row.gamma = gamma;
         if (inverse) {

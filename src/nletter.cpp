@@ -117,7 +117,9 @@ std::optional<long long> messages_at_rate(std::size_t n, double rate) {
   if (!(rate >= 0.0) || !(bits <= 62.0)) return std::nullopt;
   const double y = std::exp2(bits);
   double m = std::floor(y);
-  if (m + 1.0 - y <= 4.0 * DBL_EPSILON * y) m += 1.0;  // 2^(nR) an integer up to rounding
+  // 2^(nR) an integer up to rounding: within 4 ulps below it, and never more
+  // than 1e-6 (else from 2^50 on every y would count as the integer above it).
+  if (m + 1.0 - y <= std::min(4.0 * DBL_EPSILON * y, 1e-6)) m += 1.0;
   return static_cast<long long>(m);
 }
 
@@ -403,7 +405,21 @@ double achievability_28_by_types(const std::vector<double>& letters, std::size_t
 }
 
 ExcessDistortion excess_by_types(const std::vector<double>& letters, std::size_t n) {
-  return ExcessDistortion(type_runs(type_classes(letters, n)));
+  std::vector<MassRun> runs = type_runs(type_classes(letters, n));
+  // Counts and masses must be doubles: past about 1000 letters counts pass
+  // 1e308 or masses fall below 1e-308, and types would be lost with their
+  // mass. Where all is there, the masses sum to 1 up to the common rounding
+  // of the type probabilities, which the scaling removes (so ε* <= 1).
+  detail::CompensatedSum total;
+  for (const MassRun& r : runs) total.add(r.count * r.mass);
+  if (!(std::fabs(total.value() - 1.0) <= 1e-12))
+    throw too_large("blocks of " + std::to_string(n) +
+                    " letters: their type counts or masses are beyond doubles (the types' masses "
+                    "sum to " +
+                    (std::isfinite(total.value()) ? detail::fmt(total.value()) : "no number") +
+                    ", not 1); use blocks of at most about 1000 letters");
+  for (MassRun& r : runs) r.mass /= total.value();
+  return ExcessDistortion(std::move(runs));
 }
 
 namespace {

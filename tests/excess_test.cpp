@@ -381,6 +381,19 @@ TEST_CASE("excess distortion at a fixed rate: M = floor(2^(nR)), also far past 2
   CHECK(mid < 0.9);
   for (double bad : {2.5, 0.5, HUGE_VAL, std::nan("")})
     CHECK_THROWS_AS(blocks.at(bad, 1.0, 1.0, Units::bits), invalid_input);
+  // floor(2^(nR)) exactly where 2^(nR) is an integer past 2^50 (not one more),
+  // and a decimal rate just below an integer power still counts as it.
+  CHECK(*messages_at_rate(100, 0.5) == (1LL << 50));
+  CHECK(*messages_at_rate(100, 0.51) == (1LL << 51));
+  CHECK(*messages_at_rate(10, 0.3) == 8);
+  // Never above 1 (the type masses scaled to sum to 1); blocks whose types
+  // are beyond doubles are refused, not counted with mass lost.
+  const ExcessDistortion hundred = excess_of_spec("iid:100,0.5,0.5");
+  CHECK(hundred.at(0x1p50, 0.0, 0.0, Units::bits).epsilon <= 1.0);
+  CHECK(hundred.at(0x1p50, 0.0, 0.0, Units::bits).epsilon ==
+        doctest::Approx(1.0 - 0x1p-50).epsilon(1e-13));
+  for (const char* spec : {"iid:1100,0.5,0.5", "iid:2000,0.9,0.1", "iid:1040,0.5,0.5"})
+    CHECK_THROWS_AS(excess_of_spec(spec), too_large);
 }
 
 TEST_CASE("cli: excess --rate for blocks of 1000 letters; verify replays it; bad rates exit 2") {
@@ -397,6 +410,10 @@ TEST_CASE("cli: excess --rate for blocks of 1000 letters; verify replays it; bad
   CHECK(verified.status == 0);
   CHECK(verified.out.find("0 disagreements") != std::string::npos);
   std::remove(path.c_str());
+  // -M as given, also past 2^53.
+  const auto big = run_cli("excess --pmf 0.5,0.5 -M 9007199254740993 --gamma 0 -D 0 --format csv");
+  REQUIRE(big.status == 0);
+  CHECK(big.out.find("9007199254740993") != std::string::npos);
   for (const char* bad : {"--rate -1", "--rate 1001", "--rate nan", "--rate 1 -M 2", "--rate x"}) {
     const auto r = run_cli(std::string("excess --source iid:1000,0.89,0.11 --gamma 1 -D 1 ") + bad);
     CAPTURE(bad);

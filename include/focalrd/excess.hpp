@@ -89,8 +89,9 @@ class ExcessDistortion {
 // One row of a grid: ε* at (M, γ, D), or with a target ε the least D that
 // meets it (then `target` is that ε and `result` is at the D found).
 struct ExcessRow {
-  double M = 1.0;              // a count of messages (ExcessDistortion::at)
-  std::optional<double> rate;  // R when M = floor(2^(nR)) came from a rate
+  double M = 1.0;                    // a count of messages (ExcessDistortion::at)
+  std::optional<long long> exact_M;  // M itself, where it is known as an integer
+  std::optional<double> rate;        // R when M = floor(2^(nR)) came from a rate
   double gamma = 0.0;
   double D = 0.0;
   std::optional<double> target;
@@ -107,6 +108,7 @@ struct ExcessRow {
 // [0, 1000] bits per letter.
 struct MessageGrid {
   std::vector<double> counts;
+  std::vector<std::optional<long long>> exact;  // one per count: M as an integer, where known
   std::vector<std::optional<double>> rates;  // one per count: R, or nothing for -M
 };
 MessageGrid messages_given(const std::vector<long long>& Ms);
