@@ -490,6 +490,8 @@ std::vector<std::string> columns_of(const detail::Record& rec) {
   return columns;
 }
 
+}  // namespace
+
 detail::Record sweep_record(const SweepPoint& p, const std::vector<Quantity>& quantities,
                             const OutputOptions& o) {
   detail::Record rec;
@@ -499,8 +501,6 @@ detail::Record sweep_record(const SweepPoint& p, const std::vector<Quantity>& qu
   add_bounds(rec, p.result, per_nat(o.units), &quantities, o.provenance.block_length);
   return rec;
 }
-
-}  // namespace
 
 void write_exact(std::ostream& out, const ExactResult& result, const OutputOptions& options) {
   switch (options.format) {
@@ -561,6 +561,8 @@ SweepWriter::~SweepWriter() = default;
 void SweepWriter::write(const SweepPoint& point) {
   impl_->stream.write(sweep_record(point, impl_->quantities, impl_->options));
 }
+
+void SweepWriter::write(const detail::Record& record) { impl_->stream.write(record); }
 
 void SweepWriter::finish() { impl_->stream.finish(); }
 
@@ -735,9 +737,9 @@ void write_excess(std::ostream& out, const std::vector<ExcessRow>& rows, bool in
                   const OutputOptions& options) {
   auto record = [&](const ExcessRow& r) {
     detail::Record rec;
-    // M as an integer while it is one exactly (below 2^62), else as a real.
+    // M as an integer where it is known as one, else (a rate past 2^62) as a real.
     rec.add("source", options.provenance.source)
-        .add("M", r.M <= 0x1p62 ? detail::Field(static_cast<long long>(r.M)) : detail::Field(r.M));
+        .add("M", r.exact_M ? detail::Field(*r.exact_M) : detail::Field(r.M));
     rec.add("rate", r.rate ? detail::Field(*r.rate) : detail::Field()).add("gamma", r.gamma);
     rec.add("units", to_string(options.units));
     if (inverse) rec.add("epsilon_target", r.target.value_or(0.0));

@@ -101,7 +101,7 @@ std::vector<Quantity> parse_quantities(const std::string& text) {
   return out;
 }
 
-std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& options) {
+std::vector<Problem> sweep_problems(const Source& source, const SweepOptions& options) {
   if (options.messages.empty() || options.gammas.empty())
     throw invalid_input("a sweep needs at least one M and one gamma");
   const std::size_t total = options.messages.size() * options.gammas.size();
@@ -111,7 +111,11 @@ std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& opti
   std::vector<Problem> problems;
   for (double gamma : options.gammas)
     for (long long M : options.messages) problems.emplace_back(source, M, gamma);
-  return run_points(problems, options);
+  return problems;
+}
+
+std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& options) {
+  return run_points(sweep_problems(source, options), options);
 }
 
 std::vector<SweepPoint> run_points(const std::vector<Problem>& problems,

@@ -23,7 +23,7 @@ done
 
 tools/install-deps.sh --fuzz >&2
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DFOCALRD_FUZZ=ON -DFOCALRD_BUILD_TESTS=OFF >/dev/null
+      -DFOCALRD_FUZZ=ON -DFOCALRD_BUILD_TESTS=OFF -DFOCALRD_MPI=OFF >/dev/null
 cmake --build build-fuzz --parallel "$(nproc)" --target "${targets[@]/#/fuzz_}" >/dev/null
 mkdir -p build-fuzz/findings build-fuzz/logs
 

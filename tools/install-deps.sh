@@ -7,7 +7,8 @@
 set -euo pipefail
 
 packages=(g++ make cmake libnlopt-cxx-dev libboost-dev libboost-program-options-dev doctest-dev
-          pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib)
+          pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib
+          libopenmpi-dev openmpi-bin)
 case "${1:-}" in
   --figures) packages+=(gnuplot-nox) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev libomp-14-dev) ;;

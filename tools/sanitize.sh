@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh >&2
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFOCALRD_SANITIZE=ON >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFOCALRD_SANITIZE=ON -DFOCALRD_MPI=OFF >/dev/null
 cmake --build build-asan --parallel "$(nproc)"
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -18,6 +18,10 @@
 
 namespace focalrd {
 
+namespace detail {
+struct Record;  // a flat row (src/detail/records.hpp)
+}
+
 // table: for reading. json: one JSON document. jsonl: one JSON object per
 // line, the first being {"provenance": ...}. csv: "#" comment lines with the
 // provenance, a header row (always, even with no rows), one row per record.
@@ -72,12 +76,18 @@ class SweepWriter {
               const OutputOptions& options);
   ~SweepWriter();
   void write(const SweepPoint& point);
+  // A point's row made elsewhere (sweep_record; another rank of a distributed run).
+  void write(const detail::Record& record);
   void finish();
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// A point's row as SweepWriter writes it.
+detail::Record sweep_record(const SweepPoint& point, const std::vector<Quantity>& quantities,
+                            const OutputOptions& options);
 
 // A whole sweep (its finished points).
 void write_sweep(std::ostream& out, const std::vector<SweepPoint>& points,

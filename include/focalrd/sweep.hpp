@@ -72,6 +72,8 @@ struct SweepOptions {
 // values do not depend on the thread count. Throws invalid_input before any
 // work when a point is invalid.
 std::vector<SweepPoint> run_sweep(const Source& source, const SweepOptions& options);
+// The problems of that grid, γ-major (the points run_sweep evaluates).
+std::vector<Problem> sweep_problems(const Source& source, const SweepOptions& options);
 
 // The same engine for any list of problems (a dataset): the points are the
 // problems, in order (SweepPoint::index), with the options' quantities and

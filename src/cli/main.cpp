@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "cli/dataset.hpp"
+#include "cli/mpi.hpp"
 #include "cli/options.hpp"
 #include "detail/format.hpp"
 #include "focalrd/focalrd.hpp"
@@ -54,6 +55,8 @@ std::atomic<bool> g_cancel{false};
 
 // The command line, for the provenance of every output.
 std::string g_command;
+// The ranks of a run started by mpirun or srun (one process otherwise).
+const cli::Ranks* g_ranks = nullptr;
 
 extern "C" void on_signal(int) { g_cancel.store(true); }
 
@@ -186,18 +189,31 @@ int summarise(const std::vector<SweepPoint>& points, const std::vector<char>& ke
 int run_sweep(const std::vector<std::string>& args) {
   auto request = cli::parse_sweep(args, std::cout);
   if (!request) return kExitCertified;
+  const bool writes = g_ranks->rank() == 0;  // over MPI ranks, rank 0 writes
   std::ofstream file;
-  if (!request->output_path.empty()) {
+  if (!request->output_path.empty() && writes) {
     file.open(request->output_path);
     if (!file) throw invalid_input("--output: cannot write " + quoted(request->output_path));
   }
   std::ostream& out = file.is_open() ? file : std::cout;
-  ProgressLines lines(request->output.units, request->progress);
+  ProgressLines lines(request->output.units, request->progress && writes);
   attach(request->options.limits, lines);
   request->output.provenance = make_provenance(g_command, &request->source);
   SweepWriter writer(out, request->options.quantities, request->output);
-  request->options.on_point = [&writer](const SweepPoint& p) { writer.write(p); };
-  const std::vector<SweepPoint> points = focalrd::run_sweep(request->source, request->options);
+  std::vector<SweepPoint> points;
+  if (g_ranks->distributed()) {
+    const std::vector<Problem> problems = sweep_problems(request->source, request->options);
+    points = cli::distribute_points(
+        *g_ranks, problems, request->options, {},
+        [&](const SweepPoint& p) {
+          return sweep_record(p, request->options.quantities, request->output);
+        },
+        [&](const detail::Record& row) { writer.write(row); });
+    if (!writes) return kExitCertified;
+  } else {
+    request->options.on_point = [&writer](const SweepPoint& p) { writer.write(p); };
+    points = focalrd::run_sweep(request->source, request->options);
+  }
   writer.finish();
   return summarise(points, {}, "points", "");
 }
@@ -347,13 +363,13 @@ int run_check(const std::vector<std::string>& args) {
 }
 
 // The one line an error gets: escaped, so that input echoed in it cannot break it.
+// Over MPI ranks, rank 0's alone (every rank meets the same bad input).
 void error_line(const std::string& prefix, const std::string& message) {
+  if (g_ranks && g_ranks->rank() != 0) return;
   std::cerr << "focalrd: " << prefix << printable(message) << '\n';
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int dispatch(int argc, char** argv, const cli::Ranks& ranks) {
   try {
     install_signal_handlers();
     g_command = command_line(argc, argv);
@@ -372,6 +388,13 @@ int main(int argc, char** argv) {
       std::cout << "focalrd " << version() << " (commit " << git_commit() << ")\n";
       return kExitCertified;
     }
+    if (ranks.launched_without_mpi())
+      throw invalid_input(
+          "started by an MPI launcher, but this focalrd was built without MPI "
+          "(install libopenmpi-dev and rebuild), or run it as one process");
+    if (ranks.distributed() && command != "sweep")
+      throw invalid_input("focalrd " + command +
+                          " runs as one process; over MPI ranks, focalrd sweep runs");
     if (command == "exact") return run_exact(args);
     if (command == "bounds") return run_bounds(args);
     if (command == "sweep") return run_sweep(args);
@@ -398,4 +421,15 @@ int main(int argc, char** argv) {
     error_line("internal error: ", e.what());
     return kExitInternal;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const cli::Ranks ranks(&argc, &argv);
+  g_ranks = &ranks;
+  const int code = dispatch(argc, argv, ranks);
+  // An error on one rank ends them all: the others would wait for it.
+  if (code >= kExitBadInput) ranks.abort(code);
+  return code;
 }

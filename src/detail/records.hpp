@@ -32,6 +32,12 @@ struct Record {
   }
 };
 
+// A record as bytes and back, exactly (reals by their bits): how a rank of a
+// distributed run hands a finished row to the one that writes (cli/mpi.hpp).
+// decode_record throws invalid_input on bytes that are not such a record.
+std::string encode_record(const Record& record);
+Record decode_record(const std::string& bytes);
+
 // The provenance as a JSON object (version, commit, command, date, units,
 // source, pmf, and the kinds of the quantities, if any).
 void write_provenance(JsonWriter& j, const Provenance& p, Units units,

@@ -1,0 +1,238 @@
+#include "cli/mpi.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#ifdef FOCALRD_HAVE_MPI
+#include <mpi.h>
+#endif
+
+#include "detail/control.hpp"
+#include "focalrd/errors.hpp"
+
+namespace focalrd::cli {
+
+namespace {
+
+// The launcher's world size from the environment (OpenMPI, then PMI as set
+// by MPICH's hydra and by Slurm); 0 where none is named.
+int launcher_size() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* v = std::getenv(name)) return std::atoi(v);
+  return std::getenv("PMIX_RANK") ? 1 : 0;  // PMIx names no size: MPI_Init tells
+}
+
+#ifndef FOCALRD_HAVE_MPI
+int launcher_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"})
+    if (const char* v = std::getenv(name)) return std::atoi(v);
+  return 0;
+}
+#endif
+
+}  // namespace
+
+Ranks::Ranks([[maybe_unused]] int* argc, [[maybe_unused]] char*** argv) {
+  const int launched = launcher_size();
+  if (launched == 0) return;
+#ifdef FOCALRD_HAVE_MPI
+  int provided = 0;
+  // Only the main thread calls MPI; OpenMP threads compute.
+  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  initialised_ = true;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+#else
+  rank_ = launcher_rank();
+  launched_without_mpi_ = launched > 1;
+#endif
+}
+
+void Ranks::abort([[maybe_unused]] int code) const {
+#ifdef FOCALRD_HAVE_MPI
+  if (initialised_ && size_ > 1) MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+}
+
+Ranks::~Ranks() {
+#ifdef FOCALRD_HAVE_MPI
+  if (initialised_) MPI_Finalize();
+#endif
+}
+
+#ifndef FOCALRD_HAVE_MPI
+
+std::vector<SweepPoint> distribute_points(const Ranks&, const std::vector<Problem>&,
+                                          const SweepOptions&, const std::vector<char>&,
+                                          const std::function<detail::Record(const SweepPoint&)>&,
+                                          const std::function<void(const detail::Record&)>&) {
+  throw std::logic_error("distribute_points: this focalrd was built without MPI");
+}
+
+#else
+
+namespace {
+
+constexpr int kTagReport = 1;  // worker -> rank 0: a finished point (or the first hello)
+constexpr int kTagOrder = 2;   // rank 0 -> worker: the next point, or kStop
+constexpr std::uint64_t kStop = UINT64_MAX;
+
+// A worker's report, itself a record: the point, whether it finished, its
+// status and note, its row's bytes, or the failure that stopped it.
+struct Report {
+  std::uint64_t index = kStop;  // kStop: the hello before the first point
+  bool done = false;
+  Status status = Status::certified;
+  std::string note, row, failure;
+};
+
+std::string encode(const Report& r) {
+  detail::Record rec;
+  rec.add("index", static_cast<long long>(r.index)).add("done", r.done);
+  rec.add("status", static_cast<long long>(r.status)).add("note", r.note);
+  rec.add("row", r.row).add("failure", r.failure);
+  return detail::encode_record(rec);
+}
+
+Report decode(const std::string& bytes) {
+  const detail::Record rec = detail::decode_record(bytes);
+  if (rec.fields.size() != 6) throw std::runtime_error("a malformed report from a rank");
+  Report r;
+  r.index = static_cast<std::uint64_t>(std::get<long long>(rec.fields[0].second));
+  r.done = std::get<bool>(rec.fields[1].second);
+  r.status = static_cast<Status>(std::get<long long>(rec.fields[2].second));
+  r.note = std::get<std::string>(rec.fields[3].second);
+  r.row = std::get<std::string>(rec.fields[4].second);
+  r.failure = std::get<std::string>(rec.fields[5].second);
+  return r;
+}
+
+void send_report(const Report& r) {
+  const std::string bytes = encode(r);
+  MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, kTagReport, MPI_COMM_WORLD);
+}
+
+void send_order(int worker, std::uint64_t index) {
+  MPI_Send(&index, 1, MPI_UINT64_T, worker, kTagOrder, MPI_COMM_WORLD);
+}
+
+// A worker: hello, then each point it is handed, until it is told to stop.
+void work(const std::vector<Problem>& problems, const SweepOptions& options,
+          const std::function<detail::Record(const SweepPoint&)>& row) {
+  const auto start = std::chrono::steady_clock::now();
+  Report report;
+  for (;;) {
+    send_report(report);
+    std::uint64_t index = kStop;
+    MPI_Recv(&index, 1, MPI_UINT64_T, 0, kTagOrder, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (index == kStop || index >= problems.size()) return;
+    report = Report{};
+    report.index = index;
+    // The point alone, under what is left of the run's time.
+    SweepOptions one = options;
+    one.on_point = nullptr;
+    one.threads = options.point_threads;
+    if (options.limits.time_limit_seconds > 0.0) {
+      const double used =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      one.limits.time_limit_seconds = options.limits.time_limit_seconds - used;
+      if (one.limits.time_limit_seconds <= 0.0) continue;  // not done
+    }
+    one.limits.progress = nullptr;
+    try {
+      std::vector<SweepPoint> points = run_points({problems[index]}, one);
+      SweepPoint& p = points.at(0);
+      p.index = index;
+      if (!p.done) continue;
+      report.done = true;
+      report.status = p.result.status;
+      report.note = p.result.exact_note;
+      report.row = detail::encode_record(row(p));
+    } catch (const std::exception& e) {
+      report.failure = e.what();
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<SweepPoint> distribute_points(
+    const Ranks& ranks, const std::vector<Problem>& problems, const SweepOptions& options,
+    const std::vector<char>& skip, const std::function<detail::Record(const SweepPoint&)>& row,
+    const std::function<void(const detail::Record&)>& emit) {
+  if (ranks.rank() != 0) {
+    work(problems, options, row);
+    return {};
+  }
+  const std::size_t total = problems.size();
+  std::vector<SweepPoint> points;
+  for (std::size_t i = 0; i < total; ++i)
+    points.push_back(SweepPoint{
+        i, static_cast<long long>(problems[i].messages()), problems[i].gamma(), false, {}});
+  std::vector<std::string> rows(total);
+  auto skipped = [&](std::size_t i) { return i < skip.size() && skip[i]; };
+  const detail::Control control(options.limits);
+  std::size_t next = 0, next_out = 0, finished = 0;
+  std::string failure;
+  // Rows in grid order, as far as they are contiguous.
+  auto emit_ready = [&] {
+    while (next_out < total && (points[next_out].done || skipped(next_out))) {
+      if (points[next_out].done) emit(detail::decode_record(rows[next_out]));
+      rows[next_out].clear();
+      ++next_out;
+    }
+  };
+  emit_ready();
+  int working = ranks.size() - 1;
+  while (working > 0) {
+    int arrived = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, kTagReport, MPI_COMM_WORLD, &arrived, &status);
+    if (!arrived) {  // poll gently: rank 0 may share a core with a worker
+      (void)control.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    int bytes = 0;
+    MPI_Get_count(&status, MPI_BYTE, &bytes);
+    std::string buffer(static_cast<std::size_t>(bytes), '\0');
+    MPI_Recv(buffer.data(), bytes, MPI_BYTE, status.MPI_SOURCE, kTagReport, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+    const Report report = decode(buffer);
+    if (!report.failure.empty() && failure.empty()) failure = report.failure;
+    if (report.index < total && report.done) {
+      SweepPoint& p = points[report.index];
+      p.done = true;
+      p.result.status = report.status;
+      p.result.exact_note = report.note;
+      rows[report.index] = report.row;
+      ++finished;
+      Progress progress;
+      progress.phase = "point " + std::to_string(report.index + 1) + " of " + std::to_string(total);
+      progress.done = static_cast<double>(finished);
+      progress.total = static_cast<double>(total);
+      control.report(progress, false);
+      emit_ready();
+    }
+    while (next < total && skipped(next)) ++next;
+    if (next < total && failure.empty() && !control.stop()) {
+      send_order(status.MPI_SOURCE, next++);
+    } else {
+      send_order(status.MPI_SOURCE, kStop);
+      --working;
+    }
+  }
+  if (!failure.empty()) throw std::runtime_error(failure);
+  // After a stop: every finished point still held, in order, past the gaps.
+  for (; next_out < total; ++next_out)
+    if (points[next_out].done) emit(detail::decode_record(rows[next_out]));
+  return points;
+}
+
+#endif
+
+}  // namespace focalrd::cli

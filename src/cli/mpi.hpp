@@ -1,0 +1,53 @@
+// Sweeps over MPI ranks: rank 0 hands out the points one at a time to the
+// other ranks as they finish, and writes every row in grid order, so the
+// output is the one-process run's, byte for byte apart from its timing
+// fields, for any number of ranks (README, "Over MPI ranks").
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "detail/records.hpp"
+#include "focalrd/problem.hpp"
+#include "focalrd/sweep.hpp"
+
+namespace focalrd::cli {
+
+// MPI, started only where a launcher (mpirun, srun) started this process: its
+// environment names the job; else one process and no MPI at all, so the same
+// binary runs alone at no cost. Finalises MPI on destruction.
+class Ranks {
+ public:
+  Ranks(int* argc, char*** argv);
+  ~Ranks();
+  Ranks(const Ranks&) = delete;
+  Ranks& operator=(const Ranks&) = delete;
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  // More than one rank: a distributed run.
+  bool distributed() const { return size_ > 1; }
+  // Started by a launcher with more than one process, in a build without MPI.
+  bool launched_without_mpi() const { return launched_without_mpi_; }
+  // Over more than one rank, ends every rank with exit status `code`
+  // (MPI_Abort); else returns.
+  void abort(int code) const;
+
+ private:
+  int rank_ = 0, size_ = 1;
+  bool initialised_ = false, launched_without_mpi_ = false;
+};
+
+// The points over the ranks (at least two): rank 0 coordinates (it computes
+// nothing) and each other rank evaluates the points it is handed, one at a
+// time with the sweep's per-point threads, under the run's limits. Rank 0
+// passes each finished point's `row` to `emit` in grid order and returns
+// every point with its done flag, status and exact note (the rest of its
+// result is not sent); the other ranks return nothing. Points marked in
+// `skip` are not handed out.
+std::vector<SweepPoint> distribute_points(
+    const Ranks& ranks, const std::vector<Problem>& problems, const SweepOptions& options,
+    const std::vector<char>& skip, const std::function<detail::Record(const SweepPoint&)>& row,
+    const std::function<void(const detail::Record&)>& emit);
+
+}  // namespace focalrd::cli

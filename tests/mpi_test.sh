@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# focalrd sweep over MPI ranks on this machine (loopback ranks, oversubscribed):
+# byte-identical to the one-process run for 1, 2 and 3 ranks (apart from the
+# date), in every format; bad input exits 2 with focalrd's one line; a time
+# limit exits 1 with the points finished; a killed rank ends the run with an
+# error within a bounded time, never a hang.
+#   tests/mpi_test.sh FOCALRD MPIEXEC
+set -uo pipefail
+focalrd=$1
+mpiexec=$2
+run=("$mpiexec" --oversubscribe --bind-to none)
+[[ $(id -u) -eq 0 ]] && run+=(--allow-run-as-root)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "mpi_test: FAILED: $*" >&2; exit 1; }
+undated() { grep -v '^# date:' "$1" | sed 's/"date":"[^"]*"//'; }
+
+grid=(sweep --source dirichlet:9,3 -M 1:4 --gamma 0,1,2.5 --quantities all)
+for format in csv json jsonl table; do
+  "$focalrd" "${grid[@]}" --format "$format" > "$work/serial.$format" || fail "serial $format"
+  for np in 1 2 3; do
+    "${run[@]}" -np "$np" "$focalrd" "${grid[@]}" --format "$format" > "$work/np$np.$format" \
+      || fail "$np ranks, $format: exit $?"
+    cmp -s <(undated "$work/serial.$format") <(undated "$work/np$np.$format") \
+      || fail "$np ranks, $format: not the one-process output"
+  done
+done
+# Exact points with ties (equal masses) and each strategy's code, to a file.
+ties=(sweep --pmf 0.2,0.2,0.2,0.1,0.1,0.1,0.05,0.05 -M 2:5 --gamma 0,1,4 --quantities exact,converse_lagrangian --format json)
+"$focalrd" "${ties[@]}" --output "$work/ties.json" || fail "serial ties"
+mv "$work/ties.json" "$work/ties-serial.json"
+"${run[@]}" -np 3 "$focalrd" "${ties[@]}" --output "$work/ties.json" || fail "ties over 3 ranks"
+cmp -s <(undated "$work/ties-serial.json") <(undated "$work/ties.json") \
+  || fail "ties over 3 ranks: not the one-process output"
+echo "mpi_test: 1, 2 and 3 ranks give the one-process output"
+
+# Bad input: exit 2, focalrd's own line once (mpirun adds its report).
+"${run[@]}" -np 3 "$focalrd" sweep --source dirichlet:9,3 -M 0 --gamma 1 > /dev/null 2> "$work/err"
+status=$?
+[[ $status -eq 2 ]] || fail "bad input: exit $status, not 2"
+[[ $(grep -c '^focalrd: ' "$work/err") -eq 1 ]] || fail "bad input: not one focalrd line: $(cat "$work/err")"
+"${run[@]}" -np 2 "$focalrd" exact --pmf 0.5,0.5 -M 1 --gamma 1 > /dev/null 2> "$work/err"
+[[ $? -eq 2 ]] || fail "exact over ranks is not refused"
+# An error on rank 0 alone (its --output): the other ranks do not wait for it.
+timeout 60 "${run[@]}" -np 3 "$focalrd" sweep --source dirichlet:9,3 -M 1:3 --gamma 1 \
+  --output "$work/no/such/dir.csv" > /dev/null 2> "$work/err"
+status=$?
+[[ $status -eq 2 ]] || fail "an unwritable --output: exit $status, not 2 (124: a hang)"
+echo "mpi_test: bad input exits 2 with one line"
+
+# A time limit: exit 1, the points finished written in grid order.
+long=(sweep --source dirichlet:60,7 -M 2:8 --gamma 1,4,8 --quantities exact --format csv)
+timeout 120 "${run[@]}" -np 3 "$focalrd" "${long[@]}" --time-limit 2 > "$work/cut.csv" 2> "$work/err"
+status=$?
+[[ $status -eq 1 ]] || fail "time limit: exit $status, not 1"
+grep -q 'stopped (time_limit)' "$work/err" || fail "time limit: no warning"
+echo "mpi_test: a time limit exits 1 ($(grep -c '^"dirichlet' "$work/cut.csv") of 21 points)"
+
+# A worker killed mid-run: the run ends with an error, within 60 s.
+"${run[@]}" -np 3 "$focalrd" "${long[@]}" > /dev/null 2> "$work/err" &
+launcher=$!
+victim=
+for _ in $(seq 100); do
+  sleep 0.1
+  for pid in $(pgrep -f "focalrd sweep --source dirichlet:60,7" || true); do
+    if tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
+      victim=$pid
+    fi
+  done
+  [[ -n $victim ]] && break
+done
+[[ -n $victim ]] || { kill "$launcher"; fail "no rank 1 found to kill"; }
+start=$SECONDS
+kill -9 "$victim"
+for _ in $(seq 600); do
+  kill -0 "$launcher" 2> /dev/null || break
+  sleep 0.1
+done
+if kill -0 "$launcher" 2> /dev/null; then
+  kill -9 "$launcher"
+  fail "a killed rank left the run hanging"
+fi
+wait "$launcher"
+status=$?
+[[ $status -ne 0 ]] || fail "a killed rank: exit 0"
+echo "mpi_test: a killed rank ends the run (exit $status) in $((SECONDS - start)) s"
