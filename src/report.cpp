@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <optional>
+#include <sstream>
 #include <type_traits>
 #include <variant>
 
@@ -702,14 +703,24 @@ DatasetWriter::DatasetWriter(std::ostream& out, const std::vector<Quantity>& qua
 DatasetWriter::~DatasetWriter() = default;
 
 void DatasetWriter::write(const SweepPoint& point, const Source& source) {
+  write(dataset_record_json(point, source, impl_->quantities, impl_->options.units));
+}
+
+void DatasetWriter::write(const std::string& record) {
   if (impl_->document) {
-    dataset_record(*impl_->document, point, source, impl_->quantities, impl_->options.units);
+    impl_->document->raw(record);
     impl_->out << std::flush;
     return;
   }
-  detail::JsonWriter j(impl_->out);
-  dataset_record(j, point, source, impl_->quantities, impl_->options.units);
-  impl_->out << '\n' << std::flush;
+  impl_->out << record << '\n' << std::flush;
+}
+
+std::string dataset_record_json(const SweepPoint& point, const Source& source,
+                                const std::vector<Quantity>& quantities, Units units) {
+  std::ostringstream text;
+  detail::JsonWriter j(text);
+  dataset_record(j, point, source, quantities, units);
+  return text.str();
 }
 
 void DatasetWriter::finish() {

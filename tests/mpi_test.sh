@@ -14,6 +14,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "mpi_test: FAILED: $*" >&2; exit 1; }
 undated() { grep -v '^# date:' "$1" | sed 's/"date":"[^"]*"//'; }
+# A dataset record also times its exact search, and names its output file.
+untimed() { sed 's/"date":"[^"]*"//; s/"command":"[^"]*"//; s/"seconds":[0-9.e+-]*//g' "$1"; }
 
 grid=(sweep --source dirichlet:9,3 -M 1:4 --gamma 0,1,2.5 --quantities all)
 for format in csv json jsonl table; do
@@ -33,6 +35,37 @@ mv "$work/ties.json" "$work/ties-serial.json"
 cmp -s <(undated "$work/ties-serial.json") <(undated "$work/ties.json") \
   || fail "ties over 3 ranks: not the one-process output"
 echo "mpi_test: 1, 2 and 3 ranks give the one-process output"
+
+# A dataset, in both its formats; then one cut by a time limit over ranks and
+# finished with --resume over ranks: the one-process dataset.
+data=(dataset --source dirichlet:14..16,1..3 -M 2:4 --gamma 1,4,8)
+for format in jsonl json; do
+  "$focalrd" "${data[@]}" --format "$format" -o "$work/data-serial.$format" || fail "serial dataset"
+  for np in 2 3; do
+    "${run[@]}" -np "$np" "$focalrd" "${data[@]}" --format "$format" -o "$work/data.$format" \
+      || fail "dataset over $np ranks, $format: exit $?"
+    cmp -s <(untimed "$work/data-serial.$format") <(untimed "$work/data.$format") \
+      || fail "dataset over $np ranks, $format: not the one-process output"
+  done
+done
+rm -f "$work/data.jsonl"
+"${run[@]}" -np 3 "$focalrd" "${data[@]}" --format jsonl -o "$work/data.jsonl" --time-limit 0.5 \
+  2> /dev/null
+status=$?
+[[ $status -le 1 ]] || fail "dataset cut by a time limit: exit $status"
+cut=$(($(wc -l < "$work/data.jsonl") - 1))
+"${run[@]}" -np 3 "$focalrd" "${data[@]}" --format jsonl -o "$work/data.jsonl" --resume \
+  2> /dev/null || fail "dataset resumed over ranks: exit $?"
+cmp -s <(untimed "$work/data-serial.jsonl") <(untimed "$work/data.jsonl") \
+  || fail "dataset resumed over ranks: not the one-process output"
+echo "mpi_test: datasets over 2 and 3 ranks, and resumed over ranks ($cut records kept), equal one process"
+
+# The bench of sweeps over ranks: one worker, then two; the same rows.
+"${run[@]}" -np 3 "$focalrd" bench --ranks --quick > "$work/bench" || fail "bench --ranks: exit $?"
+grep -q 'rows identical with 1 and 2 workers: yes' "$work/bench" || fail "bench --ranks: $(cat "$work/bench")"
+"$focalrd" bench --ranks > /dev/null 2>&1
+[[ $? -eq 2 ]] || fail "bench --ranks without mpirun is not refused"
+echo "mpi_test: bench --ranks runs and agrees"
 
 # Bad input: exit 2, focalrd's own line once (mpirun adds its report).
 "${run[@]}" -np 3 "$focalrd" sweep --source dirichlet:9,3 -M 0 --gamma 1 > /dev/null 2> "$work/err"

@@ -105,12 +105,18 @@ class DatasetWriter {
                 bool header = true);
   ~DatasetWriter();
   void write(const SweepPoint& point, const Source& source);
+  // A record made elsewhere by dataset_record_json (another rank).
+  void write(const std::string& record);
   void finish();
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// A dataset record as the JSON text DatasetWriter writes.
+std::string dataset_record_json(const SweepPoint& point, const Source& source,
+                                const std::vector<Quantity>& quantities, Units units);
 
 // The rows of an excess-distortion table (excess.hpp); `inverse` adds the
 // target ε of each row.

@@ -17,6 +17,7 @@ struct BenchRequest {
   std::string compare_path;   // an earlier bench JSON file: speed-ups against it (empty: no)
   double reach_seconds = 0.0;  // > 0: only the reach table (largest n certified in this time)
   double reach_rel_gap = 1e-12;  // the certificate's relative gap in the reach table
+  bool ranks = false;            // only the sweep over MPI ranks (cli/mpi.hpp: run_rank_bench)
 };
 
 // Runs the suite and prints the figures; returns the exit status.

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -221,29 +222,48 @@ int run_sweep(const std::vector<std::string>& args) {
 int run_dataset(const std::vector<std::string>& args) {
   auto request = cli::parse_dataset(args, std::cout);
   if (!request) return kExitCertified;
+  const bool writes = g_ranks->rank() == 0;  // over MPI ranks, rank 0 writes
   const std::vector<Problem> problems = cli::dataset_problems(*request);
   const std::string fingerprint = cli::dataset_fingerprint(*request, problems);
   std::vector<char> done;
-  if (request->resume)
+  if (request->resume && writes)
     done = cli::finished_records(request->output_path, fingerprint, problems.size());
   const std::size_t kept = static_cast<std::size_t>(std::count(done.begin(), done.end(), 1));
   const bool appending = request->resume && kept > 0;
   std::ofstream file;
-  if (!request->output_path.empty()) {
+  if (!request->output_path.empty() && writes) {
     file.open(request->output_path, appending ? std::ios::app : std::ios::trunc);
     if (!file) throw invalid_input("--output: cannot write " + quoted(request->output_path));
   }
   std::ostream& out = file.is_open() ? file : std::cout;
-  ProgressLines lines(request->output.units, request->progress);
+  ProgressLines lines(request->output.units, request->progress && writes);
   attach(request->options.limits, lines);
   request->output.provenance = make_provenance(g_command, nullptr);
-  DatasetWriter writer(out, request->options.quantities, request->output, fingerprint,
-                       problems.size(), !appending);
-  request->options.on_point = [&](const SweepPoint& p) {
-    writer.write(p, problems[p.index].source());
-  };
-  const std::vector<SweepPoint> points = run_points(problems, request->options, done);
-  writer.finish();
+  std::optional<DatasetWriter> writer;
+  if (writes)
+    writer.emplace(out, request->options.quantities, request->output, fingerprint, problems.size(),
+                   !appending);
+  std::vector<SweepPoint> points;
+  if (g_ranks->distributed()) {
+    points = cli::distribute_points(
+        *g_ranks, problems, request->options, done,
+        [&](const SweepPoint& p) {
+          detail::Record row;
+          row.add("json", dataset_record_json(p, problems[p.index].source(),
+                                              request->options.quantities, request->output.units));
+          return row;
+        },
+        [&](const detail::Record& row) {
+          writer->write(std::get<std::string>(row.fields.at(0).second));
+        });
+    if (!writes) return kExitCertified;
+  } else {
+    request->options.on_point = [&](const SweepPoint& p) {
+      writer->write(p, problems[p.index].source());
+    };
+    points = run_points(problems, request->options, done);
+  }
+  writer->finish();
   file.close();
   const bool missing = std::any_of(points.begin(), points.end(), [&](const SweepPoint& p) {
     return !p.done && !(p.index < done.size() && done[p.index]);
@@ -342,6 +362,10 @@ int run_nletter(const std::vector<std::string>& args) {
 int run_bench(const std::vector<std::string>& args) {
   const auto request = cli::parse_bench(args, std::cout);
   if (!request) return kExitCertified;
+  if (request->ranks)
+    return cli::run_rank_bench(*g_ranks, request->quick, request->json, std::cout);
+  if (g_ranks->distributed())
+    throw invalid_input("over MPI ranks, focalrd bench runs with --ranks only");
   return cli::run_bench(*request, std::cout);
 }
 
@@ -392,9 +416,10 @@ int dispatch(int argc, char** argv, const cli::Ranks& ranks) {
       throw invalid_input(
           "started by an MPI launcher, but this focalrd was built without MPI "
           "(install libopenmpi-dev and rebuild), or run it as one process");
-    if (ranks.distributed() && command != "sweep")
-      throw invalid_input("focalrd " + command +
-                          " runs as one process; over MPI ranks, focalrd sweep runs");
+    if (ranks.distributed() && command != "sweep" && command != "dataset" && command != "bench")
+      throw invalid_input(
+          "focalrd " + command +
+          " runs as one process; over MPI ranks, sweep, dataset and bench --ranks run");
     if (command == "exact") return run_exact(args);
     if (command == "bounds") return run_bounds(args);
     if (command == "sweep") return run_sweep(args);

@@ -1,7 +1,9 @@
 #include "cli/mpi.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -12,7 +14,11 @@
 #endif
 
 #include "detail/control.hpp"
+#include "detail/format.hpp"
+#include "detail/json.hpp"
 #include "focalrd/errors.hpp"
+#include "focalrd/report.hpp"
+#include "focalrd/status.hpp"
 
 namespace focalrd::cli {
 
@@ -69,8 +75,13 @@ Ranks::~Ranks() {
 std::vector<SweepPoint> distribute_points(const Ranks&, const std::vector<Problem>&,
                                           const SweepOptions&, const std::vector<char>&,
                                           const std::function<detail::Record(const SweepPoint&)>&,
-                                          const std::function<void(const detail::Record&)>&) {
+                                          const std::function<void(const detail::Record&)>&, int,
+                                          DistributionStats*) {
   throw std::logic_error("distribute_points: this focalrd was built without MPI");
+}
+
+int run_rank_bench(const Ranks&, bool, bool, std::ostream&) {
+  throw invalid_input("bench --ranks: this focalrd was built without MPI");
 }
 
 #else
@@ -85,6 +96,7 @@ constexpr std::uint64_t kStop = UINT64_MAX;
 // status and note, its row's bytes, or the failure that stopped it.
 struct Report {
   std::uint64_t index = kStop;  // kStop: the hello before the first point
+  double busy = 0.0;            // seconds this worker has spent on points so far
   bool done = false;
   Status status = Status::certified;
   std::string note, row, failure;
@@ -94,13 +106,13 @@ std::string encode(const Report& r) {
   detail::Record rec;
   rec.add("index", static_cast<long long>(r.index)).add("done", r.done);
   rec.add("status", static_cast<long long>(r.status)).add("note", r.note);
-  rec.add("row", r.row).add("failure", r.failure);
+  rec.add("row", r.row).add("failure", r.failure).add("busy", r.busy);
   return detail::encode_record(rec);
 }
 
 Report decode(const std::string& bytes) {
   const detail::Record rec = detail::decode_record(bytes);
-  if (rec.fields.size() != 6) throw std::runtime_error("a malformed report from a rank");
+  if (rec.fields.size() != 7) throw std::runtime_error("a malformed report from a rank");
   Report r;
   r.index = static_cast<std::uint64_t>(std::get<long long>(rec.fields[0].second));
   r.done = std::get<bool>(rec.fields[1].second);
@@ -108,6 +120,7 @@ Report decode(const std::string& bytes) {
   r.note = std::get<std::string>(rec.fields[3].second);
   r.row = std::get<std::string>(rec.fields[4].second);
   r.failure = std::get<std::string>(rec.fields[5].second);
+  r.busy = std::get<double>(rec.fields[6].second);
   return r;
 }
 
@@ -124,8 +137,13 @@ void send_order(int worker, std::uint64_t index) {
 void work(const std::vector<Problem>& problems, const SweepOptions& options,
           const std::function<detail::Record(const SweepPoint&)>& row) {
   const auto start = std::chrono::steady_clock::now();
+  auto since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
   Report report;
+  double busy = 0.0;
   for (;;) {
+    report.busy = busy;
     send_report(report);
     std::uint64_t index = kStop;
     MPI_Recv(&index, 1, MPI_UINT64_T, 0, kTagOrder, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -137,12 +155,18 @@ void work(const std::vector<Problem>& problems, const SweepOptions& options,
     one.on_point = nullptr;
     one.threads = options.point_threads;
     if (options.limits.time_limit_seconds > 0.0) {
-      const double used =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      one.limits.time_limit_seconds = options.limits.time_limit_seconds - used;
+      one.limits.time_limit_seconds = options.limits.time_limit_seconds - since(start);
       if (one.limits.time_limit_seconds <= 0.0) continue;  // not done
     }
     one.limits.progress = nullptr;
+    const auto began = std::chrono::steady_clock::now();
+    struct Busy {  // counts the point's time however it ends
+      double& total;
+      std::chrono::steady_clock::time_point began;
+      ~Busy() {
+        total += std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+      }
+    } counted{busy, began};
     try {
       std::vector<SweepPoint> points = run_points({problems[index]}, one);
       SweepPoint& p = points.at(0);
@@ -163,7 +187,7 @@ void work(const std::vector<Problem>& problems, const SweepOptions& options,
 std::vector<SweepPoint> distribute_points(
     const Ranks& ranks, const std::vector<Problem>& problems, const SweepOptions& options,
     const std::vector<char>& skip, const std::function<detail::Record(const SweepPoint&)>& row,
-    const std::function<void(const detail::Record&)>& emit) {
+    const std::function<void(const detail::Record&)>& emit, int workers, DistributionStats* stats) {
   if (ranks.rank() != 0) {
     work(problems, options, row);
     return {};
@@ -175,8 +199,11 @@ std::vector<SweepPoint> distribute_points(
         i, static_cast<long long>(problems[i].messages()), problems[i].gamma(), false, {}});
   std::vector<std::string> rows(total);
   auto skipped = [&](std::size_t i) { return i < skip.size() && skip[i]; };
+  const auto start = std::chrono::steady_clock::now();
   const detail::Control control(options.limits);
-  std::size_t next = 0, next_out = 0, finished = 0;
+  std::size_t next = 0, next_out = 0, finished = 0, messages = 0;
+  std::vector<std::size_t> worker_points(static_cast<std::size_t>(ranks.size() - 1), 0);
+  std::vector<double> worker_busy(worker_points.size(), 0.0);
   std::string failure;
   // Rows in grid order, as far as they are contiguous.
   auto emit_ready = [&] {
@@ -188,21 +215,29 @@ std::vector<SweepPoint> distribute_points(
   };
   emit_ready();
   int working = ranks.size() - 1;
+  // Polls gently (rank 0 may share a core with a worker): sleeps from 10 us
+  // after a message, doubling to 1 ms while none comes.
+  std::chrono::microseconds nap(10);
   while (working > 0) {
     int arrived = 0;
     MPI_Status status;
     MPI_Iprobe(MPI_ANY_SOURCE, kTagReport, MPI_COMM_WORLD, &arrived, &status);
-    if (!arrived) {  // poll gently: rank 0 may share a core with a worker
+    if (!arrived) {
       (void)control.stop();
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      std::this_thread::sleep_for(nap);
+      nap = std::min(nap * 2, std::chrono::microseconds(1000));
       continue;
     }
+    nap = std::chrono::microseconds(10);
     int bytes = 0;
     MPI_Get_count(&status, MPI_BYTE, &bytes);
     std::string buffer(static_cast<std::size_t>(bytes), '\0');
     MPI_Recv(buffer.data(), bytes, MPI_BYTE, status.MPI_SOURCE, kTagReport, MPI_COMM_WORLD,
              MPI_STATUS_IGNORE);
     const Report report = decode(buffer);
+    const auto w = static_cast<std::size_t>(status.MPI_SOURCE - 1);
+    worker_busy[w] = report.busy;
+    messages += 2;  // the report and the order that answers it
     if (!report.failure.empty() && failure.empty()) failure = report.failure;
     if (report.index < total && report.done) {
       SweepPoint& p = points[report.index];
@@ -211,6 +246,7 @@ std::vector<SweepPoint> distribute_points(
       p.result.exact_note = report.note;
       rows[report.index] = report.row;
       ++finished;
+      ++worker_points[w];
       Progress progress;
       progress.phase = "point " + std::to_string(report.index + 1) + " of " + std::to_string(total);
       progress.done = static_cast<double>(finished);
@@ -219,18 +255,112 @@ std::vector<SweepPoint> distribute_points(
       emit_ready();
     }
     while (next < total && skipped(next)) ++next;
-    if (next < total && failure.empty() && !control.stop()) {
+    const bool serves = workers <= 0 || status.MPI_SOURCE <= workers;
+    if (serves && next < total && failure.empty() && !control.stop()) {
       send_order(status.MPI_SOURCE, next++);
     } else {
       send_order(status.MPI_SOURCE, kStop);
       --working;
     }
   }
+  if (stats)
+    *stats = {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+              messages, worker_points, worker_busy};
   if (!failure.empty()) throw std::runtime_error(failure);
   // After a stop: every finished point still held, in order, past the gaps.
   for (; next_out < total; ++next_out)
     if (points[next_out].done) emit(detail::decode_record(rows[next_out]));
   return points;
+}
+
+int run_rank_bench(const Ranks& ranks, bool quick, bool json, std::ostream& out) {
+  if (!ranks.distributed())
+    throw invalid_input(
+        "bench --ranks measures sweeps over MPI ranks: run it as mpirun -np N "
+        "focalrd bench --ranks, N >= 2 (rank 0 coordinates)");
+  // A fixed sweep: exact d* of 12 Dirichlet sources of 18-21 symbols (12-15
+  // with `quick`), M = 3 and 4, γ = 1: points of uneven cost, about a tenth
+  // of a second to a few seconds.
+  const int smallest = quick ? 12 : 18;
+  std::vector<Problem> problems;
+  for (int n = smallest; n <= smallest + 3; ++n)
+    for (int seed = 1; seed <= 3; ++seed)
+      for (long long M : {3LL, 4LL})
+        problems.emplace_back(
+            Source::family("dirichlet:" + std::to_string(n) + "," + std::to_string(seed)), M, 1.0);
+  SweepOptions options;
+  options.quantities = {Quantity::exact};
+  options.point_threads = 1;
+  OutputOptions output;
+  auto row = [&](const SweepPoint& p) { return sweep_record(p, options.quantities, output); };
+  struct Phase {
+    int workers;
+    DistributionStats stats;
+    std::vector<std::string> rows;
+  };
+  std::vector<Phase> phases;
+  for (int workers : {1, ranks.size() - 1}) {
+    Phase phase{workers, {}, {}};
+    distribute_points(
+        ranks, problems, options, {}, row,
+        [&](const detail::Record& r) {
+          detail::Record untimed;  // the exact search's seconds differ from run to run
+          for (const auto& f : r.fields)
+            if (f.first.find("seconds") == std::string::npos) untimed.fields.push_back(f);
+          phase.rows.push_back(detail::encode_record(untimed));
+        },
+        workers, &phase.stats);
+    phases.push_back(std::move(phase));
+    // Every rank waits for the phase to end, gently (ranks idle in this
+    // phase would otherwise spin in MPI_Barrier on the workers' cores).
+    MPI_Request barrier;
+    MPI_Ibarrier(MPI_COMM_WORLD, &barrier);
+    for (int over = 0; !over;) {
+      MPI_Test(&barrier, &over, MPI_STATUS_IGNORE);
+      if (!over) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  if (ranks.rank() != 0) return kExitCertified;
+  const bool same =
+      phases.front().rows == phases.back().rows && phases.front().rows.size() == problems.size();
+  const double base = phases.front().stats.seconds;
+  if (json) {
+    detail::JsonWriter j(out);
+    j.begin_object().member("ranks", ranks.size()).member("points", problems.size());
+    j.member("rows_identical", same).key("phases").begin_array();
+    for (const Phase& p : phases) {
+      j.begin_object().member("workers", p.workers).member("seconds", p.stats.seconds);
+      j.member("speed_up", base / p.stats.seconds).member("messages", p.stats.messages);
+      j.key("idle").begin_array();
+      for (int w = 0; w < p.workers; ++w)
+        j.value(1.0 - p.stats.busy_seconds[static_cast<std::size_t>(w)] / p.stats.seconds);
+      j.end_array().end_object();
+    }
+    j.end_array().end_object();
+    out << '\n';
+  } else {
+    out << "focalrd bench --ranks: " << ranks.size() << " ranks (rank 0 coordinates), a sweep of "
+        << problems.size() << " exact points (dirichlet:" << smallest << ".." << smallest + 3
+        << ",1..3, M = 3, 4, gamma = 1)\n"
+        << "  workers  seconds  speed-up  points/s  messages/s  idle per worker\n";
+    for (const Phase& p : phases) {
+      char line[160];
+      std::snprintf(line, sizeof line, "  %7d  %7.2f  %7.2fx  %8.1f  %10.1f ", p.workers,
+                    p.stats.seconds, base / p.stats.seconds,
+                    static_cast<double>(problems.size()) / p.stats.seconds,
+                    static_cast<double>(p.stats.messages) / p.stats.seconds);
+      out << line;
+      for (int w = 0; w < p.workers; ++w)
+        out << " "
+            << detail::fmt_short(100.0 * (1.0 - p.stats.busy_seconds[static_cast<std::size_t>(w)] /
+                                                    p.stats.seconds))
+            << "%";
+      out << '\n';
+    }
+    out << "  rows identical with 1 and " << ranks.size() - 1
+        << " workers: " << (same ? "yes" : "NO") << '\n';
+  }
+  return same ? kExitCertified : kExitUncertified;
 }
 
 #endif

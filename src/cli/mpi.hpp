@@ -38,16 +38,35 @@ class Ranks {
   bool initialised_ = false, launched_without_mpi_ = false;
 };
 
+// What rank 0 saw of a distributed run: its wall time, the messages it
+// received and sent, and per worker rank (index rank - 1) the points it
+// finished and the seconds it spent evaluating them (the rest is idle:
+// waiting for its next point, or for the run to end).
+struct DistributionStats {
+  double seconds = 0.0;
+  std::size_t messages = 0;
+  std::vector<std::size_t> points;
+  std::vector<double> busy_seconds;
+};
+
 // The points over the ranks (at least two): rank 0 coordinates (it computes
 // nothing) and each other rank evaluates the points it is handed, one at a
 // time with the sweep's per-point threads, under the run's limits. Rank 0
 // passes each finished point's `row` to `emit` in grid order and returns
 // every point with its done flag, status and exact note (the rest of its
 // result is not sent); the other ranks return nothing. Points marked in
-// `skip` are not handed out.
+// `skip` are not handed out. With `workers` > 0, only ranks 1..workers get
+// points (a baseline for the bench); `stats`, where given, is filled on rank 0.
 std::vector<SweepPoint> distribute_points(
     const Ranks& ranks, const std::vector<Problem>& problems, const SweepOptions& options,
     const std::vector<char>& skip, const std::function<detail::Record(const SweepPoint&)>& row,
-    const std::function<void(const detail::Record&)>& emit);
+    const std::function<void(const detail::Record&)>& emit, int workers = 0,
+    DistributionStats* stats = nullptr);
+
+// focalrd bench --ranks (under mpirun with N >= 2 ranks): a fixed sweep of
+// exact points (smaller with `quick`) with one worker rank, then with all
+// N - 1, on rank 0: seconds,
+// speed-up, points and messages per second, and each worker's idle fraction.
+int run_rank_bench(const Ranks& ranks, bool quick, bool json, std::ostream& out);
 
 }  // namespace focalrd::cli

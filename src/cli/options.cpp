@@ -739,6 +739,9 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
        "with --reach: the relative gap (upper - lower <= X upper) that counts as certified")
       ("time-limit", po::value<std::string>()->default_value("600")->value_name("SECONDS"),
        "per branch-and-bound solve")
+      ("ranks", po::bool_switch(),
+       "instead of the suite, under mpirun -np N (N >= 2): a sweep over one worker rank, then "
+       "over N - 1; speed-up, messages per second, idle fraction per rank")
       ("help,h", "print this help");
   // clang-format on
   const auto vm = parse_command(
@@ -746,12 +749,15 @@ std::optional<BenchRequest> parse_bench(const std::vector<std::string>& args, st
       "focalrd bench: every applicable exact strategy on a fixed suite, timed in the same run\n"
       "with all threads and with one; partitions, transitions or nodes per second, cells per\n"
       "second, peak memory; and the per-cell solvers' rates, in ns per cell\n"
-      "usage: focalrd bench [--quick] [--format table|json] [--json-out PATH] [--compare OLD.json]\n"
-      "       focalrd bench --reach SECONDS [--rel-gap X] [--format table|json] [--json-out PATH]",
+      "usage: focalrd bench [--quick] [--format table|json] [--json-out PATH] [--compare "
+      "OLD.json]\n"
+      "       focalrd bench --reach SECONDS [--rel-gap X] [--format table|json] [--json-out PATH]\n"
+      "       mpirun -np N focalrd bench --ranks [--format table|json]",
       what);
   if (!vm) return std::nullopt;
   BenchRequest request;
   request.quick = flag(*vm, "quick");
+  request.ranks = flag(*vm, "ranks");
   request.single_thread = !flag(*vm, "no-single-thread");
   request.progress = !flag(*vm, "no-progress");
   request.threads = threads_from(*vm);

@@ -58,6 +58,12 @@ class JsonWriter {
     return *this;
   }
   JsonWriter& value(const char* s) { return value(std::string(s)); }
+  // A value already written as JSON text (by another JsonWriter).
+  JsonWriter& raw(const std::string& json) {
+    separator();
+    out_ << json;
+    return *this;
+  }
   JsonWriter& null() {
     separator();
     out_ << "null";
