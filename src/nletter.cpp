@@ -1,7 +1,9 @@
 #include "focalrd/nletter.hpp"
 
 #include <algorithm>
+#include <boost/multiprecision/cpp_bin_float.hpp>
 #include <cfloat>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -9,9 +11,9 @@
 #include "detail/control.hpp"
 #include "detail/format.hpp"
 #include "detail/h_gamma.hpp"
-#include "detail/sum.hpp"
 #include "detail/kkt.hpp"
 #include "detail/scheme_by_runs.hpp"
+#include "detail/sum.hpp"
 #include "focalrd/errors.hpp"
 #include "focalrd/focal_loss.hpp"
 #include "focalrd/limits.hpp"
@@ -115,12 +117,20 @@ std::vector<TypeClass> type_classes(const std::vector<double>& letters, std::siz
 std::optional<long long> messages_at_rate(std::size_t n, double rate) {
   const double bits = rate * static_cast<double>(n);
   if (!(rate >= 0.0) || !(bits <= 62.0)) return std::nullopt;
-  const double y = std::exp2(bits);
-  double m = std::floor(y);
-  // 2^(nR) an integer up to rounding: within 4 ulps below it, and never more
-  // than 1e-6 (else from 2^50 on every y would count as the integer above it).
-  if (m + 1.0 - y <= std::min(4.0 * DBL_EPSILON * y, 1e-6)) m += 1.0;
-  return static_cast<long long>(m);
+  // R as written: the shortest decimal that reads back as the double R (0.51
+  // is 51/100, not the binary double just above it, which makes 2^(100 R)
+  // exceed 2^51 by 1.4). Then nR and 2^(nR) in 160-bit arithmetic, an
+  // integer nR exactly: the floor is exact.
+  char text[32];
+  char* end = std::to_chars(text, text + sizeof text, rate).ptr;
+  namespace bmp = boost::multiprecision;
+  using Real = bmp::number<bmp::cpp_bin_float<160, bmp::digit_base_2>, bmp::et_off>;
+  const Real exponent = Real(std::string(text, end)) * Real(static_cast<unsigned long long>(n));
+  const Real whole = bmp::round(exponent);
+  const Real y = bmp::abs(exponent - whole) <= Real(1e-40)
+                     ? bmp::ldexp(Real(1), whole.convert_to<int>())
+                     : bmp::exp2(exponent);
+  return bmp::floor(y).convert_to<long long>();
 }
 
 double log_messages_at_rate(std::size_t n, double rate) {

@@ -476,6 +476,13 @@ class Checker {
     };
     const auto D = value("D"), epsilon = value("epsilon");
     if (!D || !epsilon) return note("no D or epsilon");
+    if (const auto rate = value("rate")) {  // M = floor(2^(nR)) for blocks of n letters
+      const std::size_t n = spec != r_.f.end() ? block_length_of_spec(spec->second) : 1;
+      const double at_rate = messages_for_rates({*rate}, n).counts.at(0);
+      guarantee(
+          tol::agrees(at_rate, M, options_.tolerance, 0.0),
+          "M is " + r_.f.at("M") + " in the file and " + detail::fmt(at_rate) + " at its rate now");
+    }
     if (const auto target = value("epsilon_target")) {
       compare("D", e.least_distortion(M, *target, gamma, units));
       guarantee(*epsilon <= *target, "epsilon exceeds its target");

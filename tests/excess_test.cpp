@@ -409,7 +409,23 @@ TEST_CASE("cli: excess --rate for blocks of 1000 letters; verify replays it; bad
   INFO(verified.out << verified.err);
   CHECK(verified.status == 0);
   CHECK(verified.out.find("0 disagreements") != std::string::npos);
+  // A row whose rate does not give its M is caught.
+  {
+    std::string tampered = run.out;
+    const auto at = tampered.find(",0.45,");
+    REQUIRE(at != std::string::npos);
+    tampered.replace(at, 6, ",0.15,");
+    std::ofstream(path) << tampered;
+  }
+  const auto caught = run_cli("verify " + path);
+  CHECK(caught.status != 0);
+  CHECK(caught.out.find("at its rate now") != std::string::npos);
   std::remove(path.c_str());
+  // M = floor(2^(nR)) exactly, where a double's 2^(nR) is off by units.
+  const auto exact_m =
+      run_cli("excess --source iid:100,0.5,0.5 --rate 0.4521 --gamma 0 -D 0 --format csv");
+  REQUIRE(exact_m.status == 0);
+  CHECK(exact_m.out.find(",40697347453278,") != std::string::npos);
   // -M as given, also past 2^53.
   const auto big = run_cli("excess --pmf 0.5,0.5 -M 9007199254740993 --gamma 0 -D 0 --format csv");
   REQUIRE(big.status == 0);

@@ -37,10 +37,11 @@ double type_count(std::size_t k, std::size_t n);
 // Throws too_large beyond limits::kMaxSymbols types.
 std::vector<TypeClass> type_classes(const std::vector<double>& letters, std::size_t n);
 
-// M = floor(2^(nR)) for rate R >= 0 (bits per letter), with 2^(nR) computed
-// as exp2(nR) and taken as the integer just above it when within 4 ulps
-// below it (so R = 0.3, n = 10 gives 8, but 2^R = 2.99999999999968 gives 2);
-// above 2^53, 2^(nR) rounded to a double. Nothing when nR > 62.
+// M = floor(2^(nR)) for rate R >= 0 (bits per letter), exactly, for R as
+// written: the shortest decimal that reads back as the double R (so R = 0.3,
+// n = 10 gives 8 and R = 0.51, n = 100 gives 2^51, where the binary doubles
+// just below and above would give 7 and 2^51 + 1; 2^R = 2.99999999999968
+// gives 2), in 160-bit arithmetic. Nothing when nR > 62.
 std::optional<long long> messages_at_rate(std::size_t n, double rate);
 
 // ln M for that M; beyond nR = 62, nR ln 2 itself (a larger M by less than

@@ -237,7 +237,7 @@ po::options_description problem_options(bool grids) {
     d.add_options()
         ("rate", po::value<std::string>()->value_name("R"),
          "instead of -M: the rate R in bits per letter, M = floor(2^(nR)) for blocks of n "
-         "letters (iid:N,...; n = 1 otherwise); 2^(nR) within 4 ulps below an integer counts as it");
+         "letters (iid:N,...; n = 1 otherwise), exactly for R as written");
   return d;
 }
 // clang-format on
