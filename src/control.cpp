@@ -80,6 +80,11 @@ double Control::seconds() const {
   return std::chrono::duration<double>(Clock::now() - start_).count();
 }
 
+double Control::seconds_left() const {
+  if (!has_deadline()) return std::numeric_limits<double>::infinity();
+  return std::chrono::duration<double>(deadline_ - Clock::now()).count();
+}
+
 void Control::report(Progress p, bool force) const {
   if (!progress_) {
     if (parent_ && forward_progress_) parent_->report(std::move(p), force);

@@ -27,6 +27,7 @@
 #include "bnb/checkpoint.hpp"
 #include "bnb/instance.hpp"
 #include "bnb/subtree.hpp"
+#include "bnb/wave.hpp"
 #include "detail/control.hpp"
 #include "detail/format.hpp"
 #include "detail/heuristics.hpp"
@@ -162,11 +163,16 @@ ExactResult BnbSearch::search(const Problem& problem, const CellSolver& solver,
     }
     std::vector<bnb::TaskResult> results(size);
     const double wave_upper = st.upper;
+    if (options.wave_runner) {
+      WaveTasks tasks{control, in, gap, st.x, wave, wave_upper, budget, results};
+      options.wave_runner(tasks);
+    } else {
 #pragma omp parallel num_threads(threads)
-    {
-      bnb::Subtree search(in, gap, control, st.x);
+      {
+        bnb::Subtree search(in, gap, control, st.x);
 #pragma omp for schedule(dynamic, 1)
-      for (std::size_t i = 0; i < size; ++i) results[i] = search.run(wave[i], wave_upper, budget);
+        for (std::size_t i = 0; i < size; ++i) results[i] = search.run(wave[i], wave_upper, budget);
+      }
     }
     // Merge in queue order; the nodes left open go to the front, in order.
     std::vector<bnb::OpenNode> front;
@@ -186,7 +192,9 @@ ExactResult BnbSearch::search(const Problem& problem, const CellSolver& solver,
                    std::make_move_iterator(front.end()));
     ++st.waves;
     if (stopped) {
-      status = control.reason();
+      // A search stopped by another process (a rank over MPI, at its limit
+      // or signal) before this one noticed: interrupted, not certified.
+      status = control.stop() ? control.reason() : Status::interrupted;
       break;
     }
     report(

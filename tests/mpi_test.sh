@@ -60,6 +60,49 @@ cmp -s <(untimed "$work/data-serial.jsonl") <(untimed "$work/data.jsonl") \
   || fail "dataset resumed over ranks: not the one-process output"
 echo "mpi_test: datasets over 2 and 3 ranks, and resumed over ranks ($cut records kept), equal one process"
 
+# Branch-and-bound over ranks: the one-process value, lower bound, code and
+# node count, with 2 and 3 ranks, on instances with and without ties; a time
+# limit ends it with a certified interval (exit 1), and its checkpoint
+# resumed over ranks certifies the same optimum.
+same_search() {  # serial.json ranks.json: equal apart from timing and threads
+  python3 - "$1" "$2" << 'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+for r in (a, b):
+    r.pop("provenance")
+    r["stats"].pop("wall_seconds"); r["stats"].pop("threads")
+sys.exit(0 if a == b else 1)
+PY
+}
+for instance in "--source binomial:40,0.3 -M 4 --gamma 2" "--source dirichlet:26,5 -M 3 --gamma 4" \
+                "--pmf 0.2,0.2,0.2,0.1,0.1,0.1,0.05,0.05 -M 3 --gamma 1"; do
+  # shellcheck disable=SC2086
+  "$focalrd" exact $instance --method bnb --format json > "$work/bnb-serial.json" || fail "bnb $instance"
+  for np in 2 3; do
+    # shellcheck disable=SC2086
+    "${run[@]}" -np "$np" "$focalrd" exact $instance --method bnb --format json > "$work/bnb.json" \
+      || fail "bnb over $np ranks, $instance: exit $?"
+    same_search "$work/bnb-serial.json" "$work/bnb.json" \
+      || fail "bnb over $np ranks, $instance: not the one-process search"
+  done
+done
+hard=(exact --source binomial:100,0.5 -M 8 --gamma 1 --method bnb --format json)
+"${run[@]}" -np 3 "$focalrd" "${hard[@]}" --time-limit 0.3 --checkpoint "$work/ck.json" \
+  > "$work/cut.json" 2> /dev/null
+status=$?
+[[ $status -eq 1 ]] || fail "bnb over ranks cut by a time limit: exit $status, not 1"
+"${run[@]}" -np 3 "$focalrd" "${hard[@]}" --resume "$work/ck.json" > "$work/resumed.json" 2> /dev/null \
+  || fail "bnb resumed over ranks: exit $?"
+"$focalrd" "${hard[@]}" > "$work/bnb-serial.json" || fail "serial bnb of the resumed instance"
+python3 - "$work/bnb-serial.json" "$work/resumed.json" "$work/cut.json" << 'PY' || fail "bnb resumed over ranks: another optimum"
+import json, sys
+a, b, cut = (json.load(open(f)) for f in sys.argv[1:4])
+ok = a["dstar"] == b["dstar"] and a["cells"] == b["cells"] and b["certified"]
+ok = ok and cut["lower_bound"] <= a["dstar"] <= cut["upper_bound"] and cut["status"] == "time_limit"
+sys.exit(0 if ok else 1)
+PY
+echo "mpi_test: branch-and-bound over 2 and 3 ranks equals one process; a limit and a resume over ranks"
+
 # The bench of sweeps over ranks: one worker, then two; the same rows.
 "${run[@]}" -np 3 "$focalrd" bench --ranks --quick > "$work/bench" || fail "bench --ranks: exit $?"
 grep -q 'rows identical with 1 and 2 workers: yes' "$work/bench" || fail "bench --ranks: $(cat "$work/bench")"

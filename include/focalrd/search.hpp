@@ -3,6 +3,7 @@
 // CellSolver. Strategies share one interface and a factory.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 namespace focalrd {
 
 namespace detail {
+struct WaveTasks;  // the searches of one branch-and-bound wave (src/bnb/wave.hpp)
 class Control;
 }
 
@@ -57,6 +59,11 @@ struct ExactOptions {
   std::string checkpoint_path;
   double checkpoint_seconds = 60.0;
   std::string resume_path;
+  // Where branch-and-bound runs the searches of a wave (bnb/wave.hpp): on
+  // this process's threads when empty; a run over MPI ranks (cli/mpi.hpp)
+  // hands them to other ranks. A search's result depends on its task alone,
+  // so the value, the code and the node count are the same either way.
+  std::function<void(detail::WaveTasks&)> wave_runner;
 
   // Throws std::invalid_argument naming the violated constraint.
   void validate() const;

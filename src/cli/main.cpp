@@ -125,7 +125,17 @@ int run_exact(const std::vector<std::string>& args) {
   ProgressLines lines(request->output.units);
   attach(request->options.limits, lines);
   request->output.provenance = make_provenance(g_command, &request->problem.source());
+  if (g_ranks->distributed()) {  // branch-and-bound's waves over the ranks
+    if (request->options.method != SearchMethod::bnb)
+      throw invalid_input("over MPI ranks, focalrd exact runs --method bnb only");
+    if (g_ranks->rank() != 0) {
+      cli::bnb_worker(*g_ranks, request->problem, request->options);
+      return kExitCertified;
+    }
+    request->options.wave_runner = cli::wave_runner_over(*g_ranks);
+  }
   const ExactResult result = solve_exact(request->problem, request->options);
+  cli::end_bnb_workers(*g_ranks);
   write_exact(std::cout, result, request->output);
   if (!result.certified)
     std::cerr << "focalrd: warning: not certified (" << to_string(result.status)
@@ -416,10 +426,11 @@ int dispatch(int argc, char** argv, const cli::Ranks& ranks) {
       throw invalid_input(
           "started by an MPI launcher, but this focalrd was built without MPI "
           "(install libopenmpi-dev and rebuild), or run it as one process");
-    if (ranks.distributed() && command != "sweep" && command != "dataset" && command != "bench")
-      throw invalid_input(
-          "focalrd " + command +
-          " runs as one process; over MPI ranks, sweep, dataset and bench --ranks run");
+    if (ranks.distributed() && command != "exact" && command != "sweep" && command != "dataset" &&
+        command != "bench")
+      throw invalid_input("focalrd " + command +
+                          " runs as one process; over MPI ranks, exact --method bnb, sweep, "
+                          "dataset and bench --ranks run");
     if (command == "exact") return run_exact(args);
     if (command == "bounds") return run_bounds(args);
     if (command == "sweep") return run_sweep(args);

@@ -13,6 +13,9 @@
 #include <mpi.h>
 #endif
 
+#include "bnb/instance.hpp"
+#include "bnb/subtree.hpp"
+#include "bnb/wave.hpp"
 #include "detail/control.hpp"
 #include "detail/format.hpp"
 #include "detail/json.hpp"
@@ -84,6 +87,14 @@ int run_rank_bench(const Ranks&, bool, bool, std::ostream&) {
   throw invalid_input("bench --ranks: this focalrd was built without MPI");
 }
 
+std::function<void(detail::WaveTasks&)> wave_runner_over(const Ranks&) {
+  throw std::logic_error("wave_runner_over: this focalrd was built without MPI");
+}
+void bnb_worker(const Ranks&, const Problem&, const ExactOptions&) {
+  throw std::logic_error("bnb_worker: this focalrd was built without MPI");
+}
+void end_bnb_workers(const Ranks&) {}
+
 #else
 
 namespace {
@@ -91,6 +102,38 @@ namespace {
 constexpr int kTagReport = 1;  // worker -> rank 0: a finished point (or the first hello)
 constexpr int kTagOrder = 2;   // rank 0 -> worker: the next point, or kStop
 constexpr std::uint64_t kStop = UINT64_MAX;
+constexpr int kTagTask = 3;    // rank 0 -> worker: a branch-and-bound search, or the end
+constexpr int kTagResult = 4;  // worker -> rank 0: its result
+
+// Waits for a message with `tag` from `source` and returns its status,
+// polling gently (a rank may share a core with a worker): sleeps from 10 us,
+// doubling to 1 ms while none comes, calling `idle` between polls.
+MPI_Status await(int source, int tag, const std::function<void()>& idle = {}) {
+  std::chrono::microseconds nap(10);
+  for (;;) {
+    int arrived = 0;
+    MPI_Status status;
+    MPI_Iprobe(source, tag, MPI_COMM_WORLD, &arrived, &status);
+    if (arrived) return status;
+    if (idle) idle();
+    std::this_thread::sleep_for(nap);
+    nap = std::min(nap * 2, std::chrono::microseconds(1000));
+  }
+}
+
+// Receives the message `status` announced, as bytes.
+std::string receive(const MPI_Status& status) {
+  int bytes = 0;
+  MPI_Get_count(&status, MPI_BYTE, &bytes);
+  std::string buffer(static_cast<std::size_t>(bytes), '\0');
+  MPI_Recv(buffer.data(), bytes, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
+           MPI_STATUS_IGNORE);
+  return buffer;
+}
+
+void send_bytes(const std::string& bytes, int rank, int tag) {
+  MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, rank, tag, MPI_COMM_WORLD);
+}
 
 // A worker's report, itself a record: the point, whether it finished, its
 // status and note, its row's bytes, or the failure that stopped it.
@@ -124,10 +167,7 @@ Report decode(const std::string& bytes) {
   return r;
 }
 
-void send_report(const Report& r) {
-  const std::string bytes = encode(r);
-  MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, kTagReport, MPI_COMM_WORLD);
-}
+void send_report(const Report& r) { send_bytes(encode(r), 0, kTagReport); }
 
 void send_order(int worker, std::uint64_t index) {
   MPI_Send(&index, 1, MPI_UINT64_T, worker, kTagOrder, MPI_COMM_WORLD);
@@ -146,6 +186,7 @@ void work(const std::vector<Problem>& problems, const SweepOptions& options,
     report.busy = busy;
     send_report(report);
     std::uint64_t index = kStop;
+    (void)await(0, kTagOrder);
     MPI_Recv(&index, 1, MPI_UINT64_T, 0, kTagOrder, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (index == kStop || index >= problems.size()) return;
     report = Report{};
@@ -215,26 +256,9 @@ std::vector<SweepPoint> distribute_points(
   };
   emit_ready();
   int working = ranks.size() - 1;
-  // Polls gently (rank 0 may share a core with a worker): sleeps from 10 us
-  // after a message, doubling to 1 ms while none comes.
-  std::chrono::microseconds nap(10);
   while (working > 0) {
-    int arrived = 0;
-    MPI_Status status;
-    MPI_Iprobe(MPI_ANY_SOURCE, kTagReport, MPI_COMM_WORLD, &arrived, &status);
-    if (!arrived) {
-      (void)control.stop();
-      std::this_thread::sleep_for(nap);
-      nap = std::min(nap * 2, std::chrono::microseconds(1000));
-      continue;
-    }
-    nap = std::chrono::microseconds(10);
-    int bytes = 0;
-    MPI_Get_count(&status, MPI_BYTE, &bytes);
-    std::string buffer(static_cast<std::size_t>(bytes), '\0');
-    MPI_Recv(buffer.data(), bytes, MPI_BYTE, status.MPI_SOURCE, kTagReport, MPI_COMM_WORLD,
-             MPI_STATUS_IGNORE);
-    const Report report = decode(buffer);
+    const MPI_Status status = await(MPI_ANY_SOURCE, kTagReport, [&] { (void)control.stop(); });
+    const Report report = decode(receive(status));
     const auto w = static_cast<std::size_t>(status.MPI_SOURCE - 1);
     worker_busy[w] = report.busy;
     messages += 2;  // the report and the order that answers it
@@ -271,6 +295,142 @@ std::vector<SweepPoint> distribute_points(
   for (; next_out < total; ++next_out)
     if (points[next_out].done) emit(detail::decode_record(rows[next_out]));
   return points;
+}
+
+// ---- branch-and-bound over ranks
+
+namespace {
+
+std::vector<double> as_reals(const std::vector<int>& labels) {
+  return std::vector<double>(labels.begin(), labels.end());
+}
+
+std::vector<int> as_labels(const std::vector<double>& reals) {
+  return std::vector<int>(reals.begin(), reals.end());
+}
+
+template <typename T>
+const T& field(const detail::Record& rec, std::size_t i) {
+  return std::get<T>(rec.fields.at(i).second);
+}
+
+// A task: the search below `node` (or, with `end`, the end of the search),
+// with what the worker's instance needs from rank 0.
+std::string encode_task(const detail::WaveTasks* w, const bnb::OpenNode* node) {
+  detail::Record rec;
+  rec.add("end", w == nullptr);
+  if (w) {
+    rec.add("tail", static_cast<long long>(w->in.tail)).add("rel_gap", w->rel_gap).add("x", w->x);
+    // The time the search has left (0: no limit), 50 ms more: rank 0's
+    // limit comes first, so a task its limit stopped finds it passed there.
+    const double limit =
+        w->control.has_deadline() ? std::max(1e-3, w->control.seconds_left() + 0.05) : 0.0;
+    rec.add("seconds", limit);
+    rec.add("upper", w->upper).add("budget", static_cast<long long>(w->budget));
+    rec.add("bound", node->bound).add("labels", as_reals(node->labels));
+  }
+  return detail::encode_record(rec);
+}
+
+std::string encode_result(const bnb::TaskResult& r, const std::string& failure) {
+  std::vector<double> bounds, lengths, labels;
+  for (const bnb::OpenNode& node : r.open) {
+    bounds.push_back(node.bound);
+    lengths.push_back(static_cast<double>(node.labels.size()));
+    labels.insert(labels.end(), node.labels.begin(), node.labels.end());
+  }
+  detail::Record rec;
+  rec.add("best", r.best).add("labels", as_reals(r.labels)).add("pruned", r.pruned);
+  rec.add("bounds", bounds).add("lengths", lengths).add("open_labels", labels);
+  rec.add("nodes", static_cast<long long>(r.nodes)).add("solves", static_cast<long long>(r.solves));
+  rec.add("stopped", r.stopped).add("failure", failure);
+  return detail::encode_record(rec);
+}
+
+bnb::TaskResult decode_result(const std::string& bytes) {
+  const detail::Record rec = detail::decode_record(bytes);
+  if (const std::string& failure = field<std::string>(rec, 9); !failure.empty())
+    throw std::runtime_error(failure);
+  bnb::TaskResult r;
+  r.best = field<double>(rec, 0);
+  r.labels = as_labels(field<std::vector<double> >(rec, 1));
+  r.pruned = field<double>(rec, 2);
+  const auto& bounds = field<std::vector<double> >(rec, 3);
+  const auto& lengths = field<std::vector<double> >(rec, 4);
+  const auto& labels = field<std::vector<double> >(rec, 5);
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    const auto n = static_cast<std::size_t>(lengths.at(i));
+    if (n > labels.size() - at) throw std::runtime_error("a malformed search result from a rank");
+    r.open.push_back(
+        bnb::OpenNode{as_labels({labels.begin() + static_cast<std::ptrdiff_t>(at),
+                                 labels.begin() + static_cast<std::ptrdiff_t>(at + n)}),
+                      bounds[i]});
+    at += n;
+  }
+  r.nodes = static_cast<std::uint64_t>(field<long long>(rec, 6));
+  r.solves = static_cast<std::uint64_t>(field<long long>(rec, 7));
+  r.stopped = field<bool>(rec, 8);
+  return r;
+}
+
+}  // namespace
+
+std::function<void(detail::WaveTasks&)> wave_runner_over(const Ranks& ranks) {
+  const int workers = ranks.size() - 1;
+  return [workers](detail::WaveTasks& w) {
+    // Each worker holds at most one task; the next goes to the first free.
+    std::vector<std::size_t> held(static_cast<std::size_t>(workers) + 1, 0);
+    std::vector<int> free;
+    for (int r = workers; r >= 1; --r) free.push_back(r);
+    std::size_t next = 0, running = 0;
+    while (next < w.nodes.size() || running > 0) {
+      while (!free.empty() && next < w.nodes.size()) {
+        const int rank = free.back();
+        free.pop_back();
+        send_bytes(encode_task(&w, &w.nodes[next]), rank, kTagTask);
+        held[static_cast<std::size_t>(rank)] = next++;
+        ++running;
+      }
+      const MPI_Status status = await(MPI_ANY_SOURCE, kTagResult);
+      w.results[held[static_cast<std::size_t>(status.MPI_SOURCE)]] = decode_result(receive(status));
+      --running;
+      free.push_back(status.MPI_SOURCE);
+    }
+  };
+}
+
+void bnb_worker(const Ranks& ranks, const Problem& problem, const ExactOptions& options) {
+  if (ranks.rank() == 0) return;
+  bnb::Instance in = bnb::make_instance(problem);
+  for (;;) {
+    const detail::Record task = detail::decode_record(receive(await(0, kTagTask)));
+    if (field<bool>(task, 0)) return;
+    bnb::set_tail_at(in, static_cast<std::size_t>(field<long long>(task, 1)));
+    // Rank 0's time left, and this process's own cancel flag (mpirun passes
+    // Ctrl-C on to every rank); rank 0 reports progress.
+    Limits limits;
+    limits.time_limit_seconds = field<double>(task, 4);
+    limits.cancel = options.limits.cancel;
+    const detail::Control control(limits);
+    bnb::Subtree search(in, field<double>(task, 2), control, field<double>(task, 3));
+    bnb::TaskResult result;
+    std::string failure;
+    try {
+      result = search.run(
+          bnb::OpenNode{as_labels(field<std::vector<double> >(task, 8)), field<double>(task, 7)},
+          field<double>(task, 5), static_cast<std::uint64_t>(field<long long>(task, 6)));
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    send_bytes(encode_result(result, failure), 0, kTagResult);
+  }
+}
+
+void end_bnb_workers(const Ranks& ranks) {
+  if (ranks.rank() != 0 || !ranks.distributed()) return;
+  const std::string end = encode_task(nullptr, nullptr);
+  for (int r = 1; r < ranks.size(); ++r) send_bytes(end, r, kTagTask);
 }
 
 int run_rank_bench(const Ranks& ranks, bool quick, bool json, std::ostream& out) {

@@ -1,7 +1,8 @@
-// Sweeps over MPI ranks: rank 0 hands out the points one at a time to the
-// other ranks as they finish, and writes every row in grid order, so the
-// output is the one-process run's, byte for byte apart from its timing
-// fields, for any number of ranks (README, "Over MPI ranks").
+// focalrd over MPI ranks (README, "Over MPI ranks"): sweeps and datasets,
+// whose points rank 0 hands out one at a time to the other ranks as they
+// finish and writes in grid order, and branch-and-bound, whose waves' searches
+// it hands out the same way; the output is the one-process run's (byte for
+// byte apart from timing fields) for any number of ranks.
 #pragma once
 
 #include <functional>
@@ -9,6 +10,7 @@
 
 #include "detail/records.hpp"
 #include "focalrd/problem.hpp"
+#include "focalrd/search.hpp"
 #include "focalrd/sweep.hpp"
 
 namespace focalrd::cli {
@@ -62,6 +64,16 @@ std::vector<SweepPoint> distribute_points(
     const std::vector<char>& skip, const std::function<detail::Record(const SweepPoint&)>& row,
     const std::function<void(const detail::Record&)>& emit, int workers = 0,
     DistributionStats* stats = nullptr);
+
+// Branch-and-bound over ranks (exact --method bnb under mpirun): rank 0 runs
+// the search and hands each wave's searches (bnb/wave.hpp) to ranks 1..N-1
+// as they finish; a search's result depends on its task alone, so the value,
+// code and node count are those of one process. wave_runner_over gives rank
+// 0's runner; the other ranks call bnb_worker, which returns when rank 0
+// calls end_bnb_workers after its search.
+std::function<void(detail::WaveTasks&)> wave_runner_over(const Ranks& ranks);
+void bnb_worker(const Ranks& ranks, const Problem& problem, const ExactOptions& options);
+void end_bnb_workers(const Ranks& ranks);
 
 // focalrd bench --ranks (under mpirun with N >= 2 ranks): a fixed sweep of
 // exact points (smaller with `quick`) with one worker rank, then with all

@@ -35,6 +35,8 @@ class Control {
   double seconds() const;
   double node_limit() const { return node_limit_; }
   bool has_deadline() const { return deadline_ != Clock::time_point::max(); }
+  // Seconds until the deadline (negative once past; +inf without one).
+  double seconds_left() const;
 
   // Makes `p` the progress snapshot and passes it (with the elapsed time
   // filled in) to the progress callback at once if `force` (a new phase),
