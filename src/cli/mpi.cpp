@@ -87,7 +87,7 @@ int run_rank_bench(const Ranks&, bool, bool, std::ostream&) {
   throw invalid_input("bench --ranks: this focalrd was built without MPI");
 }
 
-std::function<void(detail::WaveTasks&)> wave_runner_over(const Ranks&) {
+std::function<void(detail::WaveTasks&)> wave_runner_over(const Ranks&, int, DistributionStats*) {
   throw std::logic_error("wave_runner_over: this focalrd was built without MPI");
 }
 void bnb_worker(const Ranks&, const Problem&, const ExactOptions&) {
@@ -107,7 +107,8 @@ constexpr int kTagResult = 4;  // worker -> rank 0: its result
 
 // Waits for a message with `tag` from `source` and returns its status,
 // polling gently (a rank may share a core with a worker): sleeps from 10 us,
-// doubling to 1 ms while none comes, calling `idle` between polls.
+// doubling to 200 us while none comes (a few thousand probes a second at
+// most; a result waits at most that long), calling `idle` between polls.
 MPI_Status await(int source, int tag, const std::function<void()>& idle = {}) {
   std::chrono::microseconds nap(10);
   for (;;) {
@@ -117,7 +118,7 @@ MPI_Status await(int source, int tag, const std::function<void()>& idle = {}) {
     if (arrived) return status;
     if (idle) idle();
     std::this_thread::sleep_for(nap);
-    nap = std::min(nap * 2, std::chrono::microseconds(1000));
+    nap = std::min(nap * 2, std::chrono::microseconds(200));
   }
 }
 
@@ -332,7 +333,7 @@ std::string encode_task(const detail::WaveTasks* w, const bnb::OpenNode* node) {
   return detail::encode_record(rec);
 }
 
-std::string encode_result(const bnb::TaskResult& r, const std::string& failure) {
+std::string encode_result(const bnb::TaskResult& r, const std::string& failure, double busy) {
   std::vector<double> bounds, lengths, labels;
   for (const bnb::OpenNode& node : r.open) {
     bounds.push_back(node.bound);
@@ -343,12 +344,14 @@ std::string encode_result(const bnb::TaskResult& r, const std::string& failure) 
   rec.add("best", r.best).add("labels", as_reals(r.labels)).add("pruned", r.pruned);
   rec.add("bounds", bounds).add("lengths", lengths).add("open_labels", labels);
   rec.add("nodes", static_cast<long long>(r.nodes)).add("solves", static_cast<long long>(r.solves));
-  rec.add("stopped", r.stopped).add("failure", failure);
+  rec.add("stopped", r.stopped).add("failure", failure).add("busy", busy);
   return detail::encode_record(rec);
 }
 
-bnb::TaskResult decode_result(const std::string& bytes) {
+// The result, and in `busy` the seconds the worker spent on it.
+bnb::TaskResult decode_result(const std::string& bytes, double& busy) {
   const detail::Record rec = detail::decode_record(bytes);
+  busy = field<double>(rec, 10);
   if (const std::string& failure = field<std::string>(rec, 9); !failure.empty())
     throw std::runtime_error(failure);
   bnb::TaskResult r;
@@ -376,9 +379,13 @@ bnb::TaskResult decode_result(const std::string& bytes) {
 
 }  // namespace
 
-std::function<void(detail::WaveTasks&)> wave_runner_over(const Ranks& ranks) {
-  const int workers = ranks.size() - 1;
-  return [workers](detail::WaveTasks& w) {
+std::function<void(detail::WaveTasks&)> wave_runner_over(const Ranks& ranks, int workers,
+                                                         DistributionStats* stats) {
+  if (workers <= 0 || workers > ranks.size() - 1) workers = ranks.size() - 1;
+  if (stats)
+    *stats = {0.0, 0, std::vector<std::size_t>(static_cast<std::size_t>(workers), 0),
+              std::vector<double>(static_cast<std::size_t>(workers), 0.0)};
+  return [workers, stats](detail::WaveTasks& w) {
     // Each worker holds at most one task; the next goes to the first free.
     std::vector<std::size_t> held(static_cast<std::size_t>(workers) + 1, 0);
     std::vector<int> free;
@@ -393,7 +400,15 @@ std::function<void(detail::WaveTasks&)> wave_runner_over(const Ranks& ranks) {
         ++running;
       }
       const MPI_Status status = await(MPI_ANY_SOURCE, kTagResult);
-      w.results[held[static_cast<std::size_t>(status.MPI_SOURCE)]] = decode_result(receive(status));
+      double busy = 0.0;
+      w.results[held[static_cast<std::size_t>(status.MPI_SOURCE)]] =
+          decode_result(receive(status), busy);
+      if (stats) {
+        const auto i = static_cast<std::size_t>(status.MPI_SOURCE - 1);
+        stats->messages += 2;
+        ++stats->points[i];
+        stats->busy_seconds[i] += busy;
+      }
       --running;
       free.push_back(status.MPI_SOURCE);
     }
@@ -416,6 +431,7 @@ void bnb_worker(const Ranks& ranks, const Problem& problem, const ExactOptions& 
     bnb::Subtree search(in, field<double>(task, 2), control, field<double>(task, 3));
     bnb::TaskResult result;
     std::string failure;
+    const auto began = std::chrono::steady_clock::now();
     try {
       result = search.run(
           bnb::OpenNode{as_labels(field<std::vector<double> >(task, 8)), field<double>(task, 7)},
@@ -423,7 +439,9 @@ void bnb_worker(const Ranks& ranks, const Problem& problem, const ExactOptions& 
     } catch (const std::exception& e) {
       failure = e.what();
     }
-    send_bytes(encode_result(result, failure), 0, kTagResult);
+    const double busy =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    send_bytes(encode_result(result, failure, busy), 0, kTagResult);
   }
 }
 
@@ -433,11 +451,35 @@ void end_bnb_workers(const Ranks& ranks) {
   for (int r = 1; r < ranks.size(); ++r) send_bytes(end, r, kTagTask);
 }
 
+namespace {
+
+// Every rank waits for the others, gently (a rank idle in a bench phase
+// would otherwise spin in MPI_Barrier on a worker's core).
+void gentle_barrier() {
+  MPI_Request barrier;
+  MPI_Ibarrier(MPI_COMM_WORLD, &barrier);
+  for (int over = 0; !over;) {
+    MPI_Test(&barrier, &over, MPI_STATUS_IGNORE);
+    if (!over) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+// One timed run of the bench: its work units (points or searches) went to
+// ranks 1..workers; `outcome` is what must not depend on `workers`.
+struct Phase {
+  int workers = 1;
+  DistributionStats stats;
+  std::string outcome;
+};
+
+}  // namespace
+
 int run_rank_bench(const Ranks& ranks, bool quick, bool json, std::ostream& out) {
   if (!ranks.distributed())
     throw invalid_input(
-        "bench --ranks measures sweeps over MPI ranks: run it as mpirun -np N "
+        "bench --ranks measures runs over MPI ranks: run it as mpirun -np N "
         "focalrd bench --ranks, N >= 2 (rank 0 coordinates)");
+  const int all = ranks.size() - 1;
   // A fixed sweep: exact d* of 12 Dirichlet sources of 18-21 symbols (12-15
   // with `quick`), M = 3 and 4, γ = 1: points of uneven cost, about a tenth
   // of a second to a few seconds.
@@ -453,13 +495,8 @@ int run_rank_bench(const Ranks& ranks, bool quick, bool json, std::ostream& out)
   options.point_threads = 1;
   OutputOptions output;
   auto row = [&](const SweepPoint& p) { return sweep_record(p, options.quantities, output); };
-  struct Phase {
-    int workers;
-    DistributionStats stats;
-    std::vector<std::string> rows;
-  };
-  std::vector<Phase> phases;
-  for (int workers : {1, ranks.size() - 1}) {
+  std::vector<Phase> sweeps, searches;
+  for (int workers : {1, all}) {
     Phase phase{workers, {}, {}};
     distribute_points(
         ranks, problems, options, {}, row,
@@ -467,60 +504,102 @@ int run_rank_bench(const Ranks& ranks, bool quick, bool json, std::ostream& out)
           detail::Record untimed;  // the exact search's seconds differ from run to run
           for (const auto& f : r.fields)
             if (f.first.find("seconds") == std::string::npos) untimed.fields.push_back(f);
-          phase.rows.push_back(detail::encode_record(untimed));
+          phase.outcome += detail::encode_record(untimed);
         },
         workers, &phase.stats);
-    phases.push_back(std::move(phase));
-    // Every rank waits for the phase to end, gently (ranks idle in this
-    // phase would otherwise spin in MPI_Barrier on the workers' cores).
-    MPI_Request barrier;
-    MPI_Ibarrier(MPI_COMM_WORLD, &barrier);
-    for (int over = 0; !over;) {
-      MPI_Test(&barrier, &over, MPI_STATUS_IGNORE);
-      if (!over) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    sweeps.push_back(std::move(phase));
+    gentle_barrier();
+  }
+  // One branch-and-bound: Binomial(100, 0.5), M = 8, γ = 2 (about 30 s on
+  // one thread; γ = 1, about 1 s, with `quick`), rank 0 on one thread.
+  const double gamma = quick ? 1.0 : 2.0;
+  const Problem hard(Source::family("binomial:100,0.5"), 8, gamma);
+  ExactOptions exact;
+  exact.method = SearchMethod::bnb;
+  exact.threads = 1;
+  for (int workers : {1, all}) {
+    Phase phase{workers, {}, {}};
+    if (ranks.rank() == 0) {
+      exact.wave_runner = wave_runner_over(ranks, workers, &phase.stats);
+      const auto start = std::chrono::steady_clock::now();
+      const ExactResult r = solve_exact(hard, exact);
+      phase.stats.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      end_bnb_workers(ranks);
+      phase.outcome = detail::fmt(r.value) + " " + detail::fmt(r.lower_bound) + " " +
+                      std::to_string(r.stats.nodes) + " " + to_string(r.status);
+      for (const focalrd::Cell& c : r.code.cells)
+        for (std::size_t a : c.symbols) phase.outcome += " " + std::to_string(a);
+    } else {
+      bnb_worker(ranks, hard, exact);
     }
+    searches.push_back(std::move(phase));
+    gentle_barrier();
   }
   if (ranks.rank() != 0) return kExitCertified;
-  const bool same =
-      phases.front().rows == phases.back().rows && phases.front().rows.size() == problems.size();
-  const double base = phases.front().stats.seconds;
+  auto same = [](const std::vector<Phase>& p) { return p.front().outcome == p.back().outcome; };
+  struct Part {
+    const char* name;
+    std::string what;
+    const char* unit;
+    const std::vector<Phase>& phases;
+  };
+  const Part parts[] = {{"sweep",
+                         "a sweep of " + std::to_string(problems.size()) +
+                             " exact points (dirichlet:" + std::to_string(smallest) + ".." +
+                             std::to_string(smallest + 3) + ",1..3, M = 3, 4, gamma = 1)",
+                         "points", sweeps},
+                        {"bnb",
+                         "branch-and-bound of binomial:100,0.5, M = 8, gamma = " +
+                             detail::fmt(gamma) + " (each wave's searches to the workers)",
+                         "searches", searches}};
+  auto idle = [](const Phase& p, int w) {
+    return 1.0 - p.stats.busy_seconds[static_cast<std::size_t>(w)] / p.stats.seconds;
+  };
+  auto units = [](const Phase& p) {
+    std::size_t n = 0;
+    for (std::size_t k : p.stats.points) n += k;
+    return static_cast<double>(n);
+  };
   if (json) {
     detail::JsonWriter j(out);
-    j.begin_object().member("ranks", ranks.size()).member("points", problems.size());
-    j.member("rows_identical", same).key("phases").begin_array();
-    for (const Phase& p : phases) {
-      j.begin_object().member("workers", p.workers).member("seconds", p.stats.seconds);
-      j.member("speed_up", base / p.stats.seconds).member("messages", p.stats.messages);
-      j.key("idle").begin_array();
-      for (int w = 0; w < p.workers; ++w)
-        j.value(1.0 - p.stats.busy_seconds[static_cast<std::size_t>(w)] / p.stats.seconds);
+    j.begin_object().member("ranks", ranks.size());
+    for (const Part& part : parts) {
+      j.key(part.name).begin_object().member("what", part.what);
+      j.member("identical", same(part.phases)).key("phases").begin_array();
+      for (const Phase& p : part.phases) {
+        j.begin_object().member("workers", p.workers).member("seconds", p.stats.seconds);
+        j.member("speed_up", part.phases.front().stats.seconds / p.stats.seconds);
+        j.member(part.unit, units(p)).member("messages", p.stats.messages);
+        j.key("idle").begin_array();
+        for (int w = 0; w < p.workers; ++w) j.value(idle(p, w));
+        j.end_array().end_object();
+      }
       j.end_array().end_object();
     }
-    j.end_array().end_object();
+    j.end_object();
     out << '\n';
   } else {
-    out << "focalrd bench --ranks: " << ranks.size() << " ranks (rank 0 coordinates), a sweep of "
-        << problems.size() << " exact points (dirichlet:" << smallest << ".." << smallest + 3
-        << ",1..3, M = 3, 4, gamma = 1)\n"
-        << "  workers  seconds  speed-up  points/s  messages/s  idle per worker\n";
-    for (const Phase& p : phases) {
-      char line[160];
-      std::snprintf(line, sizeof line, "  %7d  %7.2f  %7.2fx  %8.1f  %10.1f ", p.workers,
-                    p.stats.seconds, base / p.stats.seconds,
-                    static_cast<double>(problems.size()) / p.stats.seconds,
-                    static_cast<double>(p.stats.messages) / p.stats.seconds);
-      out << line;
-      for (int w = 0; w < p.workers; ++w)
-        out << " "
-            << detail::fmt_short(100.0 * (1.0 - p.stats.busy_seconds[static_cast<std::size_t>(w)] /
-                                                    p.stats.seconds))
-            << "%";
-      out << '\n';
+    out << "focalrd bench --ranks: " << ranks.size() << " ranks (rank 0 coordinates)\n";
+    for (const Part& part : parts) {
+      out << part.what << ":\n"
+          << "  workers  seconds  speed-up  " << part.unit << "/s  messages/s  idle per worker\n";
+      for (const Phase& p : part.phases) {
+        char line[160];
+        std::snprintf(line, sizeof line, "  %7d  %7.2f  %7.2fx  %8.1f  %10.1f ", p.workers,
+                      p.stats.seconds, part.phases.front().stats.seconds / p.stats.seconds,
+                      units(p) / p.stats.seconds,
+                      static_cast<double>(p.stats.messages) / p.stats.seconds);
+        out << line;
+        for (int w = 0; w < p.workers; ++w)
+          out << " " << detail::fmt_short(100.0 * idle(p, w)) << "%";
+        out << '\n';
+      }
+      out << "  the same " << (part.phases.front().outcome.empty() ? "(nothing)" : "result")
+          << " with 1 and " << all << " workers: " << (same(part.phases) ? "yes" : "NO") << '\n';
     }
-    out << "  rows identical with 1 and " << ranks.size() - 1
-        << " workers: " << (same ? "yes" : "NO") << '\n';
   }
-  return same ? kExitCertified : kExitUncertified;
+  return same(sweeps) && same(searches) ? kExitCertified : kExitUncertified;
 }
 
 #endif

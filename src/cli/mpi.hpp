@@ -71,13 +71,16 @@ std::vector<SweepPoint> distribute_points(
 // code and node count are those of one process. wave_runner_over gives rank
 // 0's runner; the other ranks call bnb_worker, which returns when rank 0
 // calls end_bnb_workers after its search.
-std::function<void(detail::WaveTasks&)> wave_runner_over(const Ranks& ranks);
+// With `workers` > 0 only ranks 1..workers get searches (the bench's
+// baseline); `stats` counts messages, tasks and busy seconds per worker.
+std::function<void(detail::WaveTasks&)> wave_runner_over(const Ranks& ranks, int workers = 0,
+                                                         DistributionStats* stats = nullptr);
 void bnb_worker(const Ranks& ranks, const Problem& problem, const ExactOptions& options);
 void end_bnb_workers(const Ranks& ranks);
 
 // focalrd bench --ranks (under mpirun with N >= 2 ranks): a fixed sweep of
-// exact points (smaller with `quick`) with one worker rank, then with all
-// N - 1, on rank 0: seconds,
+// exact points and a branch-and-bound (smaller with `quick`), each with one
+// worker rank, then with all N - 1, on rank 0: seconds,
 // speed-up, points and messages per second, and each worker's idle fraction.
 int run_rank_bench(const Ranks& ranks, bool quick, bool json, std::ostream& out);
 
