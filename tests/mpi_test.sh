@@ -132,31 +132,38 @@ status=$?
 grep -q 'stopped (time_limit)' "$work/err" || fail "time limit: no warning"
 echo "mpi_test: a time limit exits 1 ($(grep -c '^"dirichlet' "$work/cut.csv") of 21 points)"
 
-# A worker killed mid-run: the run ends with an error, within 60 s.
-"${run[@]}" -np 3 "$focalrd" "${long[@]}" > /dev/null 2> "$work/err" &
-launcher=$!
-victim=
-for _ in $(seq 100); do
-  sleep 0.1
-  for pid in $(pgrep -f "focalrd sweep --source dirichlet:60,7" || true); do
-    if tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
-      victim=$pid
-    fi
+# A worker killed mid-run (of a sweep, then of a branch-and-bound): the run
+# ends with an error, within 60 s.
+kill_worker() {  # pattern command...: starts the command, kills its rank 1
+  local pattern=$1
+  shift
+  "${run[@]}" -np 3 "$focalrd" "$@" > /dev/null 2> "$work/err" &
+  local launcher=$! victim= pid
+  for _ in $(seq 100); do
+    sleep 0.1
+    for pid in $(pgrep -f "$pattern" || true); do
+      if tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
+        victim=$pid
+      fi
+    done
+    [[ -n $victim ]] && break
   done
-  [[ -n $victim ]] && break
-done
-[[ -n $victim ]] || { kill "$launcher"; fail "no rank 1 found to kill"; }
-start=$SECONDS
-kill -9 "$victim"
-for _ in $(seq 600); do
-  kill -0 "$launcher" 2> /dev/null || break
-  sleep 0.1
-done
-if kill -0 "$launcher" 2> /dev/null; then
-  kill -9 "$launcher"
-  fail "a killed rank left the run hanging"
-fi
-wait "$launcher"
-status=$?
-[[ $status -ne 0 ]] || fail "a killed rank: exit 0"
-echo "mpi_test: a killed rank ends the run (exit $status) in $((SECONDS - start)) s"
+  [[ -n $victim ]] || { kill "$launcher"; fail "no rank 1 found to kill: $*"; }
+  local start=$SECONDS
+  sleep 0.5
+  kill -9 "$victim"
+  for _ in $(seq 600); do
+    kill -0 "$launcher" 2> /dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$launcher" 2> /dev/null; then
+    kill -9 "$launcher"
+    fail "a killed rank left the run hanging: $*"
+  fi
+  wait "$launcher"
+  local status=$?
+  [[ $status -ne 0 ]] || fail "a killed rank: exit 0: $*"
+  echo "mpi_test: a killed rank ends the run (exit $status) in $((SECONDS - start)) s: $1"
+}
+kill_worker "focalrd sweep --source dirichlet:60,7" "${long[@]}"
+kill_worker "focalrd exact --source binomial:100,0.5" exact --source binomial:100,0.5 -M 8 --gamma 2 --method bnb
