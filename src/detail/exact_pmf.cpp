@@ -31,12 +31,36 @@ std::string strip(const std::string& text) {
   return t;
 }
 
+// One decimal, its exponent bounded before Boost reads it: Boost's parser
+// overflows a long on exponents of 19 digits. The exponent's leading zeros
+// go first; a mantissa of zeros is 0 with any exponent; another mantissa
+// with an exponent beyond 6 digits is not a probability a double holds
+// (parse_number read it as 0 or infinity).
+Real decimal(const std::string& t, const std::string& text) {
+  const auto e = t.find_first_of("eE");
+  if (e == std::string::npos) return Real(t);
+  const std::string mantissa = t.substr(0, e);
+  std::string exponent = t.substr(e + 1);
+  const std::string sign = !exponent.empty() && exponent[0] == '-' ? "-" : "";
+  if (!sign.empty()) exponent.erase(0, 1);
+  exponent.erase(0, std::min(exponent.find_first_not_of('0'), exponent.size()));
+  if (exponent.size() > 6) {
+    if (!mantissa.empty() && mantissa.find_first_not_of("0.-") == std::string::npos &&
+        mantissa.find('0') != std::string::npos)
+      return Real(0);
+    throw invalid_input("P is " + quoted(text) + ", whose exponent is beyond any double");
+  }
+  return Real(mantissa + "e" + sign + (exponent.empty() ? "0" : exponent));
+}
+
 Real exact(const std::string& text) {
   const std::string t = strip(text);
   try {
     const auto slash = t.find('/');
-    if (slash == std::string::npos) return Real(t);
-    return Real(t.substr(0, slash)) / Real(t.substr(slash + 1));
+    if (slash == std::string::npos) return decimal(t, text);
+    return decimal(t.substr(0, slash), text) / decimal(t.substr(slash + 1), text);
+  } catch (const invalid_input&) {
+    throw;
   } catch (const std::exception&) {  // parse_number took it, Boost does not
     throw invalid_input("P is " + quoted(text) + ", which focalrd cannot read as an exact decimal");
   }
