@@ -255,9 +255,11 @@ NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, b
   if (beta >= 1.0) {
     const Budget b = convex_budget(r, k, beta, 1.0, kInf, slack, s.data(), out.evaluations);
     out.converged = b.converged;
+    out.lambda = b.lambda;
     return finish(cost_of(r, s.data(), k, beta));
   }
   // β < 1: (A) everything in the convex part.
+  out.lambda = std::numeric_limits<double>::quiet_NaN();
   const double p_i = negative_gamma_inflection(beta);
   const double cap = std::log(p_i) - std::log1p(-p_i);
   double best = kInf;
@@ -333,15 +335,37 @@ NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, b
   return finish(best);
 }
 
-double negative_gamma_lagrangian(const double* r, std::size_t k, double gamma, double M) {
-  const double beta = -gamma;
-  double cap = kInf;  // β < 1: the convex part ends at the inflection
-  if (beta < 1.0) {
-    const double p_i = negative_gamma_inflection(beta);
-    cap = std::log(p_i) - std::log1p(-p_i);
-  }
-  std::vector<double> s(k, kInf);  // warm starts across λ (kInf: none yet)
+double negative_gamma_cap(double beta) {
+  if (beta >= 1.0) return kInf;
+  const double p_i = negative_gamma_inflection(beta);
+  return std::log(p_i) - std::log1p(-p_i);
+}
+
+NegativeInner negative_gamma_inner(double r, double beta, double cap, double lambda, double& s) {
   int evaluations = 0;
+  s = invert_slope(-lambda / r, beta, cap, s, evaluations);
+  NegativeInner out;
+  if (s == kInf) {  // p = 1 (β = 1, g' >= -1/2 > -λ/r)
+    out.loss = r * negative_gamma_loss(kInf, beta);
+    return out;
+  }
+  const LogitPoint x = logit_point(s);
+  out.loss = r * negative_gamma_loss(s, beta);
+  if (beta < 1.0 &&
+      lambda * x.q < out.loss) {  // p = 1 (g(1) = 0) is better: the concave part's end
+    out.loss = 0.0;
+    return out;
+  }
+  out.p = x.p;
+  out.q = x.q;
+  // On the convex part r g'(p) = -λ, so dp/dλ = -1/(r g'') = -p q/(r dg'/ds).
+  if (s < cap) out.dp_dx = -lambda * x.p * x.q / (r * derivatives(x, s, beta).per_logit);
+  return out;
+}
+
+NegativeDual negative_gamma_dual(const double* r, std::size_t k, double gamma, double M) {
+  const double beta = -gamma, cap = negative_gamma_cap(beta);
+  std::vector<double> s(k, kInf);  // warm starts across λ (kInf: none yet)
   struct Value {
     double L = 0.0;       // L(λ)
     double excess = 0.0;  // Σ_a p_a(λ) - M, the p_a near 1 through their q_a
@@ -352,20 +376,13 @@ double negative_gamma_lagrangian(const double* r, std::size_t k, double gamma, d
     CompensatedSum loss;
     double excess = 0.0, high = 0.0;
     for (std::size_t a = 0; a < k; ++a) {
-      s[a] = invert_slope(-lambda / r[a], beta, cap, s[a], evaluations);
-      const LogitPoint x = s[a] == kInf ? LogitPoint{1.0, 0.0, 0.0, -kInf} : logit_point(s[a]);
-      double g = r[a] * negative_gamma_loss(s[a], beta), p = x.p, q = x.q;
-      if (beta < 1.0 && lambda * q < g) {  // p = 1 (g(1) = 0) is better: the concave part's end
-        g = 0.0;
-        p = 1.0;
-        q = 0.0;
-      }
-      loss.add(g);
-      if (p > 0.5) {
+      const NegativeInner in = negative_gamma_inner(r[a], beta, cap, lambda, s[a]);
+      loss.add(in.loss);
+      if (in.p > 0.5) {
         high += 1.0;
-        excess -= q;
+        excess -= in.q;
       } else {
-        excess += p;
+        excess += in.p;
       }
     }
     Value v;
@@ -374,7 +391,7 @@ double negative_gamma_lagrangian(const double* r, std::size_t k, double gamma, d
     return v;
   };
   const Value zero = at(0.0);
-  if (zero.excess <= 0.0) return std::max(0.0, zero.L);  // λ = 0 is optimal
+  if (zero.excess <= 0.0) return {std::max(0.0, zero.L), 0.0};  // λ = 0 is optimal
   // Σ_a p_a(λ) falls to 0 as λ grows (p_a ≈ r_a / λ), so the doubling ends.
   double lo = 0.0, hi = 1.0;
   for (int i = 0; i < 1100 && at(hi).excess > 0.0; ++i) {
@@ -386,7 +403,13 @@ double negative_gamma_lagrangian(const double* r, std::size_t k, double gamma, d
     if (!(mid > lo && mid < hi)) break;
     (at(mid).excess > 0.0 ? lo : hi) = mid;
   }
-  return std::max({0.0, at(lo).L, at(hi).L});
+  const double at_lo = at(lo).L, at_hi = at(hi).L;
+  if (at_lo >= at_hi) return {std::max(0.0, at_lo), lo};
+  return {std::max(0.0, at_hi), hi};
+}
+
+double negative_gamma_lagrangian(const double* r, std::size_t k, double gamma, double M) {
+  return negative_gamma_dual(r, k, gamma, M).value;
 }
 
 }  // namespace focalrd::detail

@@ -85,6 +85,10 @@ std::unique_ptr<SearchStrategy> SearchStrategy::create(SearchMethod method) {
   throw internal_error("search method 'auto' is resolved by choose_method, not created");
 }
 
+// γ < 0: enumeration and the DP tabulate the 2^n cells, each a global
+// non-convex optimisation (10-100 µs), so 2^20 is their limit there.
+constexpr std::size_t kMaxNegativeGammaSymbols = 20;
+
 SearchMethod choose_method(const Problem& problem, const ExactOptions& options) {
   const std::size_t n = problem.size(), k = problem.cells();
   // Enumeration costs about k cell lookups per partition, the DP about one
@@ -95,9 +99,9 @@ SearchMethod choose_method(const Problem& problem, const ExactOptions& options) 
   using detail::DpSearch;
   const bool dp_fits =
       n <= DpSearch::kMaxSymbols && DpSearch::table_bytes(n, k) <= options.memory_budget_bytes;
-  if (problem.gamma() < 0.0) {  // enumeration or the DP only (check_exact_feasible)
-    if (dp_fits) return SearchMethod::dp;
-    return partitions <= options.max_partitions ? SearchMethod::enumerate : SearchMethod::bnb;
+  if (problem.gamma() < 0.0) {  // no count-vector DP (check_negative_gamma)
+    if (n <= kMaxNegativeGammaSymbols && dp_fits) return SearchMethod::dp;
+    return SearchMethod::bnb;
   }
   const double dp_work = dp_fits ? DpSearch::transitions(n, k) : HUGE_VAL;
   // The count-vector DP where ties make it cheaper than the subset DP, both
@@ -239,31 +243,32 @@ std::optional<std::string> negative_gamma_unrepresentable(const Problem& problem
 }  // namespace detail
 
 namespace {
-constexpr std::size_t kMaxNegativeGammaSymbols = 20;
 
-// γ < 0 (beyond the paper, detail/negative_gamma.hpp): enumeration and the
-// DP only (branch-and-bound's node bound and the count-vector DP's incumbent
-// assume γ >= 0), the KKT cell solver only, and a finite d*.
+// γ < 0 (beyond the paper, detail/negative_gamma.hpp): enumeration, the DP
+// and branch-and-bound (its Lagrangian bound holds by weak duality, the
+// inner minima being global); not the count-vector DP (its incumbent and
+// bounds assume γ >= 0); the KKT cell solver only; a finite d*.
 void check_negative_gamma(const Problem& problem, const ExactOptions& options) {
   const std::string gamma = "gamma is " + detail::fmt(problem.gamma()) + ": ";
   if (options.cell_solver != CellSolverType::kkt)
     throw invalid_input(gamma + "for gamma < 0 the cells are solved by --cell-solver kkt only");
-  if (options.method == SearchMethod::bnb || options.method == SearchMethod::counts)
-    throw invalid_input(gamma + "--method " + to_string(options.method) +
-                        " is for gamma >= 0 (its bounds assume the loss decreases); for "
-                        "gamma < 0 use --method enumerate or dp");
+  if (options.method == SearchMethod::counts)
+    throw invalid_input(gamma +
+                        "--method counts is for gamma >= 0 (its bounds assume the loss "
+                        "decreases); for gamma < 0 use --method enumerate, dp or bnb");
   if (problem.size() == 1 && problem.gamma() < -1.0)
     throw invalid_input(gamma + "a source of one symbol must be decoded with P = 1, whose "
                         "loss (1-P)^gamma ln(1/P) is infinite for gamma < -1: d* = inf");
   if (const auto why = detail::negative_gamma_unrepresentable(problem)) throw too_large(*why);
-  // Each cell is a global non-convex optimisation (10-100 µs), so the 2^n
-  // cells of the DP's table or of enumeration's are the limit.
   const std::size_t n = problem.size();
-  if (problem.messages() < n && problem.cells() > 1 && n > kMaxNegativeGammaSymbols)
-    throw invalid_input(gamma + "for gamma < 0 the exact search takes at most " +
+  const bool tables =
+      options.method == SearchMethod::enumerate || options.method == SearchMethod::dp;
+  if (tables && problem.messages() < n && problem.cells() > 1 && n > kMaxNegativeGammaSymbols)
+    throw invalid_input(gamma + "for gamma < 0 enumeration and the DP take at most " +
                         std::to_string(kMaxNegativeGammaSymbols) + " symbols (2^" +
                         std::to_string(kMaxNegativeGammaSymbols) +
-                        " cells of 10-100 us each), and this source has " + std::to_string(n));
+                        " cells of 10-100 us each), and this source has " + std::to_string(n) +
+                        "; use --method bnb");
 }
 }  // namespace
 

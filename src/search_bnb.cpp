@@ -6,7 +6,8 @@
 // parallel driver.
 //
 // Incumbent: the heuristics (the scheme (26) for F = R and an optimised F,
-// improved by local search), then the search's own leaves.
+// improved by local search; at γ < 0 a greedy assignment), then the search's
+// own leaves.
 //
 // Parallelism, deterministically: open nodes wait in a queue, first the
 // root. Each wave takes the first kWave of them and searches below each in
@@ -32,6 +33,7 @@
 #include "detail/format.hpp"
 #include "detail/heuristics.hpp"
 #include "detail/kkt.hpp"
+#include "detail/negative_gamma.hpp"
 #include "detail/strategies.hpp"
 #include "detail/threads.hpp"
 
@@ -64,6 +66,43 @@ std::vector<int> first_incumbent(const bnb::Instance& in, const Problem& problem
   for (std::size_t t = 0; t < in.n; ++t) labels[t] = label_of[in.symbol[t]];
   value = h.value;
   return bnb::canonical(labels);
+}
+
+// γ < 0 (no heuristic of the paper's holds there): each symbol, heaviest
+// first, joins the cell it makes least costly, or a new one while fewer than
+// K are open (about n K cell solves).
+std::vector<int> greedy_incumbent(const bnb::Instance& in, std::uint64_t& solves, double& value) {
+  std::vector<std::vector<int>> cells;
+  std::vector<double> costs;
+  std::vector<int> labels(in.n);
+  for (std::size_t t = 0; t < in.n; ++t) {
+    std::size_t best = cells.size();
+    double best_rise = kInf, best_cost = 0.0;
+    if (cells.size() < in.K) {
+      best_cost = in.singles[t] - in.singles[t + 1];
+      best_rise = best_cost;
+    }
+    for (std::size_t j = 0; j < cells.size(); ++j) {
+      std::vector<int> members = cells[j];
+      members.push_back(static_cast<int>(t));
+      const double cost = bnb::solve_cell(in, members, nullptr, solves).cost;
+      if (cost - costs[j] < best_rise) {
+        best_rise = cost - costs[j];
+        best_cost = cost;
+        best = j;
+      }
+    }
+    if (best == cells.size()) {
+      cells.emplace_back();
+      costs.push_back(0.0);
+    }
+    cells[best].push_back(static_cast<int>(t));
+    costs[best] = best_cost;
+    labels[t] = static_cast<int>(best);
+  }
+  value = 0.0;
+  for (double c : costs) value += c;
+  return labels;
 }
 
 double lower_bound(const bnb::SearchState& st) {
@@ -105,21 +144,30 @@ ExactResult BnbSearch::search(const Problem& problem, const CellSolver& solver,
   } else {
     report("incumbent", true);
     if (in.n > in.K) {
-      st.incumbent = first_incumbent(in, problem, control, solves, st.upper);
+      st.incumbent = in.gamma < 0.0 ? greedy_incumbent(in, solves, st.upper)
+                                    : first_incumbent(in, problem, control, solves, st.upper);
     } else {  // each symbol its own cell
       st.incumbent.resize(in.n);
       std::iota(st.incumbent.begin(), st.incumbent.end(), 0);
-      st.upper = 0.0;
+      st.upper = in.singles[0];
     }
     bnb::set_tail(in, gap, st.upper);
     st.tail = in.tail;
     if (in.n > in.K) {
       report("root bound", true);
       // θ starts at the multiplier of the Lagrangian converse.
-      std::vector<double> p(in.n), q(in.n);
-      const BudgetSolution dual =
-          solve_budget(in.r.data(), in.n, in.gamma, static_cast<double>(in.K), p.data(), q.data());
-      bnb::Subtree root(in, gap, control, std::isfinite(dual.mu) ? dual.mu : 0.0);
+      double x0 = 0.0;
+      if (in.gamma < 0.0) {
+        const double lambda =
+            negative_gamma_dual(in.r.data(), in.n, in.gamma, static_cast<double>(in.K)).lambda;
+        if (lambda > 0.0) x0 = std::log(lambda);
+      } else {
+        std::vector<double> p(in.n), q(in.n);
+        const BudgetSolution dual = solve_budget(in.r.data(), in.n, in.gamma,
+                                                 static_cast<double>(in.K), p.data(), q.data());
+        if (std::isfinite(dual.mu)) x0 = dual.mu;
+      }
+      bnb::Subtree root(in, gap, control, x0);
       const double bound = root.root_bound();
       st.x = root.x();
       st.open.push_back(bnb::OpenNode{{}, bound});

@@ -2,7 +2,8 @@
 // and the global optimum against independent searches (a fine grid with
 // golden-section refinement for k <= 3, random feasible PMFs and NLopt's
 // global MLSL for k <= 8).
-// The exact search: enumeration against the DP, monotonicity in M, closed
+// The exact search: enumeration against the DP, branch-and-bound against the
+// DP (and its bound's parts against brute force), monotonicity in M, closed
 // forms, and the CLI's refusals.
 #include <doctest/doctest.h>
 
@@ -382,12 +383,11 @@ TEST_CASE("γ < 0 through the CLI: exact values, a verified record, and one-line
   std::remove(csv.c_str());
   for (const std::string& refused :
        {std::string("bounds --pmf 0.5,0.3,0.2 -M 2 --gamma -1 --fx optimised"),
-        std::string("exact --pmf 0.5,0.3,0.2 -M 2 --gamma -1 --method bnb"),
         std::string("exact --pmf 0.5,0.3,0.2 -M 2 --gamma -1 --method counts"),
         std::string("exact --pmf 0.5,0.3,0.2 -M 2 --gamma -1 --cell-solver nlopt"),
         std::string("exact --pmf 1 -M 1 --gamma -2"),
         std::string("exact --pmf 0.5,0.5 -M 2 --gamma -10.5"),
-        std::string("exact --source dirichlet:40,1 -M 3 --gamma -0.5"),
+        std::string("exact --source dirichlet:40,1 -M 3 --gamma -0.5 --method dp"),
         std::string("sweep --pmf 0.5,0.5 -M 2 --gamma=-1 --quantities exact,converse")}) {
     const auto r = run_cli(refused);
     INFO(refused << ": " << r.err);
@@ -567,4 +567,106 @@ TEST_CASE("γ < 0: a review's cases: β = 1 near p = 1, a tiny d*, optima beyond
   double sum = 0.0;
   for (double x : w.code.cells.at(0).pmf) sum += x;
   CHECK(sum == doctest::Approx(1.0).epsilon(1e-12));
+}
+
+TEST_CASE(
+    "γ < 0: one symbol's inner minimum is global, and a cell's dual meets its cost where the cell "
+    "is convex") {
+  // What branch-and-bound's node bound rests on (bnb/node_bound.hpp): h(λ) =
+  // min_p r g(p) + λ p globally (against the refined grid), its minimiser's
+  // dp/d ln λ (against central differences), and the cell's dual optimum: the
+  // cost for β >= 1 (strong duality, with the solver's multiplier), below it
+  // otherwise.
+  using focalrd::detail::negative_gamma_cap;
+  using focalrd::detail::negative_gamma_dual;
+  using focalrd::detail::negative_gamma_inner;
+  auto rng = focalrd::test::rng("negative gamma inner minimum");
+  for (double beta : {0.3, 0.8, 1.0, 1.5, 3.0}) {
+    const double cap = negative_gamma_cap(beta);
+    for (int trial = 0; trial < 6; ++trial) {
+      const double r = std::pow(10.0, focalrd::test::uniform(rng, -4.0, 0.0));
+      for (double lambda : {0.0, 1e-3, 0.05, 0.4, 3.0}) {
+        double s = HUGE_VAL;
+        const auto in = negative_gamma_inner(r, beta, cap, lambda, s);
+        const double h = in.loss + lambda * in.p;
+        const double brute = dual_by_grid({r}, beta, 0.0, lambda);
+        INFO("beta " << beta << " r " << r << " lambda " << lambda << " h " << h << " brute "
+                     << brute);
+        CHECK(h <= brute + 1e-12 * std::max(1.0, brute));
+        CHECK(brute <= h + 1e-9 * std::max(1.0, h));
+        CHECK(in.p + in.q == doctest::Approx(1.0).epsilon(1e-15));
+        if (lambda > 0.0 && in.p < 0.5 && in.dp_dx != 0.0) {
+          const double d = 1e-5;
+          double s1 = s, s2 = s;
+          const double up = negative_gamma_inner(r, beta, cap, lambda * std::exp(d), s1).p;
+          const double down = negative_gamma_inner(r, beta, cap, lambda * std::exp(-d), s2).p;
+          CHECK(in.dp_dx == doctest::Approx((up - down) / (2.0 * d)).epsilon(1e-5));
+        }
+      }
+    }
+    for (int trial = 0; trial < 8; ++trial) {
+      const int k = focalrd::test::uniform_int(rng, 1, 6);
+      const std::vector<double> r = focalrd::test::random_masses(rng, k, trial);
+      const auto cell = negative_gamma_cell(r.data(), r.size(), -beta, true, nullptr);
+      const auto dual = negative_gamma_dual(r.data(), r.size(), -beta, 1.0);
+      INFO("beta " << beta << " k " << k << " cost " << cell.cost << " dual " << dual.value);
+      CHECK(dual.value <= cell.cost * (1.0 + 1e-12));
+      if (beta >= 1.0 || k == 1) {
+        CHECK(dual.value == doctest::Approx(cell.cost).epsilon(1e-11));
+        CHECK(dual.lambda == doctest::Approx(cell.lambda).epsilon(1e-6).scale(1e-12));
+      } else {
+        CHECK(std::isnan(cell.lambda));
+      }
+    }
+  }
+}
+
+TEST_CASE(
+    "γ < 0: branch-and-bound agrees with the DP (ties, zero masses, any thread count) and reaches "
+    "past 20 symbols") {
+  auto rng = focalrd::test::rng("negative gamma branch and bound");
+  for (double gamma : {-0.3, -0.8, -1.0, -1.5, -3.0}) {
+    // Masses of every shape; the extreme ones (down to 1e-15, whose cells
+    // take the global solver longest) on fewer symbols.
+    for (int trial = 0; trial < 5; ++trial) {
+      const int n = focalrd::test::uniform_int(rng, 5, trial == 2 || trial == 3 ? 6 : 9);
+      std::vector<double> pmf = focalrd::test::random_masses(rng, n, trial);
+      if (trial % 2 == 1) pmf[2] = pmf[1] = pmf[0];  // a tie class
+      if (trial == 0) pmf.push_back(0.0);            // a symbol of mass 0
+      pmf = focalrd::test::normalised(pmf);
+      for (long long M : {2LL, 3LL, static_cast<long long>(n - 1)}) {
+        const auto d = exact_at(pmf, M, gamma, focalrd::SearchMethod::dp);
+        focalrd::ExactOptions o;
+        o.method = focalrd::SearchMethod::bnb;
+        const focalrd::Problem problem(focalrd::Source::from_pmf(pmf), M, gamma);
+        o.threads = 1;
+        const auto one = focalrd::solve_exact(problem, o);
+        o.threads = 2;
+        const auto two = focalrd::solve_exact(problem, o);
+        INFO("gamma " << gamma << " n " << n << " M " << M << " trial " << trial);
+        REQUIRE(d.certified);
+        REQUIRE(one.certified);
+        CHECK(one.value == doctest::Approx(d.value).epsilon(1e-10));
+        CHECK(one.lower_bound <= one.value);
+        CHECK(focalrd::code_distortion(pmf, one.code, gamma) ==
+              doctest::Approx(one.value).epsilon(1e-13));
+        CHECK(two.value == one.value);
+        CHECK(two.lower_bound == one.lower_bound);
+        CHECK(two.stats.nodes == one.stats.nodes);
+        REQUIRE(two.code.cells.size() == one.code.cells.size());
+        for (std::size_t c = 0; c < one.code.cells.size(); ++c) {
+          CHECK(two.code.cells[c].symbols == one.code.cells[c].symbols);
+          CHECK(two.code.cells[c].pmf == one.code.cells[c].pmf);
+        }
+      }
+    }
+  }
+  // 24 symbols, beyond enumeration and the DP at γ < 0: at β = 3 each cell of
+  // at most 1/p* = 6.7 symbols gives every symbol p*, so with 4 cells
+  // d* = g(p*) exactly, and the bound meets it at the root.
+  std::vector<double> pmf = focalrd::test::normalised(focalrd::test::random_masses(rng, 24, 1));
+  const auto b = exact_at(pmf, 4, -3.0);
+  CHECK(b.method == "bnb");
+  REQUIRE(b.certified);
+  CHECK(b.value == doctest::Approx(g(negative_gamma_minimiser(3.0), 3.0)).epsilon(1e-12));
 }

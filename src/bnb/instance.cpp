@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "detail/kkt.hpp"
+#include "detail/negative_gamma.hpp"
 #include "detail/small_buffer.hpp"
 
 namespace focalrd::bnb {
@@ -30,6 +31,14 @@ Instance make_instance(const Problem& problem) {
     in.entropy[t] = in.entropy[t + 1] - in.r[t] * in.log_r[t];
   }
   in.tail = in.n;
+  in.singles.assign(in.n + 1, 0.0);
+  in.whole = in.n == r.size();
+  if (in.gamma < 0.0) {
+    in.cap = detail::negative_gamma_cap(-in.gamma);
+    for (std::size_t t = in.n; t-- > 0;)
+      in.singles[t] = in.singles[t + 1] +
+                      detail::negative_gamma_cell(&in.r[t], 1, in.gamma, true, nullptr).cost;
+  }
   return in;
 }
 
@@ -46,23 +55,46 @@ void set_tail(Instance& in, double rel_gap, double upper) {
   const double c = std::max(1.0, in.gamma);
   const double allowed = 1e-3 * rel_gap * upper;
   in.tail = in.n;
+  if (in.gamma < 0.0) return;  // tail_bound assumes γ >= 0
   while (in.tail > in.K && c * in.mass[in.tail - 1] / std::exp(1.0) <= allowed) --in.tail;
 }
 
-void set_tail_at(Instance& in, std::size_t tail) { in.tail = std::min(std::max(tail, in.K), in.n); }
+void set_tail_at(Instance& in, std::size_t tail) {
+  in.tail = in.gamma < 0.0 ? in.n : std::min(std::max(tail, in.K), in.n);
+}
+
+namespace {
+
+// γ < 0: the cell's global optimum (a symbol alone included) and its dual
+// optimum. Where the cell is convex (β >= 1, or one symbol) the solver's
+// multiplier gives both; otherwise the dual is maximised apart
+// (negative_gamma_dual with M = 1), and kept no higher than the cost.
+CellValue negative_cell(const Instance& in, const double* r, std::size_t k, std::uint64_t& solves) {
+  const bool slack = !(in.whole && k == in.n);
+  ++solves;
+  const detail::NegativeCell cell = detail::negative_gamma_cell(r, k, in.gamma, slack, nullptr);
+  if (!std::isnan(cell.lambda))
+    return CellValue{cell.cost, cell.lambda > 0.0 ? std::log(cell.lambda) : -kInf, cell.cost};
+  const detail::NegativeDual dual = detail::negative_gamma_dual(r, k, in.gamma, 1.0);
+  return CellValue{cell.cost, dual.lambda > 0.0 ? std::log(dual.lambda) : -kInf,
+                   std::min(dual.value, cell.cost)};
+}
+
+}  // namespace
 
 CellValue solve_cell(const Instance& in, const std::vector<int>& members, const double* mu_hint,
                      std::uint64_t& solves, double* logits) {
-  if (members.size() < 2) return CellValue{};
+  if (members.size() < 2 && in.gamma >= 0.0) return CellValue{};
   detail::SmallBuffer<double, 128> r(members.size()), log_r(members.size());
   for (std::size_t i = 0; i < members.size(); ++i) {
     r[i] = in.r[members[i]];
     log_r[i] = in.log_r[members[i]];
   }
+  if (in.gamma < 0.0) return negative_cell(in, r.data(), members.size(), solves);
   ++solves;
   const detail::CellOptimum opt = detail::kkt_cell(r.data(), members.size(), in.gamma, nullptr,
                                                    mu_hint, logits, log_r.data());
-  return CellValue{opt.cost, opt.mu};
+  return CellValue{opt.cost, opt.mu, opt.cost};
 }
 
 std::vector<std::vector<std::size_t>> blocks_of(const Instance& in, const Problem& problem,

@@ -28,6 +28,14 @@ struct Instance {
   // greedily. mass[t] = Σ_{u>=t} r_u, entropy[t] = -Σ_{u>=t} r_u ln r_u.
   std::size_t tail = 0;
   std::vector<double> mass, entropy;
+  // γ < 0 (beyond the paper, detail/negative_gamma.hpp): a symbol alone
+  // costs r_u min g > 0 at γ <= -1, and singles[t] = Σ_{u>=t} of those (0 for
+  // γ >= 0); `cap` is negative_gamma_cap(-γ); `whole` says the positive
+  // symbols are the whole alphabet, so a cell of all of them must spend its
+  // budget exactly.
+  std::vector<double> singles;
+  double cap = 0.0;
+  bool whole = false;
 };
 
 Instance make_instance(const Problem& problem);
@@ -45,10 +53,15 @@ double tail_bound(const Instance& in, std::size_t t, double x);
 struct CellValue {
   double cost = 0.0;
   double mu = -kInf;  // ln λ*; -inf for one symbol (cost 0 for any λ <= r)
+  // The cell's dual optimum, Σ_a h_a(λ*) - λ*, which the node bound uses:
+  // the cost where strong duality holds (γ >= 0 and γ <= -1), below it for
+  // -1 < γ < 0 (a non-convex cell).
+  double dual = 0.0;
 };
 
 // The optimal cell of `members` (sorted positions); `mu_hint` and `logits`
-// (one per member) warm-start the KKT solver, `logits` returns the solution's.
+// (one per member) warm-start the KKT solver, `logits` returns the solution's
+// (γ >= 0; at γ < 0 the global solver of detail/negative_gamma.hpp, cold).
 CellValue solve_cell(const Instance& in, const std::vector<int>& members, const double* mu_hint,
                      std::uint64_t& solves, double* logits = nullptr);
 

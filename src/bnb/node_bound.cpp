@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "detail/kkt.hpp"
+#include "detail/negative_gamma.hpp"
 
 namespace focalrd::bnb {
 
@@ -17,7 +18,8 @@ void NodeBound::reset(double x0) {
   cell_p.assign(in_.K, 0.0);
   cell_dp.assign(in_.K, 0.0);
   s_cache_.resize(in_.n);
-  for (std::size_t t = 0; t < in_.n; ++t) s_cache_[t] = -in_.log_r[t];
+  // A start for each logit (γ < 0: none, negative_gamma_inner chooses).
+  for (std::size_t t = 0; t < in_.n; ++t) s_cache_[t] = in_.gamma < 0.0 ? kInf : -in_.log_r[t];
   x_ = x0;
 }
 
@@ -43,16 +45,14 @@ NodeBound::Point NodeBound::evaluate(std::size_t t, double x) {
     detail::symbol_duals(in_.r.data(), in_.log_r.data(), batch_.data(), batch_.size(), in_.gamma, x,
                          s_cache_.data(), duals_.data());
   } else {
-    for (std::size_t i = 0; i < batch_.size(); ++i) {
-      const auto a = static_cast<std::size_t>(batch_[i]);
-      duals_[i] = detail::symbol_dual(in_.r[a], in_.log_r[a], in_.gamma, x, s_cache_[a]);
-    }
+    for (std::size_t i = 0; i < batch_.size(); ++i)
+      duals_[i] = dual_of(static_cast<std::size_t>(batch_[i]), x);
   }
   std::size_t next = 0;  // the next entry of duals_
   for (std::size_t j = 0; j < node_.open; ++j) {
     const OpenCell& cell = node_.cells[j];
     if (cell.value.mu >= x) {
-      pt.value += cell.value.cost;
+      pt.value += cell.value.dual;
       continue;
     }
     double h = 0.0, p = 0.0, dp = 0.0;
@@ -85,8 +85,7 @@ NodeBound::Point NodeBound::evaluate(std::size_t t, double x) {
     pt.value += tail_bound(in_, exact_end, x);
     pt.g += in_.mass[exact_end] / theta;
     pt.dg -= in_.mass[exact_end] / theta;
-    if (!pt.exact_next && t < in_.n)
-      pt.h_t = detail::symbol_dual(in_.r[t], in_.log_r[t], in_.gamma, x, s_cache_[t]).h;
+    if (!pt.exact_next && t < in_.n) pt.h_t = dual_of(t, x).h;
   }
   return pt;
 }
@@ -117,7 +116,7 @@ std::optional<NodeBound::Point> NodeBound::child_point(const Point& pt, std::siz
     c.g -= cell_p[j] - 1.0;
     c.dg -= cell_dp[j];
   } else {
-    c.value -= before.cost;
+    c.value -= before.dual;
   }
   if (raised) {
     cell_h[j] += pt.h_t;
@@ -127,7 +126,7 @@ std::optional<NodeBound::Point> NodeBound::child_point(const Point& pt, std::siz
     c.g += cell_p[j] - 1.0;
     c.dg += cell_dp[j];
   } else {
-    c.value += joined.cost;
+    c.value += joined.dual;
   }
   return c;
 }
@@ -169,8 +168,7 @@ double NodeBound::maximise(std::size_t t, double floor, double enough, double ne
 
 void NodeBound::complete_next(std::size_t t, Point& pt) {
   if (pt.exact_next || t >= in_.tail) return;
-  const detail::SymbolDual d =
-      detail::symbol_dual(in_.r[t], in_.log_r[t], in_.gamma, pt.x, s_cache_[t]);
+  const detail::SymbolDual d = dual_of(t, pt.x);
   pt.h_t = d.h;
   pt.p_t = d.p;
   pt.dp_t = d.dp_dx;
@@ -179,7 +177,21 @@ void NodeBound::complete_next(std::size_t t, Point& pt) {
 
 double NodeBound::h_at(std::size_t t, double mu) {
   double s = s_cache_[t];
-  return detail::symbol_dual(in_.r[t], in_.log_r[t], in_.gamma, mu, s).h;
+  return dual_at(t, mu, s).h;
+}
+
+detail::SymbolDual NodeBound::dual_of(std::size_t a, double x) {
+  return dual_at(a, x, s_cache_[a]);
+}
+
+detail::SymbolDual NodeBound::dual_at(std::size_t a, double x, double& s) const {
+  if (in_.gamma >= 0.0) return detail::symbol_dual(in_.r[a], in_.log_r[a], in_.gamma, x, s);
+  // γ < 0: the inner minimum is global (detail/negative_gamma.hpp), which
+  // weak duality needs.
+  const double lambda = std::exp(x);
+  const detail::NegativeInner in =
+      detail::negative_gamma_inner(in_.r[a], -in_.gamma, in_.cap, lambda, s);
+  return detail::SymbolDual{in.loss + lambda * in.p, in.p, in.dp_dx};
 }
 
 }  // namespace focalrd::bnb

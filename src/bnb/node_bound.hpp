@@ -5,14 +5,16 @@
 //   L(λ) = Σ_j [Σ_{a in C_j} h_a(λ_j) - λ_j] + Σ_{u unassigned} min_j h_u(λ_j),
 // with h_a(λ) = min_{p in (0,1]} r_a (1-p)^γ ln(1/p) + λ p, increasing in λ.
 // So each unassigned symbol takes the smallest λ_j, and with λ_j = max(λ*_j, θ)
-// (λ*_j maximises the cell's own term, whose value there is the cell's cost)
-//   Ψ(θ) = Σ_{j: λ*_j >= θ} c(C_j) + Σ_{j: λ*_j < θ} [Σ_{a in C_j} h_a(θ) - θ]
+// (λ*_j maximises the cell's own term, whose value there, D(C_j), is the
+// cell's cost where strong duality holds and below it otherwise, CellValue)
+//   Ψ(θ) = Σ_{j: λ*_j >= θ} D(C_j) + Σ_{j: λ*_j < θ} [Σ_{a in C_j} h_a(θ) - θ]
 //          - (K - m) θ + Σ_u h_u(θ)
 // is a lower bound for every θ >= 0 (K cells, m open), concave in θ; it is
 // maximised by a safeguarded Newton iteration on Ψ'(θ) in ln θ. At the root it
 // is the Lagrangian converse. Every θ gives a valid bound, so an iteration
 // cut short (the run's limits are polled at every step) still certifies what
-// it returns.
+// it returns. At γ < 0 (beyond the paper) h_a is the global inner minimum
+// (detail/negative_gamma.hpp), so weak duality, and with it Ψ, still holds.
 #pragma once
 
 #include <cstddef>
@@ -92,6 +94,11 @@ class NodeBound {
   std::vector<double> cell_h, cell_p, cell_dp;
 
  private:
+  // Symbol a's h, p and dp/dx at x = ln θ: symbol_dual, or at γ < 0 the
+  // global inner minimum; `s` is the logit carried between calls.
+  detail::SymbolDual dual_of(std::size_t a, double x);
+  detail::SymbolDual dual_at(std::size_t a, double x, double& s) const;
+
   const Instance& in_;
   const Partial& node_;
   const detail::Control& control_;

@@ -90,7 +90,7 @@ void Subtree::solve_pair(std::size_t t, std::size_t j1, double start1, std::size
   }
   detail::CellOptimum opt[2];
   detail::kkt_cell_pair(req, in_.gamma, opt);
-  for (int c = 0; c < 2; ++c) out[c]->value = CellValue{opt[c].cost, opt[c].mu};
+  for (int c = 0; c < 2; ++c) out[c]->value = CellValue{opt[c].cost, opt[c].mu, opt[c].cost};
   out_.solves += 2;
 }
 
@@ -147,7 +147,7 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
   // γ <= 4.
   const double s_t = bound_.logit(t), slope_t = here.p_t * (1.0 - here.p_t) / here.dp_t;
   auto start_in = [&](double mu) {
-    if (!here.exact_next || !std::isfinite(mu) || !(slope_t < 0.0)) return kNaN;
+    if (in_.gamma < 0.0 || !here.exact_next || !std::isfinite(mu) || !(slope_t < 0.0)) return kNaN;
     const double guess = detail::log_phi_inverse_guess(mu - in_.log_r[t], in_.gamma);
     const double tangent = s_t + (mu - here.x) / slope_t;
     if (!std::isfinite(tangent)) return guess;
@@ -275,10 +275,12 @@ bool Subtree::close_with_tail(std::size_t t, double lb) {
 }
 
 void Subtree::leaf(std::size_t t) {
-  // Completes the node with one new cell per remaining symbol.
-  if (node_.cost < upper_) {
-    upper_ = node_.cost;
-    out_.best = node_.cost;
+  // Completes the node with one new cell per remaining symbol: each costs its
+  // least possible (0 for γ > -1, r_u min g below), the other cells nothing more.
+  const double value = node_.cost + in_.singles[t];
+  if (value < upper_) {
+    upper_ = value;
+    out_.best = value;
     out_.labels = node_.labels;
     std::size_t next = node_.open;
     for (std::size_t u = t; u < in_.n; ++u) out_.labels[u] = static_cast<int>(next++);

@@ -37,6 +37,9 @@ struct NegativeCell {
   double cost = 0.0;      // nats
   bool converged = true;  // false: an iteration limit was hit (cost is an upper bound)
   int evaluations = 0;    // evaluations of g' over all symbols
+  // β >= 1 or k = 1: the budget's multiplier λ (the cell is convex, so it
+  // is the dual optimum and strong duality holds); NaN otherwise.
+  double lambda = 0.0;
 };
 
 // k >= 1 positive masses r, -10 <= γ < 0, p (may be null) receives the PMF on
@@ -57,6 +60,28 @@ NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, b
 // sign, found by bisection (both ends of the last bracket are valid bounds;
 // the larger is returned). Any M; at M >= k it is Σ_a r_a min g, exact.
 double negative_gamma_lagrangian(const double* r, std::size_t k, double gamma, double M);
+
+// The Lagrangian's maximum as above and a λ where it is attained. With M = 1
+// and the cell's masses it is the cell's dual optimum, at most its cost
+// (branch-and-bound's bound of an open cell, bnb/instance.hpp).
+struct NegativeDual {
+  double value = 0.0;   // max(0, L(λ)), nats
+  double lambda = 0.0;  // its λ >= 0
+};
+NegativeDual negative_gamma_dual(const double* r, std::size_t k, double gamma, double M);
+
+// One symbol's inner minimum: min over p in (0, 1] of r g(p) + λ p (global,
+// as above) at λ >= 0, its minimiser p (and q = 1 - p) and dp/d ln λ (0 where
+// p is at the cap or at 1). `cap` is negative_gamma_cap(β); `s` holds a
+// starting logit (not finite: none) and receives p's.
+struct NegativeInner {
+  double loss = 0.0;  // r g(p)
+  double p = 1.0, q = 0.0, dp_dx = 0.0;
+};
+NegativeInner negative_gamma_inner(double r, double beta, double cap, double lambda, double& s);
+
+// The logit of the inflection p_i (β < 1), where the convex part ends; +inf for β >= 1.
+double negative_gamma_cap(double beta);
 
 // g(p) for β = -γ > 0 from p's logit s (accurate for p near 0 and near 1).
 double negative_gamma_loss(double s, double beta);
