@@ -98,14 +98,16 @@ double invert_slope(double t, double beta, double cap, double s, int& evaluation
 // slack, β > 1), each logit at most cap, by its KKT conditions
 // r_a g'(p_a) = -λ; λ by a safeguarded Newton iteration on the constraint
 // (at budget 1 as Σ_{a≠t} p_a - q_t, t the largest mass: no cancellation
-// where t dominates). `s` holds starting logits and receives the solution.
+// where t dominates). `s` holds starting logits and receives the solution;
+// `hint`, if positive, is a multiplier near the solution's (a warm start:
+// the bracket is grown from it by factors of 2, and Newton starts there).
 struct Budget {
   double lambda = 0.0;
   bool capped = false;  // some p_a sits at the cap
   bool converged = true;
 };
 Budget convex_budget(const double* r, std::size_t k, double beta, double budget, double cap,
-                     bool slack, double* s, int& evaluations) {
+                     bool slack, double* s, int& evaluations, double hint = 0.0) {
   Budget out;
   const std::size_t top = std::max_element(r, r + k) - r;
   if (slack && beta > 1.0) {  // every p_a = p* if that fits
@@ -137,8 +139,26 @@ Budget convex_budget(const double* r, std::size_t k, double beta, double budget,
   // A bracket [lo, hi] of λ with residual(lo) >= 0 >= residual(hi). λ > 0
   // where g decreases on the domain (β <= 1) or the budget binds with slack;
   // without slack, β > 1, the sign of residual(0) says.
-  double lo = 0.0, hi = 0.0;
-  if (beta <= 1.0 || slack || residual(0.0, nullptr) >= 0.0) {
+  double lo = 0.0, hi = 0.0, lambda = kInf;
+  if (hint > 0.0 && hint < 1e300 && (beta <= 1.0 || slack)) {
+    // λ >= 0 here; Σ_a p_a(λ) decreases in λ.
+    if (residual(hint, nullptr) > 0.0) {
+      lo = hint;
+      hi = 2.0 * hint;
+      for (int i = 0; i < 1100 && residual(hi, nullptr) > 0.0; ++i) {
+        lo = hi;
+        hi *= 2.0;
+      }
+    } else {
+      hi = hint;
+      lo = 0.5 * hint;
+      for (int i = 0; i < 1100 && lo > 0.0 && residual(lo, nullptr) <= 0.0; ++i) {
+        hi = lo;
+        lo *= 0.5;
+      }
+    }
+    lambda = lo == hint || hi == hint ? hint : kInf;
+  } else if (beta <= 1.0 || slack || residual(0.0, nullptr) >= 0.0) {
     hi = 1.0;
     for (int i = 0; i < 400 && residual(hi, nullptr) > 0.0; ++i) {
       lo = hi;
@@ -151,7 +171,7 @@ Budget convex_budget(const double* r, std::size_t k, double beta, double budget,
       lo *= 4.0;
     }
   }
-  double lambda = lo > 0.0 ? std::sqrt(lo * hi) : 0.5 * (lo + hi);
+  if (!(lambda >= lo && lambda <= hi)) lambda = lo > 0.0 ? std::sqrt(lo * hi) : 0.5 * (lo + hi);
   for (int it = 0;; ++it) {
     double derivative = 0.0;
     const double f = residual(lambda, &derivative);
@@ -195,7 +215,9 @@ double negative_gamma_loss(double s, double beta) {
 
 double negative_gamma_minimiser(double beta) {
   // β ln(1/p) = (1-p)/p, by bisection on p in (0, 1): the left side minus the
-  // right changes sign once (g' < 0 below p*, > 0 above).
+  // right changes sign once (g' < 0 below p*, > 0 above). The last β's is kept.
+  thread_local double last_beta = 0.0, last = 0.0;
+  if (beta == last_beta) return last;
   double lo = 0.0, hi = 1.0;
   for (int i = 0; i < 200; ++i) {
     const double mid = 0.5 * (lo + hi);
@@ -204,7 +226,9 @@ double negative_gamma_minimiser(double beta) {
     else
       hi = mid;
   }
-  return 0.5 * (lo + hi);
+  last_beta = beta;
+  last = 0.5 * (lo + hi);
+  return last;
 }
 
 double negative_gamma_inflection(double beta) {
@@ -222,7 +246,7 @@ double negative_gamma_inflection(double beta) {
 }
 
 NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, bool slack,
-                                 double* p) {
+                                 double* p, double lambda_hint) {
   const double beta = -gamma;
   NegativeCell out;
   std::vector<double> s(k);
@@ -253,7 +277,8 @@ NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, b
     return finish(beta == 1.0 ? r[0] : 0.0);
   }
   if (beta >= 1.0) {
-    const Budget b = convex_budget(r, k, beta, 1.0, kInf, slack, s.data(), out.evaluations);
+    const Budget b =
+        convex_budget(r, k, beta, 1.0, kInf, slack, s.data(), out.evaluations, lambda_hint);
     out.converged = b.converged;
     out.lambda = b.lambda;
     return finish(cost_of(r, s.data(), k, beta));

@@ -67,12 +67,15 @@ namespace {
 
 // γ < 0: the cell's global optimum (a symbol alone included) and its dual
 // optimum. Where the cell is convex (β >= 1, or one symbol) the solver's
-// multiplier gives both; otherwise the dual is maximised apart
+// multiplier gives both (its solve warm-started from `mu_hint`, the
+// multiplier before the last symbol joined); otherwise the dual is maximised apart
 // (negative_gamma_dual with M = 1), and kept no higher than the cost.
-CellValue negative_cell(const Instance& in, const double* r, std::size_t k, std::uint64_t& solves) {
+CellValue negative_cell(const Instance& in, const double* r, std::size_t k, const double* mu_hint,
+                        std::uint64_t& solves) {
   const bool slack = !(in.whole && k == in.n);
   ++solves;
-  const detail::NegativeCell cell = detail::negative_gamma_cell(r, k, in.gamma, slack, nullptr);
+  const detail::NegativeCell cell = detail::negative_gamma_cell(r, k, in.gamma, slack, nullptr,
+                                                                mu_hint ? std::exp(*mu_hint) : 0.0);
   if (!std::isnan(cell.lambda))
     return CellValue{cell.cost, cell.lambda > 0.0 ? std::log(cell.lambda) : -kInf, cell.cost};
   const detail::NegativeDual dual = detail::negative_gamma_dual(r, k, in.gamma, 1.0);
@@ -90,7 +93,7 @@ CellValue solve_cell(const Instance& in, const std::vector<int>& members, const 
     r[i] = in.r[members[i]];
     log_r[i] = in.log_r[members[i]];
   }
-  if (in.gamma < 0.0) return negative_cell(in, r.data(), members.size(), solves);
+  if (in.gamma < 0.0) return negative_cell(in, r.data(), members.size(), mu_hint, solves);
   ++solves;
   const detail::CellOptimum opt = detail::kkt_cell(r.data(), members.size(), in.gamma, nullptr,
                                                    mu_hint, logits, log_r.data());

@@ -44,9 +44,11 @@ struct NegativeCell {
 
 // k >= 1 positive masses r, -10 <= γ < 0, p (may be null) receives the PMF on
 // the cell. With `slack` false the cell is the whole alphabet (Σ p = 1);
-// then k = 1 with γ < -1 has no finite cost (+inf).
+// then k = 1 with γ < -1 has no finite cost (+inf). `lambda_hint` > 0 is a
+// multiplier near the optimum's (β >= 1: a warm start, e.g. the cell's before
+// a symbol joined; the optimum is the same to the iteration's tolerance).
 NegativeCell negative_gamma_cell(const double* r, std::size_t k, double gamma, bool slack,
-                                 double* p);
+                                 double* p, double lambda_hint = 0.0);
 
 // The Lagrangian converse at γ < 0 (bounds.hpp) for k positive masses r and
 // M messages, in nats. A code's cell PMFs satisfy Σ_{a in cell} p_a <= 1
