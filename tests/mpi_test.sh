@@ -3,7 +3,8 @@
 # byte-identical to the one-process run for 1, 2 and 3 ranks (apart from the
 # date), in every format; bad input exits 2 with focalrd's one line; a time
 # limit exits 1 with the points finished; a killed rank ends the run with an
-# error within a bounded time, never a hang.
+# error within a bounded time, never a hang. Branch-and-bound over ranks
+# (gamma >= 0 and < 0) is the one-process search to the node.
 #   tests/mpi_test.sh FOCALRD MPIEXEC
 set -uo pipefail
 focalrd=$1
@@ -75,7 +76,8 @@ sys.exit(0 if a == b else 1)
 PY
 }
 for instance in "--source binomial:40,0.3 -M 4 --gamma 2" "--source dirichlet:26,5 -M 3 --gamma 4" \
-                "--pmf 0.2,0.2,0.2,0.1,0.1,0.1,0.05,0.05 -M 3 --gamma 1"; do
+                "--pmf 0.2,0.2,0.2,0.1,0.1,0.1,0.05,0.05 -M 3 --gamma 1" \
+                "--source dirichlet:18,2 -M 3 --gamma -1.5"; do
   # shellcheck disable=SC2086
   "$focalrd" exact $instance --method bnb --format json > "$work/bnb-serial.json" || fail "bnb $instance"
   for np in 2 3; do
