@@ -20,6 +20,7 @@ struct Instance {
   std::size_t n = 0;  // positive symbols
   std::size_t K = 0;  // cells: min(M, n)
   double gamma = 0.0;
+  double log1p_gamma = 0.0;  // ln(1 + γ), for start guesses (γ > -1)
   std::vector<double> r, log_r;
   std::vector<std::size_t> symbol;  // original index of each sorted position
   std::vector<char> tied;           // r[t] == r[t-1]

@@ -148,7 +148,8 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
   const double s_t = bound_.logit(t), slope_t = here.p_t * (1.0 - here.p_t) / here.dp_t;
   auto start_in = [&](double mu) {
     if (in_.gamma < 0.0 || !here.exact_next || !std::isfinite(mu) || !(slope_t < 0.0)) return kNaN;
-    const double guess = detail::log_phi_inverse_guess(mu - in_.log_r[t], in_.gamma);
+    const double guess =
+        detail::log_phi_inverse_guess(mu - in_.log_r[t], in_.gamma, in_.log1p_gamma);
     const double tangent = s_t + (mu - here.x) / slope_t;
     if (!std::isfinite(tangent)) return guess;
     return in_.gamma >= 1.0 ? std::min(tangent, guess) : std::max(tangent, guess);

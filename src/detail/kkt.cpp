@@ -15,6 +15,7 @@ namespace focalrd::detail {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // The next Newton iterate, kept strictly inside the bracket (lo, hi): bisect
 // when Newton leaves it and both ends are known.
@@ -245,8 +246,15 @@ bool joint_newton(const double* log_r, const double* in_top, std::size_t k, doub
 void start_logits(const double* r, const double* log_r, std::size_t k, double gamma, double budget,
                   const double* mu_hint, const double* logits, double* s) {
   if (mu_hint && logits) {
-    for (std::size_t a = 0; a < k; ++a)
-      s[a] = std::isfinite(logits[a]) ? logits[a] : log_phi_inverse_guess(*mu_hint - log_r[a], gamma);
+    double log1p_gamma = kNaN;  // ln(1 + γ) once, where a logit is missing
+    for (std::size_t a = 0; a < k; ++a) {
+      if (std::isfinite(logits[a])) {
+        s[a] = logits[a];
+        continue;
+      }
+      if (std::isnan(log1p_gamma)) log1p_gamma = std::log1p(gamma);
+      s[a] = log_phi_inverse_guess(*mu_hint - log_r[a], gamma, log1p_gamma);
+    }
   } else {
     log_loss_logits(r, log_r, k, budget, s);
   }
@@ -255,8 +263,12 @@ void start_logits(const double* r, const double* log_r, std::size_t k, double ga
 }  // namespace
 
 double log_phi_inverse_guess(double tau, double gamma) {
-  const double small_p = -tau;                               // ℓ ≈ -s
-  const double large_p = (std::log1p(gamma) - tau) / gamma;  // ℓ ≈ ln(1+γ) - γ s
+  return log_phi_inverse_guess(tau, gamma, std::log1p(gamma));
+}
+
+double log_phi_inverse_guess(double tau, double gamma, double log1p_gamma) {
+  const double small_p = -tau;                         // ℓ ≈ -s
+  const double large_p = (log1p_gamma - tau) / gamma;  // ℓ ≈ ln(1+γ) - γ s
   const double guess = gamma >= 1.0 ? std::min(small_p, large_p) : std::max(small_p, large_p);
   return std::max(-1e300, std::min(1e300, guess));  // finite for every γ >= DBL_MIN
 }
@@ -324,7 +336,7 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   SmallBuffer<double> s(k), slope(k), log_r(k), log_p(k), log_q(k);
   // The logarithms of the solution, where the caller wants them.
   auto finish = [&](double mu) {
-    out.lambda = std::exp(mu);
+    out.lambda = cost_only ? kNaN : std::exp(mu);
     out.mu = mu;
     if (logits)
       for (std::size_t a = 0; a < k; ++a) logits[a] = s[a];

@@ -20,11 +20,13 @@ int invert_log_phi(double tau, double gamma, double& s, double* p, double* q, do
                    LogitPoint* point = nullptr, double tolerance = 0.0);
 
 // A starting guess for invert_log_phi from the two asymptotes of ℓ
-// (ℓ ≈ -s for p -> 0 and ℓ ≈ ln(1 + γ) - γ s for p -> 1).
+// (ℓ ≈ -s for p -> 0 and ℓ ≈ ln(1 + γ) - γ s for p -> 1); the second form
+// takes ln(1 + γ) from a caller that guesses often at one γ.
 double log_phi_inverse_guess(double tau, double gamma);
+double log_phi_inverse_guess(double tau, double gamma, double log1p_gamma);
 
 struct BudgetSolution {
-  double lambda = 0.0;    // the multiplier λ >= 0
+  double lambda = 0.0;    // the multiplier λ >= 0 (NaN with cost_only: only μ is kept)
   double mu = -HUGE_VAL;  // ln λ
   int evaluations = 0;    // evaluations of ℓ
   bool converged = true;

@@ -78,6 +78,9 @@ struct Avx2 {
     _mm256_store_pd(lane, x);
     for (std::size_t j = 0; j < m; ++j) to[j] = lane[j];
   }
+  // Each lane and its neighbour at distance 1 or 2 swapped.
+  static V swap1(V x) { return _mm256_permute_pd(x, 0x5); }
+  static V swap2(V x) { return _mm256_permute2f128_pd(x, x, 0x01); }
   static double sum(V x) {
     alignas(32) double part[4];
     _mm256_store_pd(part, x);

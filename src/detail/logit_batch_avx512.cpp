@@ -78,6 +78,10 @@ struct Avx512 {
     _mm512_store_pd(lane, x);
     for (std::size_t j = 0; j < m; ++j) to[j] = lane[j];
   }
+  // Each lane and its neighbour at distance 1, 2 or 4 swapped.
+  static V swap1(V x) { return _mm512_maskz_permute_pd(kAll, x, 0x55); }
+  static V swap2(V x) { return _mm512_maskz_shuffle_f64x2(kAll, x, x, _MM_SHUFFLE(2, 3, 0, 1)); }
+  static V swap4(V x) { return _mm512_maskz_shuffle_f64x2(kAll, x, x, _MM_SHUFFLE(1, 0, 3, 2)); }
   static double sum(V x) {
     alignas(64) double p[8];
     _mm512_store_pd(p, x);

@@ -239,10 +239,15 @@ StepSize newton_step(const double* e, const double* inv_slope, const double* s, 
   return {O::any(nan) ? __builtin_nan("") : O::largest(largest), !O::any(beyond)};
 }
 
-// Σ of n = 2^j doubles as a balanced tree, ((x0 + x1) + (x2 + x3)) + ...: the
-// order of O::sum on a whole vector.
-inline double tree_sum(const double* x, std::size_t n) {
-  return n == 1 ? x[0] : tree_sum(x, n / 2) + tree_sum(x + n / 2, n / 2);
+// In every lane, the sum of its group of W = 2^j lanes as a balanced tree,
+// ((x0 + x1) + (x2 + x3)) + ...: the order of O::sum on a whole vector (a + b
+// and b + a are the same double).
+template <class O, std::size_t W>
+inline typename O::V group_sums(typename O::V x) {
+  if constexpr (W >= 2) x = O::add(x, O::swap1(x));
+  if constexpr (W >= 4) x = O::add(x, O::swap2(x));
+  if constexpr (W >= 8) x = O::add(x, O::swap4(x));
+  return x;
 }
 
 // joint_newton (kkt.cpp) for H cells at once, cell g in the g-th of H equal
@@ -282,8 +287,8 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
   }
   // By cell: the sums, maxima and any-lane tests of one vector of W lanes.
   auto sums = [&](const V& x, double* out) {
-    O::store(lane, O::lanes, x);
-    for (int c = 0; c < H; ++c) out[c] = tree_sum(lane + c * W, W);
+    O::store(lane, O::lanes, group_sums<O, W>(x));
+    for (int c = 0; c < H; ++c) out[c] = lane[c * W];
   };
   auto largest = [&](const V& x, double* out) {
     O::store(lane, O::lanes, x);
