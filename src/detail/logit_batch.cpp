@@ -155,9 +155,10 @@ SmallCell joint_newton_small(const double* log_r, const double* top, std::size_t
                              double* s, double& mu, const LogitBatch& point, int& evaluations,
                              const NewtonTolerances& tol) {
   const VectorKernels* v = vector_kernels(k);
-  if (!v || k > v->lanes || !small_cells().load(std::memory_order_relaxed)) return SmallCell::left;
+  if (!v || k > 2 * v->lanes || !small_cells().load(std::memory_order_relaxed))
+    return SmallCell::left;
   SmallCellJob job{log_r, top, k, s, &mu, point, &evaluations};
-  v->newton_cell(&job, gamma, tol);
+  (k <= v->lanes ? v->newton_cell : v->newton_cell2)(&job, gamma, tol);
   return job.status;
 }
 

@@ -59,8 +59,8 @@ struct StepSize {
 StepSize newton_step(const double* e, const double* inv_slope, const double* s, double dmu,
                      double tol, std::size_t k, double* ds);
 
-// The joint Newton iteration of kkt.cpp on a cell that fits one vector
-// (k <= 4 on the AVX2 path, k <= 8 on the AVX-512 one), kept in registers
+// The joint Newton iteration of kkt.cpp on a cell that fits two vectors
+// (k <= 8 on the AVX2 path, k <= 16 on the AVX-512 one), kept in registers
 // (logit_simd.hpp): converged (the solution in `point`, s and mu), failed
 // (where the iteration in kkt.cpp fails too), or left: not taken (the
 // scalar path, a larger cell, or sums near underflow), nothing written;
@@ -113,6 +113,8 @@ struct VectorKernels {
   StepSize (*newton_step)(const double* e, const double* inv_slope, const double* s, double dmu,
                           double tol, std::size_t k, double* ds);
   void (*newton_cell)(SmallCellJob* job, double gamma, const NewtonTolerances& tol);
+  void (*newton_cell2)(SmallCellJob* job, double gamma,
+                       const NewtonTolerances& tol);  // two vectors
   void (*newton_cell_pair)(SmallCellJob* jobs, double gamma, const NewtonTolerances& tol);
   void (*log_batch)(const double* x, std::size_t k, double* out);
   double (*weighted_losses)(const double* r, const double* log_p, const double* log_q,

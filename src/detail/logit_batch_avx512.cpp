@@ -102,8 +102,9 @@ const VectorKernels kAvx512Kernels{8,
                                    simd::evaluate_logits<Avx512>,
                                    simd::newton_pass<Avx512>,
                                    simd::newton_step<Avx512>,
-                                   simd::joint_newton_cells<Avx512, 1>,
-                                   simd::joint_newton_cells<Avx512, 2>,
+                                   simd::joint_newton_cells<Avx512, 1, 1>,
+                                   simd::joint_newton_cells<Avx512, 1, 2>,
+                                   simd::joint_newton_cells<Avx512, 2, 1>,
                                    simd::log_batch<Avx512>,
                                    simd::weighted_losses<Avx512>};
 

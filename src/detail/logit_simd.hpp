@@ -252,31 +252,47 @@ inline typename O::V group_sums(typename O::V x) {
 
 // joint_newton (kkt.cpp) for H cells at once, cell g in the g-th of H equal
 // groups of lanes of one vector (H = 1: one cell of k <= O::lanes symbols;
-// H = 2 on eight lanes: two cells of up to four): for each cell the same
-// arithmetic in the same order as there (newton_pass, newton_step and
-// taylor_step on one vector of O::lanes / H lanes, sums and maxima by
-// group as O::sum and O::largest on such a vector), so the same iterates bit
-// for bit, with everything kept in registers between passes. A cell whose
-// sums near underflow (which joint_newton takes from their logarithms) is
-// `left`: the caller runs joint_newton on it from the same start.
-template <class O, int H>
+// H = 2 on eight lanes: two cells of up to four), or for one cell over NV
+// vectors (H = 1, k <= NV O::lanes, symbols v O::lanes.. in vector v): for
+// each cell the same arithmetic in the same order as there (newton_pass,
+// newton_step and taylor_step over the same vectors, sums and maxima by
+// group as O::sum and O::largest on a vector of O::lanes / H lanes), so the
+// same iterates bit for bit, with everything kept in registers between
+// passes. A cell whose sums near underflow (which joint_newton takes from
+// their logarithms) is `left`: the caller runs joint_newton on it from the
+// same start.
+template <class O, int H, int NV>
 void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances& tol) {
+  static_assert(H == 1 || NV == 1, "several vectors hold one cell only");
   using V = typename O::V;
-  constexpr std::size_t W = O::lanes / H;  // lanes per cell
+  using Mask = typename O::M;
+  constexpr std::size_t W = O::lanes / H;  // lanes per cell in a vector
+  constexpr unsigned kGroup = (1u << W) - 1u;
   alignas(64) double lane[O::lanes];
-  unsigned valid_bits = 0;
-  auto gather = [&](auto field) {
+  // Symbol v W + i of cell c sits in lane c W + i of vector v.
+  auto gather = [&](auto field, int v) {
     for (int c = 0; c < H; ++c)
-      for (std::size_t i = 0; i < W; ++i) lane[c * W + i] = i < jobs[c].k ? field(jobs[c])[i] : 0.0;
+      for (std::size_t i = 0, a = v * W; i < W; ++i, ++a)
+        lane[c * W + i] = a < jobs[c].k ? field(jobs[c])[a] : 0.0;
     return O::load(lane, O::first(O::lanes));
   };
-  for (int c = 0; c < H; ++c) valid_bits |= ((1u << jobs[c].k) - 1u) << (c * W);
-  const auto valid = O::mask_of_bits(valid_bits);
   const V g = O::set1(gamma), zero = O::zero(), one = O::set1(1.0);
-  const V lr = gather([](const SmallCellJob& j) { return j.log_r; });
-  const auto in = O::neq(gather([](const SmallCellJob& j) { return j.top; }), zero);
-  const auto outside = O::and_not(in, valid);
-  V s = gather([](const SmallCellJob& j) { return static_cast<const double*>(j.s); });
+  V lr[NV], s[NV];
+  Mask valid[NV], in[NV], outside[NV];
+  for (int v = 0; v < NV; ++v) {
+    unsigned bits = 0;
+    for (int c = 0; c < H; ++c) {
+      const std::size_t first = v * W;
+      const std::size_t rest = jobs[c].k > first ? jobs[c].k - first : 0;
+      const std::size_t here = rest < W ? rest : W;
+      bits |= ((1u << here) - 1u) << (c * W);
+    }
+    valid[v] = O::mask_of_bits(bits);
+    lr[v] = gather([](const SmallCellJob& j) { return j.log_r; }, v);
+    in[v] = O::neq(gather([](const SmallCellJob& j) { return j.top; }, v), zero);
+    outside[v] = O::and_not(in[v], valid[v]);
+    s[v] = gather([](const SmallCellJob& j) { return static_cast<const double*>(j.s); }, v);
+  }
   double mu[H], previous[H];
   bool active[H];
   for (int c = 0; c < H; ++c) {
@@ -285,7 +301,7 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
     active[c] = true;
     jobs[c].status = SmallCell::failed;
   }
-  // By cell: the sums, maxima and any-lane tests of one vector of W lanes.
+  // By cell: the sums and maxima of one vector of W lanes, and any-lane tests.
   auto sums = [&](const V& x, double* out) {
     O::store(lane, O::lanes, group_sums<O, W>(x));
     for (int c = 0; c < H; ++c) out[c] = lane[c * W];
@@ -298,18 +314,26 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
       out[c] = m;
     }
   };
-  auto any = [&](const auto& m, int c) { return ((O::bits(m) >> (c * W)) & ((1u << W) - 1u)) != 0; };
+  auto any = [&](unsigned bits, int c) { return ((bits >> (c * W)) & kGroup) != 0; };
   auto by_cell = [&](const double* x) {
     if constexpr (H == 1)
       return O::set1(x[0]);
     else
       return O::set_halves(x[0], x[1]);
   };
-  auto finish = [&](int c, const V& p, const V& q, const V& log_p, const V& log_q, const V& s_c) {
+  // Σ over the vectors in newton_pass's order, from 0.
+  auto total = [&](auto term) {
+    V acc = zero;
+    for (int v = 0; v < NV; ++v) acc = O::add(acc, term(v));
+    return acc;
+  };
+  auto finish = [&](int c, const V* p, const V* q, const V* log_p, const V* log_q, const V* s_c) {
     const SmallCellJob& j = jobs[c];
-    auto put = [&](double* to, const V& x) {
-      O::store(lane, O::lanes, x);
-      for (std::size_t i = 0; i < j.k; ++i) to[i] = lane[c * W + i];
+    auto put = [&](double* to, const V* x) {
+      for (int v = 0; v < NV; ++v) {
+        O::store(lane, O::lanes, x[v]);
+        for (std::size_t i = 0, a = v * W; i < W && a < j.k; ++i, ++a) to[a] = lane[c * W + i];
+      }
     };
     put(j.point.p, p);
     put(j.point.q, q);
@@ -321,20 +345,27 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
     active[c] = false;
   };
   for (int it = 0; it < 50; ++it) {
-    const Logits<O> x = evaluate<O>(s, g);
-    const V e = O::add(x.value, O::sub(lr, by_cell(mu)));
-    const V inv_slope = O::div(one, x.slope);
-    const V w = O::mul(O::mul(x.p, x.q), inv_slope);
-    const V we = O::mul(w, e);
+    Logits<O> x[NV];
+    V e[NV], inv_slope[NV], w[NV], we[NV], ds[NV];
+    unsigned bad = 0;
+    V scale = one;
+    for (int v = 0; v < NV; ++v) {
+      x[v] = evaluate<O>(s[v], g);
+      e[v] = O::add(x[v].value, O::sub(lr[v], by_cell(mu)));
+      inv_slope[v] = O::div(one, x[v].slope);
+      w[v] = O::mul(O::mul(x[v].p, x[v].q), inv_slope[v]);
+      we[v] = O::mul(w[v], e[v]);
+      scale = O::max(scale, O::abs(s[v]));
+      bad |= O::bits(O::and_mask(valid[v], O::le(O::blend(x[v].p, x[v].q, in[v]), zero)));
+    }
     double P[H], Q[H], a_out[H], a_in[H], b_out[H], b_in[H], s_scale[H], dmu[H] = {};
-    sums(O::add(zero, O::keep(outside, x.p)), P);
-    sums(O::add(zero, O::keep(in, x.q)), Q);
-    sums(O::add(zero, O::keep(outside, w)), a_out);
-    sums(O::add(zero, O::keep(in, w)), a_in);
-    sums(O::add(zero, O::keep(outside, we)), b_out);
-    sums(O::add(zero, O::keep(in, we)), b_in);
-    largest(O::max(one, O::abs(s)), s_scale);
-    const auto bad = O::and_mask(valid, O::le(O::blend(x.p, x.q, in), zero));
+    sums(total([&](int v) { return O::keep(outside[v], x[v].p); }), P);
+    sums(total([&](int v) { return O::keep(in[v], x[v].q); }), Q);
+    sums(total([&](int v) { return O::keep(outside[v], w[v]); }), a_out);
+    sums(total([&](int v) { return O::keep(in[v], w[v]); }), a_in);
+    sums(total([&](int v) { return O::keep(outside[v], we[v]); }), b_out);
+    sums(total([&](int v) { return O::keep(in[v], we[v]); }), b_in);
+    largest(scale, s_scale);
     for (int c = 0; c < H; ++c) {
       if (!active[c]) continue;
       *jobs[c].evaluations += static_cast<int>(jobs[c].k);
@@ -351,13 +382,18 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
       else
         dmu[c] = (sum_we - cv) / sum_w;
     }
-    const V ds = O::keep(valid, O::mul(O::sub(by_cell(dmu), e), inv_slope));
-    const V size = O::abs(ds);
-    const auto nan = O::unordered(ds, ds);
-    const auto beyond =
-        O::gt_or_unordered(size, O::mul(O::set1(tol.step), O::max(one, O::abs(s))));
+    unsigned nan = 0, beyond = 0;
+    V size_max = zero;
+    for (int v = 0; v < NV; ++v) {
+      ds[v] = O::keep(valid[v], O::mul(O::sub(by_cell(dmu), e[v]), inv_slope[v]));
+      const V size = O::abs(ds[v]);
+      size_max = O::max(size_max, size);
+      nan |= O::bits(O::unordered(ds[v], ds[v]));
+      beyond |=
+          O::bits(O::gt_or_unordered(size, O::mul(O::set1(tol.step), O::max(one, O::abs(s[v])))));
+    }
     double big[H];
-    largest(O::max(zero, size), big);
+    largest(size_max, big);
     double damp[H] = {};
     unsigned moving_bits = 0;  // the cells whose logits take the damped step
     for (int c = 0; c < H; ++c) {
@@ -369,28 +405,45 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
       const double abs_mu = __builtin_fabs(mu[c]), abs_dmu = __builtin_fabs(dmu[c]);
       const bool small = abs_dmu <= tol.step * (1.0 < abs_mu ? abs_mu : 1.0) && !any(beyond, c);
       if (small || (big[c] >= previous[c] && big[c] < 1e-10 * s_scale[c])) {
-        finish(c, x.p, x.q, x.log_p, x.log_q, s);
+        V p[NV], q[NV], log_p[NV], log_q[NV];
+        for (int v = 0; v < NV; ++v) {
+          p[v] = x[v].p;
+          q[v] = x[v].q;
+          log_p[v] = x[v].log_p;
+          log_q[v] = x[v].log_q;
+        }
+        finish(c, p, q, log_p, log_q, s);
       } else if (big[c] <= tol.last_step && abs_dmu <= tol.last_step) {  // taylor_step
-        const V pq = O::mul(x.p, x.q), h = O::mul(O::mul(O::set1(0.5), ds), ds);
-        const V cube = O::mul(O::mul(h, ds), O::set1(1.0 / 3.0));
-        const V skew = O::mul(pq, O::sub(x.q, x.p));
-        const V bend = O::mul(pq, O::sub(one, O::mul(O::set1(6.0), pq)));
-        const V dp = O::add(O::add(O::mul(pq, ds), O::mul(skew, h)), O::mul(bend, cube));
-        const V log_p =
-            O::add(x.log_p, O::sub(O::sub(O::mul(x.q, ds), O::mul(pq, h)), O::mul(skew, cube)));
-        const V log_q =
-            O::sub(x.log_q, O::add(O::add(O::mul(x.p, ds), O::mul(pq, h)), O::mul(skew, cube)));
+        V p[NV], q[NV], log_p[NV], log_q[NV], s_c[NV];
+        for (int v = 0; v < NV; ++v) {
+          const Logits<O>& xv = x[v];
+          const V d = ds[v];
+          const V pq = O::mul(xv.p, xv.q), h = O::mul(O::mul(O::set1(0.5), d), d);
+          const V cube = O::mul(O::mul(h, d), O::set1(1.0 / 3.0));
+          const V skew = O::mul(pq, O::sub(xv.q, xv.p));
+          const V bend = O::mul(pq, O::sub(one, O::mul(O::set1(6.0), pq)));
+          const V dp = O::add(O::add(O::mul(pq, d), O::mul(skew, h)), O::mul(bend, cube));
+          log_p[v] =
+              O::add(xv.log_p, O::sub(O::sub(O::mul(xv.q, d), O::mul(pq, h)), O::mul(skew, cube)));
+          log_q[v] =
+              O::sub(xv.log_q, O::add(O::add(O::mul(xv.p, d), O::mul(pq, h)), O::mul(skew, cube)));
+          p[v] = O::add(xv.p, dp);
+          q[v] = O::sub(xv.q, dp);
+          s_c[v] = O::add(s[v], d);
+        }
         mu[c] += dmu[c];
-        finish(c, O::add(x.p, dp), O::sub(x.q, dp), log_p, log_q, O::add(s, ds));
+        finish(c, p, q, log_p, log_q, s_c);
       } else {
         previous[c] = big[c];
         damp[c] = big[c] > 2.0 * s_scale[c] + 8.0 ? (2.0 * s_scale[c] + 8.0) / big[c] : 1.0;
         mu[c] += damp[c] * dmu[c];
-        moving_bits |= ((1u << W) - 1u) << (c * W);
+        moving_bits |= kGroup << (c * W);
       }
     }
     if (!moving_bits) return;
-    s = O::blend(s, O::add(s, O::mul(by_cell(damp), ds)), O::mask_of_bits(moving_bits));
+    const Mask moving = O::mask_of_bits(moving_bits);
+    for (int v = 0; v < NV; ++v)
+      s[v] = O::blend(s[v], O::add(s[v], O::mul(by_cell(damp), ds[v])), moving);
   }
 }
 
