@@ -12,8 +12,9 @@ namespace focalrd {
 // Throws std::invalid_argument unless γ is finite and >= 0.
 void check_gamma(double gamma);
 // The range a Problem accepts: γ >= kMinGamma. γ < 0 is beyond the paper
-// (detail/negative_gamma.hpp): only the exact search (enumeration and the
-// DP) takes it; every bound refuses it (require_nonnegative_gamma).
+// (detail/negative_gamma.hpp): the exact search takes it (enumeration, the
+// DP, branch-and-bound), and of the bounds only the Lagrangian converse;
+// the paper's bounds refuse it (require_nonnegative_gamma).
 inline constexpr double kMinGamma = -10.0;
 void check_signed_gamma(double gamma);
 // Throws std::invalid_argument unless M >= 1.
