@@ -79,9 +79,19 @@ double invert_slope(double t, double beta, double cap, double s, int& evaluation
     (f > 0.0 ? hi : lo) = s;
     // Newton, a step at most max(1, |s|) where the bracket is open on that
     // side (near an inflection g'' -> 0 and the step would be huge), and
-    // bisection where it leaves a closed bracket.
+    // bisection where it leaves a closed bracket. Far from the root g' is
+    // exponential in s (≈ -1/p as p -> 0, ∝ q^(-β) as p -> 1), where Newton
+    // on g' crawls by about one unit of s per step (hundreds from a start
+    // like p = 1e-150): there Newton on ln(g'/t), or on ln|g'| towards ±1
+    // while g' has the other sign, takes whole steps.
+    double step = -f / d.per_logit;
+    if (d.first != 0.0) {
+      const double target = t != 0.0 && (t > 0.0) == (d.first > 0.0) ? t : std::copysign(1.0, d.first);
+      const double ratio = d.first / target;  // > 0
+      if (ratio > 4.0 || ratio < 0.25) step = -std::log(ratio) * d.first / d.per_logit;
+    }
     const double limit = std::max(1.0, std::fabs(s));
-    double next = s + std::max(-limit, std::min(limit, -f / d.per_logit));
+    double next = s + std::max(-limit, std::min(limit, step));
     if (!(next > lo && next < hi) || !std::isfinite(next)) {
       if (std::isfinite(lo) && std::isfinite(hi))
         next = 0.5 * (lo + hi);
@@ -159,27 +169,53 @@ Budget convex_budget(const double* r, std::size_t k, double beta, double budget,
     }
     lambda = lo == hint || hi == hint ? hint : kInf;
   } else if (beta <= 1.0 || slack || residual(0.0, nullptr) >= 0.0) {
+    // From 1 out by factors of 4, or in towards 0 by squaring (1/4, 1/16,
+    // 1/256, ... 0 in ten steps): with masses near 1e-300 beside a heavy
+    // one, λ can be as small as r_min |g'| (bisection from [0, 1] would not
+    // reach it).
     hi = 1.0;
-    for (int i = 0; i < 400 && residual(hi, nullptr) > 0.0; ++i) {
-      lo = hi;
-      hi *= 4.0;
+    if (residual(hi, nullptr) > 0.0) {
+      for (int i = 0; i < 400 && residual(hi, nullptr) > 0.0; ++i) {
+        lo = hi;
+        hi *= 4.0;
+      }
+    } else {
+      lo = 0.25;
+      while (lo > 0.0 && residual(lo, nullptr) <= 0.0) {
+        hi = lo;
+        lo *= lo;
+      }
     }
-  } else {  // k p* < 1: some p_a above p*, λ < 0
+  } else {  // k p* < 1: some p_a above p*, λ < 0; |λ| as above
     lo = -1.0;
-    for (int i = 0; i < 400 && residual(lo, nullptr) < 0.0; ++i) {
-      hi = lo;
-      lo *= 4.0;
+    if (residual(lo, nullptr) < 0.0) {
+      for (int i = 0; i < 400 && residual(lo, nullptr) < 0.0; ++i) {
+        hi = lo;
+        lo *= 4.0;
+      }
+    } else {
+      hi = -0.25;
+      while (hi < 0.0 && residual(hi, nullptr) >= 0.0) {
+        lo = hi;
+        hi *= -hi;
+      }
     }
   }
-  if (!(lambda >= lo && lambda <= hi)) lambda = lo > 0.0 ? std::sqrt(lo * hi) : 0.5 * (lo + hi);
+  // The bracket's geometric mean where it has one sign (λ spans hundreds of
+  // orders of magnitude), else its midpoint.
+  auto middle = [&] {
+    if ((lo > 0.0 && hi > 0.0) || (lo < 0.0 && hi < 0.0))
+      return std::copysign(std::sqrt(std::fabs(lo)) * std::sqrt(std::fabs(hi)), lo);
+    return 0.5 * (lo + hi);
+  };
+  if (!(lambda >= lo && lambda <= hi)) lambda = middle();
   for (int it = 0;; ++it) {
     double derivative = 0.0;
     const double f = residual(lambda, &derivative);
     if (f == 0.0) break;
     (f > 0.0 ? lo : hi) = lambda;
     double next = lambda - f / derivative;
-    if (!(next > lo && next < hi) || !std::isfinite(next))
-      next = lo > 0.0 ? std::sqrt(lo * hi) : 0.5 * (lo + hi);
+    if (!(next > lo && next < hi) || !std::isfinite(next)) next = middle();
     if (std::fabs(next - lambda) <= 1e-15 * std::fabs(lambda) || hi - lo <= 1e-15 * std::fabs(hi)) {
       lambda = next;
       residual(lambda, nullptr);

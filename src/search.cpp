@@ -160,6 +160,20 @@ ExactResult stopped_result(const Problem& problem, const CellSolver& solver, con
   return result;
 }
 
+namespace {
+// A PMF of finite distortion for a cell whose solve gave none (a code after
+// all, not an optimum): 1/k each, or for a lone symbol p* where γ < -1 (the
+// cell is not the whole alphabet, so mass may stay outside it), else 1.
+void finite_pmf(Cell& cell, const std::vector<double>& masses, double gamma) {
+  const std::size_t k = masses.size();
+  if (k >= 2)
+    cell.pmf.assign(k, 1.0 / static_cast<double>(k));
+  else
+    cell.pmf.assign(1, gamma < -1.0 ? negative_gamma_minimiser(-gamma) : 1.0);
+  cell.distortion = cell_distortion(masses.data(), cell.pmf.data(), k, gamma);
+}
+}  // namespace
+
 Code make_code(const Problem& problem, const std::vector<std::vector<std::size_t>>& blocks,
                const CellSolver& solver, SolveStatus* worst) {
   const std::vector<double>& r = problem.pmf();
@@ -180,10 +194,11 @@ Code make_code(const Problem& problem, const std::vector<std::vector<std::size_t
                                                  /*slack=*/false, cell.pmf.data());
       cell.distortion = c.cost;
       const double sum = std::accumulate(cell.pmf.begin(), cell.pmf.end(), 0.0);
-      if (!c.converged && std::fabs(sum - 1.0) > 1e-12) {
-        // Not converged and off the budget: the PMF scaled to sum 1 (a code
-        // after all), priced as it stands.
-        for (double& x : cell.pmf) x /= sum;
+      if (!c.converged) {
+        // Not converged: the PMF scaled to sum 1 where it is off the budget
+        // (a code after all), priced as it stands.
+        if (std::fabs(sum - 1.0) > 1e-12)
+          for (double& x : cell.pmf) x /= sum;
         cell.distortion =
             cell_distortion(masses.data(), cell.pmf.data(), masses.size(), problem.gamma());
       }
@@ -191,7 +206,15 @@ Code make_code(const Problem& problem, const std::vector<std::vector<std::size_t
     } else {
       const CellSolution s = solver.solve(masses, problem.gamma(), &cell.pmf);
       cell.distortion = s.cost;
+      // Not converged: the PMF as it stands, priced by its own distortion.
+      if (s.status != SolveStatus::converged)
+        cell.distortion =
+            cell_distortion(masses.data(), cell.pmf.data(), masses.size(), problem.gamma());
       if (worst) *worst = detail::worse(*worst, s.status);
+    }
+    if (!std::isfinite(cell.distortion)) {
+      finite_pmf(cell, masses, problem.gamma());
+      if (worst) *worst = detail::worse(*worst, SolveStatus::iteration_limit);
     }
     code.cells.push_back(std::move(cell));
   }
@@ -364,6 +387,13 @@ ExactResult solve_exact(const Problem& problem, const ExactOptions& options, Con
       result = probe_then(method, problem, *solver, options, control);
     else
       result = SearchStrategy::create(method)->search(problem, *solver, options, control);
+  }
+  // A cell solve that did not converge may claim less than its PMF costs:
+  // the value is then the printed code's own distortion (achievable, so an
+  // upper end), and the lower end no higher.
+  if (result.cell_status != SolveStatus::converged && !result.code.cells.empty()) {
+    result.value = code_distortion(problem.pmf(), result.code, problem.gamma());
+    result.lower_bound = std::min(result.lower_bound, result.value);
   }
   // One rule for every strategy: certified when nothing stopped the search,
   // every cell solve converged and the interval is within the gap.

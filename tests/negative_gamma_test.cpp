@@ -670,3 +670,56 @@ TEST_CASE(
   REQUIRE(b.certified);
   CHECK(b.value == doctest::Approx(g(negative_gamma_minimiser(3.0), 3.0)).epsilon(1e-12));
 }
+
+TEST_CASE("γ < 0: masses near 1e-300 beside a heavy one (a review's cases): finite, certified, "
+          "and each printed code costs its printed value") {
+  // Such a cell's multiplier is of the light masses' order (λ = -r g'(p) for
+  // the symbol that takes the spare mass): the solver's bracket reaches it
+  // geometrically. Before, the bisection from [-1, 0] or [0, 1] stopped at
+  // its iteration limit, and exact printed inf, or a value its code did not
+  // have, or a poor whole-alphabet PMF.
+  auto check_case = [](std::vector<double> pmf, long long M, double gamma) {
+    pmf = focalrd::test::normalised(pmf);
+    const auto b = exact_at(pmf, M, gamma, focalrd::SearchMethod::bnb);
+    const auto d = exact_at(pmf, M, gamma, focalrd::SearchMethod::dp);
+    INFO("M " << M << " gamma " << gamma << " n " << pmf.size() << " bnb " << b.value << " dp "
+              << d.value);
+    CHECK(std::isfinite(b.value));
+    CHECK(b.certified);
+    CHECK(d.certified);
+    CHECK(b.value == doctest::Approx(d.value).epsilon(1e-12));
+    CHECK(focalrd::code_distortion(pmf, b.code, gamma) == doctest::Approx(b.value).epsilon(1e-13));
+    CHECK(focalrd::code_distortion(pmf, d.code, gamma) == doctest::Approx(d.value).epsilon(1e-13));
+    return b.value;
+  };
+  check_case({1e-200, 1.0, 1e-210}, 2, -1.0001);
+  check_case({7.511654665574494e-300, 1.0}, 1, -1.001);
+  check_case({1.0, 1.0099218645475035e-204, 3.8218321183644554e-179, 9.021516543486195e-205}, 3,
+             -3.0);
+  check_case({1.1530171719462262e-151, 4.8282344346329285e-223, 1.0, 1.0704093786679053e-202,
+              3.579471794516857e-174},
+             3, -1.1);
+  // Closed forms: the heavy symbols at p*, a light one taking the rest at no
+  // cost (its mass times a finite loss is below rounding).
+  for (double beta : {1.5, 3.0, 9.99}) {
+    const double star = negative_gamma_minimiser(beta);
+    CHECK(check_case({1e-300, 1.0}, 1, -beta) == doctest::Approx(g(star, beta)).epsilon(1e-12));
+    CHECK(check_case({1.6529091749065153e-300, 1.0, 1.6529091749065153e-300}, 1, -beta) ==
+          doctest::Approx(g(star, beta)).epsilon(1e-12));
+  }
+  CHECK(check_case({0.13, 2e-242, 0.87}, 2, -3.0) ==
+        doctest::Approx(g(negative_gamma_minimiser(3.0), 3.0)).epsilon(1e-12));
+  // And at random: light masses from 1e-300 to 1e-150 among heavy ones.
+  auto rng = focalrd::test::rng("negative gamma light masses");
+  for (int trial = 0; trial < 40; ++trial) {
+    const int n = focalrd::test::uniform_int(rng, 2, 6);
+    std::vector<double> pmf(n);
+    for (double& x : pmf)
+      x = focalrd::test::uniform(rng, 0.0, 1.0) < 0.5
+              ? std::pow(10.0, -focalrd::test::uniform(rng, 150.0, 300.0))
+              : focalrd::test::uniform(rng, 0.1, 1.0);
+    pmf[focalrd::test::uniform_int(rng, 0, n - 1)] = 1.0;  // at least one heavy symbol
+    const double gamma = std::vector<double>{-1.0001, -1.1, -1.5, -3.0, -9.99}[trial % 5];
+    check_case(pmf, focalrd::test::uniform_int(rng, 1, 3), gamma);
+  }
+}
