@@ -317,6 +317,17 @@ TEST_CASE("class 8: a checkpoint round trip reaches the same certified optimum a
   check_refused("exact --source binomial:100,0.5 -M 7 --gamma 1 --resume " + path,
                 "belongs to another instance");
   std::string text = focalrd::test::slurp(path);
+  // A hand-edited state (no open nodes left, or a lower incumbent value)
+  // would be certified as it stands: refused by its checksum.
+  auto edited = [&](const std::regex& what, const std::string& with) {
+    const std::string changed = std::regex_replace(text, what, with);
+    REQUIRE(changed != text);
+    std::ofstream(path) << changed;
+    check_refused(instance + " --resume " + path, "has been edited or damaged");
+  };
+  edited(std::regex(R"("open":\[.*\]\})"), "\"open\":[]}");
+  edited(std::regex(R"("upper":[^,]*)"), "\"upper\":0.5");
+  std::ofstream(path) << text;
   const std::string versioned =
       std::regex_replace(text, std::regex(R"("focalrd":"[^"]*")"), "\"focalrd\":\"0.0.1\"");
   {

@@ -20,7 +20,7 @@ namespace focalrd::bnb {
 namespace {
 
 constexpr const char* kFormat = "focalrd-bnb-checkpoint";
-constexpr long long kFormatVersion = 1;
+constexpr long long kFormatVersion = 2;  // 2: the state's checksum
 // Checkpoints hold the open nodes of a search; far below this in practice.
 constexpr std::uint64_t kMaxCheckpointBytes = std::uint64_t{1} << 32;
 
@@ -28,6 +28,32 @@ std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t n) {
   const auto* p = static_cast<const unsigned char*>(data);
   for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
   return h;
+}
+
+// FNV-1a over the state's values as read back (the doubles round-trip
+// exactly): a damaged or hand-edited state is refused rather than trusted.
+std::string checksum(const SearchState& st) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  auto add = [&](const auto& v) { h = fnv1a(h, &v, sizeof v); };
+  add(static_cast<std::uint64_t>(st.tail));
+  add(st.x);
+  add(st.waves);
+  add(st.nodes);
+  add(st.solves);
+  add(st.upper);
+  add(st.pruned);
+  auto add_labels = [&](const std::vector<int>& labels) {
+    add(static_cast<std::uint64_t>(labels.size()));
+    h = fnv1a(h, labels.data(), labels.size() * sizeof(int));
+  };
+  add_labels(st.incumbent);
+  for (const OpenNode& node : st.open) {
+    add(node.bound);
+    add_labels(node.labels);
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 }  // namespace
@@ -87,7 +113,9 @@ void write_checkpoint(const std::string& path, const Problem& problem, double re
       j.key("labels").array(node.labels);
       j.end_object();
     }
-    j.end_array().end_object().end_object();
+    j.end_array().end_object();
+    j.member("checksum", checksum(st));
+    j.end_object();
     out << '\n';
     out.flush();
     if (!out) throw std::runtime_error("cannot write the checkpoint " + tmp);
@@ -175,6 +203,10 @@ SearchState read_checkpoint(const std::string& path, const Problem& problem, dou
   }
   if (!std::isfinite(st.upper) || !std::isfinite(st.x) || st.tail > in.n)
     throw invalid_input(what + " holds values out of range");
+  if (doc.at("checksum").as_string(what + " checksum") != checksum(st))
+    throw invalid_input(what +
+                        " has been edited or damaged (its state does not match its "
+                        "checksum): start afresh");
   return st;
 }
 

@@ -1,12 +1,13 @@
 // Branch-and-bound, part 5: checkpoints. The whole state of a search at the
 // end of a wave, in a documented, versioned JSON file (README, "Checkpoints"):
 //
-//   {"format": "focalrd-bnb-checkpoint", "format_version": 1,
+//   {"format": "focalrd-bnb-checkpoint", "format_version": 2,
 //    "focalrd": "0.2.0", "commit": "...",
 //    "instance": {"n": 101, "M": 8, "gamma": 4, "rel_gap": 1e-09, "fingerprint": "<16 hex>"},
 //    "state": {"tail": 63, "x": -3.2, "waves": 12, "nodes": 80211, "solves": 912345,
 //              "upper": 0.0449, "incumbent": [0, 1, ...], "pruned": 0.0448 | null,
-//              "open": [{"bound": 0.0448, "labels": [0, 1, 1]}, ...]}}
+//              "open": [{"bound": 0.0448, "labels": [0, 1, 1]}, ...]},
+//    "checksum": "<16 hex>"}
 //
 // Labels are the cells of the symbols in decreasing order of mass (ties by
 // index), cells numbered in order of opening. Values in nats, in their
