@@ -30,6 +30,12 @@ std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t n) {
   return h;
 }
 
+std::string hex16(std::uint64_t h) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
 // FNV-1a over the state's values as read back (the doubles round-trip
 // exactly): a damaged or hand-edited state is refused rather than trusted.
 std::string checksum(const SearchState& st) {
@@ -51,9 +57,7 @@ std::string checksum(const SearchState& st) {
     add(node.bound);
     add_labels(node.labels);
   }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return hex16(h);
 }
 
 }  // namespace
@@ -67,9 +71,7 @@ std::string fingerprint(const Problem& problem, double rel_gap) {
   h = fnv1a(h, &gamma, sizeof gamma);
   h = fnv1a(h, &rel_gap, sizeof rel_gap);
   h = fnv1a(h, problem.pmf().data(), problem.pmf().size() * sizeof(double));
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return hex16(h);
 }
 
 void check_writable(const std::string& path) {
