@@ -400,7 +400,10 @@ int run_check(const std::vector<std::string>& args) {
 // Over MPI ranks, rank 0's alone (every rank meets the same bad input).
 void error_line(const std::string& prefix, const std::string& message) {
   if (g_ranks && g_ranks->rank() != 0) return;
-  std::cerr << "focalrd: " << prefix << printable(message) << '\n';
+  // In one write: over MPI ranks, the launcher's own report may follow at once.
+  const std::string line = "focalrd: " + prefix + printable(message) + '\n';
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
 }
 
 int dispatch(int argc, char** argv, const cli::Ranks& ranks) {
@@ -414,14 +417,22 @@ int dispatch(int argc, char** argv, const cli::Ranks& ranks) {
     const std::string command = argv[1];
     const std::vector<std::string> args =
         cli::attach_negative_values(std::vector<std::string>(argv + 2, argv + argc));
+    const bool first = ranks.rank() == 0;  // over MPI ranks, rank 0 prints
     if (command == "-h" || command == "--help" || command == "help") {
-      std::cout << kUsage;
+      if (first) std::cout << kUsage;
       return kExitCertified;
     }
     if (command == "--version") {
-      std::cout << "focalrd " << version() << " (commit " << git_commit() << ")\n";
+      if (first) std::cout << "focalrd " << version() << " (commit " << git_commit() << ")\n";
       return kExitCertified;
     }
+    const std::vector<std::string> known{"exact",  "bounds", "sweep",   "dataset", "verify",
+                                         "hgamma", "excess", "nletter", "check",   "bench"};
+    if (std::find(known.begin(), known.end(), command) == known.end())
+      throw invalid_input(
+          "unknown command " + quoted(command) +
+          "; use exact, bounds, sweep, dataset, verify, hgamma, excess, nletter, check or bench, "
+          "or --help");
     if (ranks.launched_without_mpi())
       throw invalid_input(
           "started by an MPI launcher, but this focalrd was built without MPI "
@@ -440,10 +451,7 @@ int dispatch(int argc, char** argv, const cli::Ranks& ranks) {
     if (command == "excess") return run_excess(args);
     if (command == "nletter") return run_nletter(args);
     if (command == "check") return run_check(args);
-    if (command == "bench") return run_bench(args);
-    throw invalid_input(
-        "unknown command " + quoted(command) +
-        "; use exact, bounds, sweep, dataset, verify, hgamma, excess, nletter, check or bench, or --help");
+    return run_bench(args);
   } catch (const std::invalid_argument& e) {
     error_line("error: ", e.what());
     return kExitBadInput;
