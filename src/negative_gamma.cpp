@@ -168,38 +168,36 @@ Budget convex_budget(const double* r, std::size_t k, double beta, double budget,
       }
     }
     lambda = lo == hint || hi == hint ? hint : kInf;
-  } else if (beta <= 1.0 || slack || residual(0.0, nullptr) >= 0.0) {
-    // From 1 out by factors of 4, or in towards 0 by squaring (1/4, 1/16,
+  } else {
+    // λ = σ m, m > 0: σ = +1 where g decreases on the domain (β <= 1) or
+    // the budget binds with slack, else by the sign of residual(0) (k p* < 1:
+    // some p_a above p*, λ < 0). `below(m)`: m is below the root's |λ|. From
+    // m = 1 out by factors of 4, or in towards 0 by squaring (1/4, 1/16,
     // 1/256, ... 0 in ten steps): with masses near 1e-300 beside a heavy
-    // one, λ can be as small as r_min |g'| (bisection from [0, 1] would not
+    // one, |λ| can be as small as r_min |g'| (bisection from 1 would not
     // reach it).
-    hi = 1.0;
-    if (residual(hi, nullptr) > 0.0) {
-      for (int i = 0; i < 400 && residual(hi, nullptr) > 0.0; ++i) {
-        lo = hi;
-        hi *= 4.0;
-      }
+    const double sigma = beta <= 1.0 || slack || residual(0.0, nullptr) >= 0.0 ? 1.0 : -1.0;
+    auto below = [&](double m) {
+      const double f = residual(sigma * m, nullptr);
+      return sigma > 0.0 ? f > 0.0 : f < 0.0;
+    };
+    double m_lo = 0.0, m_hi = 1.0;
+    if (below(m_hi)) {
+      int i = 0;
+      do {
+        m_lo = m_hi;
+        m_hi *= 4.0;
+      } while (++i < 400 && below(m_hi));
     } else {
-      lo = 0.25;
-      while (lo > 0.0 && residual(lo, nullptr) <= 0.0) {
-        hi = lo;
-        lo *= lo;
+      double m = 0.25;
+      while (m > 0.0 && !below(m)) {
+        m_hi = m;
+        m *= m;
       }
+      m_lo = m;  // below, or 0 (underflow)
     }
-  } else {  // k p* < 1: some p_a above p*, λ < 0; |λ| as above
-    lo = -1.0;
-    if (residual(lo, nullptr) < 0.0) {
-      for (int i = 0; i < 400 && residual(lo, nullptr) < 0.0; ++i) {
-        hi = lo;
-        lo *= 4.0;
-      }
-    } else {
-      hi = -0.25;
-      while (hi < 0.0 && residual(hi, nullptr) >= 0.0) {
-        lo = hi;
-        hi *= -hi;
-      }
-    }
+    lo = sigma > 0.0 ? m_lo : -m_hi;
+    hi = sigma > 0.0 ? m_hi : -m_lo;
   }
   // The bracket's geometric mean where it has one sign (λ spans hundreds of
   // orders of magnitude), else its midpoint.
