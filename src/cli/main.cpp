@@ -426,13 +426,20 @@ int dispatch(int argc, char** argv, const cli::Ranks& ranks) {
       if (first) std::cout << "focalrd " << version() << " (commit " << git_commit() << ")\n";
       return kExitCertified;
     }
-    const std::vector<std::string> known{"exact",  "bounds", "sweep",   "dataset", "verify",
-                                         "hgamma", "excess", "nletter", "check",   "bench"};
-    if (std::find(known.begin(), known.end(), command) == known.end())
-      throw invalid_input(
-          "unknown command " + quoted(command) +
-          "; use exact, bounds, sweep, dataset, verify, hgamma, excess, nletter, check or bench, "
-          "or --help");
+    using Run = int (*)(const std::vector<std::string>&);
+    static const std::pair<const char*, Run> kCommands[] = {
+        {"exact", run_exact},     {"bounds", run_bounds},   {"sweep", run_sweep},
+        {"dataset", run_dataset}, {"verify", run_verify},   {"hgamma", run_h_gamma},
+        {"excess", run_excess},   {"nletter", run_nletter}, {"check", run_check},
+        {"bench", run_bench}};
+    Run run = nullptr;
+    std::string names;
+    for (const auto& [name, fn] : kCommands) {
+      if (command == name) run = fn;
+      names += std::string(names.empty() ? "" : ", ") + name;
+    }
+    if (!run)
+      throw invalid_input("unknown command " + quoted(command) + "; use " + names + " or --help");
     if (ranks.launched_without_mpi())
       throw invalid_input(
           "started by an MPI launcher, but this focalrd was built without MPI "
@@ -442,16 +449,7 @@ int dispatch(int argc, char** argv, const cli::Ranks& ranks) {
       throw invalid_input("focalrd " + command +
                           " runs as one process; over MPI ranks, exact --method bnb, sweep, "
                           "dataset and bench --ranks run");
-    if (command == "exact") return run_exact(args);
-    if (command == "bounds") return run_bounds(args);
-    if (command == "sweep") return run_sweep(args);
-    if (command == "dataset") return run_dataset(args);
-    if (command == "verify") return run_verify(args);
-    if (command == "hgamma") return run_h_gamma(args);
-    if (command == "excess") return run_excess(args);
-    if (command == "nletter") return run_nletter(args);
-    if (command == "check") return run_check(args);
-    return run_bench(args);
+    return run(args);
   } catch (const std::invalid_argument& e) {
     error_line("error: ", e.what());
     return kExitBadInput;
