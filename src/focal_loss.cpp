@@ -101,6 +101,48 @@ LogPhi log_phi(const LogitPoint& x, double gamma) noexcept {
   return out;
 }
 
+double elasticity_bound(double gamma) {
+  if (!(gamma >= 0.0) || !std::isfinite(gamma)) return HUGE_VAL;
+  if (gamma == 0.0) return 1.0;  // q/|ℓ'| = 1 exactly: ℓ'(s) = -q
+  auto ratio = [gamma](double s) {
+    const LogitPoint x = logit_point(s);
+    return x.q / -log_phi(x, gamma).slope;
+  };
+  // The maximum lies near p = 0.2/γ for large γ, s = -2.5 for small: a scan
+  // over s in [-ln(1 + γ) - 40, 10] in steps of 1/64, then golden sections
+  // around the best grid point.
+  const double step = 1.0 / 64.0, lo = -std::log1p(gamma) - 40.0;
+  double best_s = lo, best = 0.0;
+  for (double s = lo; s <= 10.0; s += step) {
+    const double v = ratio(s);
+    if (v > best) {
+      best = v;
+      best_s = s;
+    }
+  }
+  const double golden = 0.5 * (std::sqrt(5.0) - 1.0);
+  double a = best_s - step, b = best_s + step;
+  double c = b - golden * (b - a), d = a + golden * (b - a);
+  double fc = ratio(c), fd = ratio(d);
+  for (int it = 0; it < 60; ++it) {
+    if (fc > fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - golden * (b - a);
+      fc = ratio(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + golden * (b - a);
+      fd = ratio(d);
+    }
+  }
+  best = std::max({best, fc, fd, 1.0});
+  return std::isfinite(best) ? best * (1.0 + 1e-6) : HUGE_VAL;
+}
+
 double cell_distortion(const double* r, const double* p, std::size_t k, double gamma) noexcept {
   if (k == 0) return 0.0;
   if (gamma < -1.0) {  // the PMF may leave mass outside the cell: q = 1 - p each

@@ -88,7 +88,7 @@ for instance in "--source binomial:40,0.3 -M 4 --gamma 2" "--source dirichlet:26
       || fail "bnb over $np ranks, $instance: not the one-process search"
   done
 done
-hard=(exact --source binomial:100,0.5 -M 8 --gamma 1 --method bnb --format json)
+hard=(exact --source binomial:100,0.5 -M 8 --gamma 2 --method bnb --format json)
 "${run[@]}" -np 3 "$focalrd" "${hard[@]}" --time-limit 0.3 --checkpoint "$work/ck.json" \
   > "$work/cut.json" 2> /dev/null
 status=$?

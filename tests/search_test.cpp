@@ -2,15 +2,19 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "bnb/node_bound.hpp"
 #include "detail/dp_rows.hpp"
+#include "detail/kkt.hpp"
 #include "detail/logit_batch.hpp"
 #include "detail/strategies.hpp"
 #include "focalrd/bounds.hpp"
+#include "focalrd/focal_loss.hpp"
 #include "focalrd/partition.hpp"
 #include "focalrd/tolerances.hpp"
 #include "support/random.hpp"
@@ -307,6 +311,83 @@ TEST_CASE("auto: a branch-and-bound probe first where the DP would run, the DP i
 
 TEST_CASE("branch-and-bound agrees with enumeration and certifies its result") {
   check_against_enumeration(SearchMethod::bnb, 200, 11, "bnb vs enumeration");
+}
+
+TEST_CASE("branch-and-bound: a raised cell's join gain never exceeds the joined cell's") {
+  // raised_join_gain lower-bounds, without a cell solve, what cell C ∪ {t}
+  // adds to Ψ(θ) over λ = θ: max_{λ >= θ} Σ h_a(λ) - λ, which is its cost
+  // (strong duality) less Σ h_a(θ) - θ where λ* >= θ, and 0 where λ* < θ.
+  // At γ = 0 (c = 1, h_a linear in ln λ while p_a < 1) it is exact.
+  auto g = test::rng("raised join gain");
+  for (double gamma : {0.0, 0.3, 1.0, 4.0, 10.0, 50.0}) {
+    const double c = elasticity_bound(gamma);
+    int raised = 0, overflowing = 0;
+    for (int trial = 0; trial < 2000; ++trial) {
+      const int k = test::uniform_int(g, 1, 6);
+      std::vector<double> r = test::random_masses(g, k + 1, trial);
+      for (double& v : r) v = std::max(v, 1e-12) / (k + 1.0);
+      const double x =
+          std::log(*std::max_element(r.begin(), r.end())) + test::uniform(g, -4.0, 1.0);
+      const double theta = std::exp(x);
+      double S = 0.0, h = 0.0, p_cell = 0.0, p_max = 0.0;
+      for (int a = 0; a <= k; ++a) {
+        double s = -std::log(r[a]);
+        const detail::SymbolDual d = detail::symbol_dual(r[a], std::log(r[a]), gamma, x, s);
+        S += d.p;
+        h += d.h;
+        p_max = std::max(p_max, d.p);
+        if (a < k) p_cell += d.p;
+      }
+      if (p_cell >= 1.0) continue;  // C is not raised at θ
+      ++raised;
+      const double gain = bnb::raised_join_gain(S, c, theta);
+      const detail::CellOptimum joined = detail::kkt_cell(r.data(), r.size(), gamma, nullptr);
+      const double exact = joined.mu >= x ? joined.cost - (h - theta) : 0.0;
+      INFO("gamma=" << gamma << " trial=" << trial << " S=" << S);
+      CHECK(gain >= 0.0);
+      CHECK(gain <= exact + 1e-13 * std::max(1.0, joined.cost));
+      if (S > 1.0 + 1e-12) {
+        ++overflowing;
+        CHECK(gain > 0.0);
+        if (gamma == 0.0 && p_max < 1.0) CHECK(gain == doctest::Approx(exact).epsilon(1e-9));
+      }
+    }
+    INFO("gamma=" << gamma);
+    CHECK(raised >= 100);
+    CHECK(overflowing >= 5);
+  }
+  // Its worst case: m equal symbols at the p where q/|ℓ'| peaks, overflowing
+  // a little (S - 1 <= p). There the bound is within a few per cent of the
+  // exact gain, and c = 1 would overshoot it by c's excess (5 % at γ = 1).
+  for (double gamma : {1.0, 10.0}) {
+    double s_peak = 0.0, peak = 0.0;
+    for (double s = -12.0; s < 2.0; s += 1e-3) {
+      const LogitPoint at = logit_point(s);
+      const double v = at.q / -log_phi(at, gamma).slope;
+      if (v > peak) {
+        peak = v;
+        s_peak = s;
+      }
+    }
+    const LogitPoint at = logit_point(s_peak);
+    const double r = 1e-3, x = std::log(r) + log_phi(at, gamma).value, theta = std::exp(x);
+    const std::size_t m = static_cast<std::size_t>(1.0 / at.p) + 1;
+    const double S = static_cast<double>(m) * at.p;
+    double s = s_peak;
+    const double h = detail::symbol_dual(r, std::log(r), gamma, x, s).h;
+    const std::vector<double> cell(m, r);
+    const detail::CellOptimum joined = detail::kkt_cell(cell.data(), m, gamma, nullptr);
+    const double exact = joined.cost - (static_cast<double>(m) * h - theta);
+    const double gain = bnb::raised_join_gain(S, elasticity_bound(gamma), theta);
+    INFO("gamma=" << gamma << " m=" << m << " S=" << S);
+    CHECK(gain <= exact);
+    CHECK(gain >= 0.95 * exact);
+    CHECK(bnb::raised_join_gain(S, 1.0, theta) > exact);
+  }
+  // c = 1: θ (S ln S - S + 1).
+  CHECK(bnb::raised_join_gain(1.5, 1.0, 2.0) ==
+        doctest::Approx(2.0 * (1.5 * std::log(1.5) - 0.5)).epsilon(1e-15));
+  CHECK(bnb::raised_join_gain(0.9, 1.2, 2.0) == 0.0);
 }
 
 TEST_CASE("branch-and-bound: the same result for 1 and 2 threads") {

@@ -46,6 +46,15 @@ struct LogPhi {
 };
 LogPhi log_phi(const LogitPoint& x, double gamma) noexcept;
 
+// An upper bound c >= 1 on how fast the optimal mass can fall as the
+// multiplier grows: along r φ(p) = λ (γ >= 0), |d ln p / d ln λ| = q / |ℓ'(s)|
+// <= c, so p(λ') >= p(λ) (λ / λ')^c for every λ' >= λ. q/|ℓ'| is 1 at γ = 0
+// and tends to 1 at both ends; its maximum (1.05 at γ = 1, 1.18 at γ = 10,
+// 1.56 at γ = 1000, near p = 0.2/γ) is found by a scan in s and a golden-
+// section refinement, then raised by 1e-6 relative (γ > 0). +inf where no finite
+// bound is found (γ < 0, or beyond the doubles' range).
+double elasticity_bound(double gamma);
+
 // Expected distortion of one cell: Σ_a r_a d(a; p), eq. (8) weighted by the
 // source masses r of the cell's symbols. p is the cell's reconstruction PMF
 // (restricted to the cell, same order as r). The complement 1 - p_a of the

@@ -13,6 +13,7 @@ Instance make_instance(const Problem& problem) {
   Instance in;
   in.gamma = problem.gamma();
   if (in.gamma > -1.0) in.log1p_gamma = std::log1p(in.gamma);
+  if (in.gamma >= 0.0) in.elasticity = elasticity_bound(in.gamma);
   const std::vector<double>& r = problem.pmf();
   for (std::size_t a = 0; a < r.size(); ++a)
     if (r[a] > 0.0) in.symbol.push_back(a);

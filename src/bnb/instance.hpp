@@ -4,6 +4,7 @@
 // a node assigns the first t of them to cells, labelled in order of opening.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -21,6 +22,7 @@ struct Instance {
   std::size_t K = 0;  // cells: min(M, n)
   double gamma = 0.0;
   double log1p_gamma = 0.0;  // ln(1 + γ), for start guesses (γ > -1)
+  double elasticity = HUGE_VAL;  // elasticity_bound(γ) (γ >= 0), for child bounds
   std::vector<double> r, log_r;
   std::vector<std::size_t> symbol;  // original index of each sorted position
   std::vector<char> tied;           // r[t] == r[t-1]

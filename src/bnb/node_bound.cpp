@@ -8,6 +8,14 @@
 
 namespace focalrd::bnb {
 
+double raised_join_gain(double S, double c, double theta) {
+  if (!(S > 1.0) || !(c < 1e6)) return 0.0;
+  // With y = ln ρ = ln S / c: S y (e^((1-c) y) - 1) / ((1-c) y) - (e^y - 1).
+  const double y = std::log(S) / c, z = (1.0 - c) * y;
+  const double ratio = z == 0.0 ? 1.0 : std::expm1(z) / z;
+  return std::max(0.0, theta * (S * y * ratio - std::expm1(y)));
+}
+
 NodeBound::NodeBound(const Instance& in, const Partial& node, const detail::Control& control)
     : in_(in), node_(node), control_(control) {
   reset(0.0);

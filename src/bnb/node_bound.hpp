@@ -45,6 +45,16 @@ struct Partial {
   double cost = 0.0;        // Σ of the open cells' costs (monotone: completions cost more)
 };
 
+// What a child's bound gains over its parent's Ψ(θ) when symbol t joins a
+// raised cell C (λ* < θ), without solving C ∪ {t}: the joined cell may take
+// any λ = ρθ >= θ instead of θ (the other terms stay as valid). By
+// elasticity_bound, p_a(ρθ) >= p_a(θ) ρ^-c, and h_a' = p_a, so
+//   h_a(ρθ) >= h_a(θ) + θ p_a(θ) (ρ^(1-c) - 1) / (1 - c);
+// with S = Σ_{a in C ∪ {t}} p_a(θ) the cell's term rises by at least
+//   θ max_ρ [S (ρ^(1-c) - 1) / (1 - c) - (ρ - 1)], at ρ = S^(1/c),
+// which is positive when S > 1 (C ∪ {t} overflows its budget at θ).
+double raised_join_gain(double S, double c, double theta);
+
 class NodeBound {
  public:
   // Ψ, Ψ'(θ) = g and dg/dx at x = ln θ for a node at depth t, and the next

@@ -160,10 +160,11 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
   std::copy(bound_.cell_dp.begin(), bound_.cell_dp.end(), sums_dp.data());
   // Each child's bound at the parent's θ costs no cell solve: Ψ itself,
   // raised by h_t(λ*_j) - h_t(θ) when cell j is not raised (λ*_j >= θ), since
-  // then c(C_j ∪ {t}) >= c(C_j) + h_t(λ*_j) by weak duality and λ*_j only grows.
+  // then c(C_j ∪ {t}) >= c(C_j) + h_t(λ*_j) by weak duality and λ*_j only grows;
+  // when it is raised, by raised_join_gain (most children end there, unsolved).
   const std::size_t first = in_.tied[t] ? static_cast<std::size_t>(node_.labels[t - 1]) : 0;
   const std::size_t last = node_.open < in_.K ? node_.open : node_.open - 1;
-  const double x = here.x, psi = here.value, h_t = here.h_t;
+  const double x = here.x, psi = here.value, h_t = here.h_t, theta = std::exp(x);
   struct Child {
     std::size_t cell;
     double bound;
@@ -174,7 +175,11 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
   for (std::size_t j = first; j <= last; ++j) {
     const double mu = j < node_.open ? node_.cells[j].value.mu : -kInf;
     Child c{j, std::max(lb, psi), mu};
-    if (j < node_.open && mu >= x) c.bound = std::max(c.bound, psi - h_t + bound_.h_at(t, mu));
+    if (j < node_.open && mu >= x)
+      c.bound = std::max(c.bound, psi - h_t + bound_.h_at(t, mu));
+    else if (j < node_.open && here.exact_next)
+      c.bound =
+          std::max(c.bound, psi + raised_join_gain(sums_p[j] + here.p_t, in_.elasticity, theta));
     children[count++] = c;
   }
   std::stable_sort(children.data(), children.data() + count, [](const Child& a, const Child& b) {
