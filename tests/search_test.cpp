@@ -384,6 +384,14 @@ TEST_CASE("branch-and-bound: a raised cell's join gain never exceeds the joined 
     CHECK(gain >= 0.95 * exact);
     CHECK(bnb::raised_join_gain(S, 1.0, theta) > exact);
   }
+  // The quick bounds bracket it.
+  for (double S : {0.5, 1.0 + 1e-9, 1.01, 1.3, 2.0, 8.0})
+    for (double c : {1.0, 1.05, 1.6}) {
+      const double exact = bnb::raised_join_gain(S, c, 3.0);
+      CHECK(bnb::raised_join_gain_below(S, c, 3.0) <= exact);
+      CHECK(bnb::raised_join_gain_above(S, 3.0) >= exact);
+      if (S > 1.0 && S < 1.02) CHECK(bnb::raised_join_gain_below(S, c, 3.0) >= 0.98 * exact);
+    }
   // c = 1: θ (S ln S - S + 1).
   CHECK(bnb::raised_join_gain(1.5, 1.0, 2.0) ==
         doctest::Approx(2.0 * (1.5 * std::log(1.5) - 0.5)).epsilon(1e-15));

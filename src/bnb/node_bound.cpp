@@ -10,10 +10,36 @@ namespace focalrd::bnb {
 
 double raised_join_gain(double S, double c, double theta) {
   if (!(S > 1.0) || !(c < 1e6)) return 0.0;
-  // With y = ln ρ = ln S / c: S y (e^((1-c) y) - 1) / ((1-c) y) - (e^y - 1).
-  const double y = std::log(S) / c, z = (1.0 - c) * y;
-  const double ratio = z == 0.0 ? 1.0 : std::expm1(z) / z;
-  return std::max(0.0, theta * (S * y * ratio - std::expm1(y)));
+  // With y = ln ρ = ln S / c the gain is θ [c (e^y - 1) - (e^(cy) - 1)] / (1 - c)
+  //   = θ Σ_{n>=2} c (1 + c + ... + c^(n-2)) y^n / n!,
+  // summed as the series (positive terms, no cancellation) while cy <= 2,
+  // else as S y (e^((1-c) y) - 1) / ((1-c) y) - (e^y - 1).
+  const double y = std::log(S) / c;
+  if (c * y > 2.0) {
+    const double z = (1.0 - c) * y;
+    const double ratio = z == 0.0 ? 1.0 : std::expm1(z) / z;
+    return std::max(0.0, theta * (S * y * ratio - std::expm1(y)));
+  }
+  double power = 0.5 * y * y, geometric = 1.0, sum = c * power;
+  for (int n = 3; n < 60; ++n) {
+    power *= y / n;
+    geometric = geometric * c + 1.0;
+    const double term = c * power * geometric;
+    sum += term;
+    if (term <= 1e-17 * sum) break;
+  }
+  return theta * sum;
+}
+
+double raised_join_gain_below(double S, double c, double theta) {
+  if (!(S > 1.0) || !(c < 1e6)) return 0.0;
+  const double eps = S - 1.0;
+  return theta * eps * eps / (2.0 * c * S);
+}
+
+double raised_join_gain_above(double S, double theta) {
+  const double eps = S - 1.0;
+  return S > 1.0 ? 0.5 * theta * eps * eps : 0.0;
 }
 
 NodeBound::NodeBound(const Instance& in, const Partial& node, const detail::Control& control)

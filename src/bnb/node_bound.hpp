@@ -54,6 +54,12 @@ struct Partial {
 //   θ max_ρ [S (ρ^(1-c) - 1) / (1 - c) - (ρ - 1)], at ρ = S^(1/c),
 // which is positive when S > 1 (C ∪ {t} overflows its budget at θ).
 double raised_join_gain(double S, double c, double theta);
+// A cheaper lower bound on it, θ ε² / (2 c S) with ε = S - 1, from
+// v^-c >= 1 - c (v - 1), without transcendentals; and an upper bound,
+// θ ε² / 2 (the gain at c = 1, S ln S - S + 1 <= ε² / 2): where the first
+// reaches a threshold or the second does not, the exact one is not needed.
+double raised_join_gain_below(double S, double c, double theta);
+double raised_join_gain_above(double S, double theta);
 
 class NodeBound {
  public:

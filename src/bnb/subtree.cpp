@@ -165,6 +165,13 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
   const std::size_t first = in_.tied[t] ? static_cast<std::size_t>(node_.labels[t - 1]) : 0;
   const std::size_t last = node_.open < in_.K ? node_.open : node_.open - 1;
   const double x = here.x, psi = here.value, h_t = here.h_t, theta = std::exp(x);
+  // The exact gain only where it may decide the pruning.
+  auto join_gain = [&](double S) {
+    const double below = raised_join_gain_below(S, in_.elasticity, theta);
+    if (psi + below >= threshold() || psi + raised_join_gain_above(S, theta) < threshold())
+      return below;
+    return raised_join_gain(S, in_.elasticity, theta);
+  };
   struct Child {
     std::size_t cell;
     double bound;
@@ -178,13 +185,19 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
     if (j < node_.open && mu >= x)
       c.bound = std::max(c.bound, psi - h_t + bound_.h_at(t, mu));
     else if (j < node_.open && here.exact_next)
-      c.bound =
-          std::max(c.bound, psi + raised_join_gain(sums_p[j] + here.p_t, in_.elasticity, theta));
+      c.bound = std::max(c.bound, psi + join_gain(sums_p[j] + here.p_t));
     children[count++] = c;
   }
-  std::stable_sort(children.data(), children.data() + count, [](const Child& a, const Child& b) {
-    return a.bound < b.bound || (a.bound == b.bound && a.mu < b.mu);
-  });
+  // In order of bounds, ties by μ, stably (an insertion sort: at most K + 1 children).
+  for (std::size_t i = 1; i < count; ++i) {
+    const Child c = children[i];
+    std::size_t k = i;
+    for (; k > 0 && (c.bound < children[k - 1].bound ||
+                     (c.bound == children[k - 1].bound && c.mu < children[k - 1].mu));
+         --k)
+      children[k] = children[k - 1];
+    children[k] = c;
+  }
   const bool pairs = in_.gamma > 0.0 && detail::math_path() == detail::MathPath::avx512;
   Joined now, ahead;
   std::size_t ahead_for = count;  // the child whose cell is solved ahead, if any
