@@ -54,6 +54,8 @@ void NodeBound::reset(double x0) {
   s_cache_.resize(in_.n);
   // A start for each logit (γ < 0: none, negative_gamma_inner chooses).
   for (std::size_t t = 0; t < in_.n; ++t) s_cache_[t] = in_.gamma < 0.0 ? kInf : -in_.log_r[t];
+  memo_x_.assign(in_.n, kNaN);
+  memo_.resize(in_.n);
   x_ = x0;
 }
 
@@ -82,6 +84,8 @@ NodeBound::Point NodeBound::evaluate(std::size_t t, double x) {
     for (std::size_t i = 0; i < batch_.size(); ++i)
       duals_[i] = dual_of(static_cast<std::size_t>(batch_[i]), x);
   }
+  for (std::size_t i = 0; i < batch_.size(); ++i)
+    remember(static_cast<std::size_t>(batch_[i]), x, duals_[i]);
   std::size_t next = 0;  // the next entry of duals_
   for (std::size_t j = 0; j < node_.open; ++j) {
     const OpenCell& cell = node_.cells[j];
@@ -215,7 +219,10 @@ double NodeBound::h_at(std::size_t t, double mu) {
 }
 
 detail::SymbolDual NodeBound::dual_of(std::size_t a, double x) {
-  return dual_at(a, x, s_cache_[a]);
+  if (memo_x_[a] == x) return memo_[a];
+  const detail::SymbolDual d = dual_at(a, x, s_cache_[a]);
+  remember(a, x, d);
+  return d;
 }
 
 detail::SymbolDual NodeBound::dual_at(std::size_t a, double x, double& s) const {

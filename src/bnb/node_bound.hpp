@@ -120,6 +120,14 @@ class NodeBound {
   const detail::Control& control_;
   double x_ = 0.0;
   std::vector<double> s_cache_;  // each symbol's last logit, a warm start
+  // Each symbol's terms at the last x they were evaluated at: children
+  // mostly keep their parent's θ, and find the next symbol's terms there.
+  void remember(std::size_t a, double x, const detail::SymbolDual& d) {
+    memo_x_[a] = x;
+    memo_[a] = d;
+  }
+  std::vector<double> memo_x_;
+  std::vector<detail::SymbolDual> memo_;
   Point point_;
   std::vector<int> batch_;  // evaluate's symbols, and their terms
   std::vector<detail::SymbolDual> duals_;
