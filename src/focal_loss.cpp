@@ -20,6 +20,31 @@ double log_inverse(double p, double q) noexcept { return p > 0.5 ? -std::log1p(-
 // At p = 1 (q = 0) the loss is its limit: 0 for γ > -1 (γ != 0: q^γ ln(1/p)
 // ~ q^(1+γ)), 1 nat at γ = -1, +inf below.
 double loss_at_one(double gamma) noexcept { return gamma > -1.0 ? 0.0 : (gamma == -1.0 ? 1.0 : kInf); }
+
+// Golden-section search for a maximum of f in [a, b], narrowed until
+// `iterations` steps or width `width`; the larger of its last two values.
+template <typename F>
+double golden_section_max(const F& f, double a, double b, int iterations, double width) {
+  constexpr double kInvPhi = 0.6180339887498949;  // 1/golden ratio
+  double c = b - kInvPhi * (b - a), e = a + kInvPhi * (b - a);
+  double fc = f(c), fe = f(e);
+  for (int it = 0; it < iterations && b - a > width; ++it) {
+    if (fc >= fe) {
+      b = e;
+      e = c;
+      fe = fc;
+      c = b - kInvPhi * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = e;
+      fc = fe;
+      e = a + kInvPhi * (b - a);
+      fe = f(e);
+    }
+  }
+  return std::max(fc, fe);
+}
 }  // namespace
 
 double focal_loss(double p, double q, double gamma) noexcept {
@@ -120,26 +145,7 @@ double elasticity_bound(double gamma) {
       best_s = s;
     }
   }
-  const double golden = 0.5 * (std::sqrt(5.0) - 1.0);
-  double a = best_s - step, b = best_s + step;
-  double c = b - golden * (b - a), d = a + golden * (b - a);
-  double fc = ratio(c), fd = ratio(d);
-  for (int it = 0; it < 60; ++it) {
-    if (fc > fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - golden * (b - a);
-      fc = ratio(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + golden * (b - a);
-      fd = ratio(d);
-    }
-  }
-  best = std::max({best, fc, fd, 1.0});
+  best = std::max({best, golden_section_max(ratio, best_s - step, best_s + step, 60, 0.0), 1.0});
   return std::isfinite(best) ? best * (1.0 + 1e-6) : HUGE_VAL;
 }
 
@@ -213,29 +219,11 @@ double maximise_over_unit_interval(const std::function<double(double)>& f) {
   double values[kGrid + 1];
   for (int i = 0; i <= kGrid; ++i) values[i] = f(static_cast<double>(i) / kGrid);
   double best = std::max(values[0], values[kGrid]);
-  constexpr double kInvPhi = 0.6180339887498949;  // 1/golden ratio
   for (int i = 1; i < kGrid; ++i) {
     if (!(values[i] >= values[i - 1] && values[i] >= values[i + 1])) continue;
     // A local maximum of the grid: golden-section search on its two cells.
-    double a = static_cast<double>(i - 1) / kGrid, b = static_cast<double>(i + 1) / kGrid;
-    double c = b - kInvPhi * (b - a), e = a + kInvPhi * (b - a);
-    double fc = f(c), fe = f(e);
-    for (int it = 0; it < 80 && b - a > 1e-15; ++it) {
-      if (fc >= fe) {
-        b = e;
-        e = c;
-        fe = fc;
-        c = b - kInvPhi * (b - a);
-        fc = f(c);
-      } else {
-        a = c;
-        c = e;
-        fc = fe;
-        e = a + kInvPhi * (b - a);
-        fe = f(e);
-      }
-    }
-    best = std::max({best, values[i], fc, fe});
+    const double a = static_cast<double>(i - 1) / kGrid, b = static_cast<double>(i + 1) / kGrid;
+    best = std::max({best, values[i], golden_section_max(f, a, b, 80, 1e-15)});
   }
   return best;
 }
