@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <numeric>
 #include <queue>
@@ -538,7 +539,7 @@ bool all_cells_used(const std::vector<int>& labels, std::size_t K) {
 }  // namespace
 
 HeuristicPartition heuristic_partition(const Problem& problem, const Control& control,
-                                       std::uint64_t& solves) {
+                                       std::uint64_t& solves, int threads) {
   require_nonnegative_gamma(problem, "the heuristic codes");
   const std::vector<double>& pmf = problem.pmf();
   std::vector<std::size_t> positive;
@@ -559,34 +560,60 @@ HeuristicPartition heuristic_partition(const Problem& problem, const Control& co
     best.value = 0.0;
     return best;
   }
-  auto consider = [&](const std::vector<double>& F) {
-    std::vector<int> labels(r.size(), 0);
+  // Three independent candidates, each improved by local search: the scheme
+  // for F = R (always: a valid code however early the control stops the
+  // rest), for the optimised F, and the Lagrangian balancing. They run in
+  // parallel and are compared in that order, so the choice does not depend
+  // on the thread count.
+  struct Candidate {
+    std::vector<int> labels;
+    double value = std::numeric_limits<double>::infinity();
+    bool made = false;
+    std::uint64_t solves = 0;
+    std::exception_ptr error;
+  };
+  Candidate candidates[3];
+  auto improve = [&](Candidate& c) {
+    c.value = local_search(r, K, problem.gamma(), c.labels, control, c.solves);
+    c.made = true;
+  };
+  auto from_scheme = [&](const std::vector<double>& F, Candidate& c) {
+    c.labels.assign(r.size(), 0);
     int cell = 0;
     for (const auto& block : scheme_partition(F, problem.messages())) {
       bool used = false;
       for (std::size_t a : block)
         if (index[a] >= 0) {
-          labels[index[a]] = cell;
+          c.labels[index[a]] = cell;
           used = true;
         }
       cell += used;
     }
-    const double value = local_search(r, K, problem.gamma(), labels, control, solves);
-    if (clearly_better(value, best.value) || !std::isfinite(best.value)) {
-      best.value = value;
-      best.labels = labels;
-    }
+    improve(c);
   };
-  consider(pmf);  // always: a valid code however early the control stops the rest
-  if (!control.stop()) consider(search_fx(problem, 2000, control, nullptr).F);
-  if (!control.stop()) {
-    std::vector<int> labels = lagrangian_balancing(r, K, problem.gamma(), &control);
-    if (all_cells_used(labels, K)) {
-      const double value = local_search(r, K, problem.gamma(), labels, control, solves);
-      if (clearly_better(value, best.value)) {
-        best.value = value;
-        best.labels = labels;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, std::min(threads, 3)))
+  for (int i = 0; i < 3; ++i) {
+    Candidate& c = candidates[i];
+    try {  // an exception must not leave the parallel region
+      if (i == 0) {
+        from_scheme(pmf, c);
+      } else if (!control.stop() && i == 1) {
+        from_scheme(search_fx(problem, 2000, control, nullptr).F, c);
+      } else if (!control.stop() && i == 2) {
+        c.labels = lagrangian_balancing(r, K, problem.gamma(), &control);
+        if (all_cells_used(c.labels, K)) improve(c);
       }
+    } catch (...) {
+      c.error = std::current_exception();
+    }
+  }
+  for (int i = 0; i < 3; ++i) {
+    const Candidate& c = candidates[i];
+    if (c.error) std::rethrow_exception(c.error);
+    solves += c.solves;
+    if (c.made && (clearly_better(c.value, best.value) || (i < 2 && !std::isfinite(best.value)))) {
+      best.value = c.value;
+      best.labels = c.labels;
     }
   }
   return best;

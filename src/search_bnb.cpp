@@ -55,8 +55,9 @@ std::uint64_t task_budget(std::uint64_t wave) {
 
 // The first incumbent, as labels of the sorted symbols.
 std::vector<int> first_incumbent(const bnb::Instance& in, const Problem& problem,
-                                 const Control& control, std::uint64_t& solves, double& value) {
-  const HeuristicPartition h = heuristic_partition(problem, control, solves);
+                                 const Control& control, int threads, std::uint64_t& solves,
+                                 double& value) {
+  const HeuristicPartition h = heuristic_partition(problem, control, solves, threads);
   // heuristic_partition labels the positive symbols in index order.
   std::vector<int> label_of(problem.size(), 0);
   std::size_t i = 0;
@@ -144,8 +145,9 @@ ExactResult BnbSearch::search(const Problem& problem, const CellSolver& solver,
   } else {
     report("incumbent", true);
     if (in.n > in.K) {
-      st.incumbent = in.gamma < 0.0 ? greedy_incumbent(in, solves, st.upper)
-                                    : first_incumbent(in, problem, control, solves, st.upper);
+      st.incumbent = in.gamma < 0.0
+                         ? greedy_incumbent(in, solves, st.upper)
+                         : first_incumbent(in, problem, control, threads, solves, st.upper);
     } else {  // each symbol its own cell
       st.incumbent.resize(in.n);
       std::iota(st.incumbent.begin(), st.incumbent.end(), 0);

@@ -257,3 +257,24 @@ TEST_CASE("Lagrangian balancing into two bins is the most even split of the p_a"
     CHECK(std::fabs(split) <= best * (1 + 1e-9) + 1e-15);
   }
 }
+
+TEST_CASE("the heuristic partition: the same code and value on 1, 2 and 3 threads") {
+  // Its three candidates run in parallel and are compared in a fixed order.
+  const focalrd::detail::Control control{Limits{}};
+  for (const char* spec : {"binomial:100,0.1", "dirichlet:30,1", "geometric:0.7,20"})
+    for (double gamma : {0.5, 4.0}) {
+      const Problem problem(Source::family(spec), 5, gamma);
+      std::uint64_t solves[3] = {0, 0, 0};
+      focalrd::detail::HeuristicPartition h[3];
+      for (int t = 0; t < 3; ++t)
+        h[t] = focalrd::detail::heuristic_partition(problem, control, solves[t], t + 1);
+      CAPTURE(spec);
+      CAPTURE(gamma);
+      for (int t = 1; t < 3; ++t) {
+        CHECK(h[t].value == h[0].value);
+        CHECK(h[t].labels == h[0].labels);
+        CHECK(solves[t] == solves[0]);
+      }
+      CHECK(h[0].value >= focalrd::lagrangian_converse(problem) * (1 - 1e-12));
+    }
+}

@@ -28,15 +28,15 @@ std::vector<int> lagrangian_balancing(const std::vector<double>& r, std::size_t 
 // A partition of the symbols of positive mass (in index order) into
 // min(M, support) cells, and its cost: the best of the scheme (26) for F = R
 // and for the optimised F and the Lagrangian balancing, each improved by
-// local_search. The scheme for
-// F = R is always evaluated, so there is a valid code however early the
-// control stops the rest.
+// local_search, on up to three threads (the same result for any count). The
+// scheme for F = R is always evaluated, so there is a valid code however
+// early the control stops the rest.
 struct HeuristicPartition {
   std::vector<int> labels;
   double value = 0.0;
 };
 HeuristicPartition heuristic_partition(const Problem& problem, const Control& control,
-                                       std::uint64_t& solves);
+                                       std::uint64_t& solves, int threads = 1);
 
 // The blocks (over the whole alphabet) of labels of the positive symbols in
 // index order; the symbols of zero mass join the first block.
