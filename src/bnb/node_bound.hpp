@@ -47,7 +47,9 @@ struct Partial {
 
 // What a child's bound gains over its parent's Ψ(θ) when symbol t joins a
 // raised cell C (λ* < θ), without solving C ∪ {t}: the joined cell may take
-// any λ = ρθ >= θ instead of θ (the other terms stay as valid). By
+// any λ = ρθ >= θ instead of θ (every multiplier stays >= θ, and h_u is
+// increasing, so each unassigned symbol's min_j h_u(λ_j) is still at least
+// its h_u(θ) of Ψ, and every other term is unchanged). By
 // elasticity_bound, p_a(ρθ) >= p_a(θ) ρ^-c, and h_a' = p_a, so
 //   h_a(ρθ) >= h_a(θ) + θ p_a(θ) (ρ^(1-c) - 1) / (1 - c);
 // with S = Σ_{a in C ∪ {t}} p_a(θ) the cell's term rises by at least

@@ -184,7 +184,7 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
     Child c{j, std::max(lb, psi), mu};
     if (j < node_.open && mu >= x)
       c.bound = std::max(c.bound, psi - h_t + bound_.h_at(t, mu));
-    else if (j < node_.open && here.exact_next)
+    else if (j < node_.open && mu < x && here.exact_next)  // raised, as evaluate decides
       c.bound = std::max(c.bound, psi + join_gain(sums_p[j] + here.p_t));
     children[count++] = c;
   }
