@@ -412,6 +412,19 @@ TEST_CASE("branch-and-bound: the same result for 1 and 2 threads") {
   check_same(a, b);
 }
 
+TEST_CASE("branch-and-bound: a bound on the gap's edge still certifies") {
+  // Here (on AVX-512) a child's bound lands exactly on the pruning threshold
+  // upper (1 - gap), and the code's distortion recomputed from its PMFs is
+  // 4e-16 above the search's incumbent value: this was an internal error.
+  const Problem problem(Source::family("dirichlet:23,1"), 3, 1.0);
+  ExactOptions options;
+  options.method = SearchMethod::bnb;
+  const ExactResult r = solve_exact(problem, options);
+  CHECK(r.certified);
+  CHECK(r.lower_bound <= r.value);
+  CHECK(r.value - r.lower_bound <= (options.rel_gap + 1e-13) * r.value);
+}
+
 TEST_CASE("branch-and-bound: limits give a certified interval, not a crash") {
   const Problem problem(Source::family("dirichlet:18,2"), 5, 2.0);
   ExactOptions full, limited, timed;
