@@ -64,6 +64,7 @@ NodeBound::Point NodeBound::evaluate(std::size_t t, double x) {
   const double theta = std::exp(x);
   Point pt;
   pt.x = x;
+  pt.theta = theta;
   pt.value = -(K - m) * theta;
   pt.g = -(K - m);
   // The symbols whose terms are evaluated exactly, in the order they are
@@ -131,7 +132,7 @@ NodeBound::Point NodeBound::evaluate(std::size_t t, double x) {
 std::optional<NodeBound::Point> NodeBound::child_point(const Point& pt, std::size_t j, bool opened,
                                                        const CellValue& before,
                                                        const CellValue& joined) {
-  const double theta = std::exp(pt.x);
+  const double theta = pt.theta;
   Point c = pt;
   c.value -= pt.h_t;
   c.g -= pt.p_t;
@@ -186,7 +187,7 @@ double NodeBound::maximise(std::size_t t, double floor, double enough, double ne
     // so the promised gain is f'^2 / (2 |f''|).
     const double curvature = pt.g + pt.dg;
     if (curvature < 0.0 &&
-        std::exp(pt.x) * pt.g * pt.g / (-2.0 * curvature) < negligible_rel * std::fabs(best))
+        pt.theta * pt.g * pt.g / (-2.0 * curvature) < negligible_rel * std::fabs(best))
       break;
     if (pt.g > 0.0)
       lo = pt.x;

@@ -68,7 +68,7 @@ class NodeBound {
   // Ψ, Ψ'(θ) = g and dg/dx at x = ln θ for a node at depth t, and the next
   // symbol's terms (what every child changes).
   struct Point {
-    double x = 0.0, value = 0.0, g = 0.0, dg = 0.0;
+    double x = 0.0, theta = 1.0, value = 0.0, g = 0.0, dg = 0.0;  // theta = e^x
     double h_t = 0.0, p_t = 0.0, dp_t = 0.0;
     bool exact_next = false;  // symbol t is evaluated exactly (not in the tail)
   };

@@ -164,7 +164,7 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
   // when it is raised, by raised_join_gain (most children end there, unsolved).
   const std::size_t first = in_.tied[t] ? static_cast<std::size_t>(node_.labels[t - 1]) : 0;
   const std::size_t last = node_.open < in_.K ? node_.open : node_.open - 1;
-  const double x = here.x, psi = here.value, h_t = here.h_t, theta = std::exp(x);
+  const double x = here.x, psi = here.value, h_t = here.h_t, theta = here.theta;
   // The exact gain only where it may decide the pruning.
   auto join_gain = [&](double S) {
     const double below = raised_join_gain_below(S, in_.elasticity, theta);
