@@ -68,6 +68,18 @@ void evaluate_logits_scalar(const double* s, std::size_t k, double gamma, const 
   }
 }
 
+// d²ℓ/ds² for the KKT solver's Chebyshev correction (kkt.cpp), with d and u
+// as in log_phi: from dp/ds = p q, du/ds = γ p d and dd/ds = p d - q,
+//   ℓ'' = p q (1 - γ) + γ p (d - q - γ p d² / (1 + u)) / (1 + u).
+double log_phi_curvature(const LogitPoint& x, double gamma) {
+  const double L = -x.log_p;
+  const double l_over_q = x.q > 0.0 ? L / x.q : 1.0;
+  const double d =
+      x.q > 1e-4 ? (L - x.q) / x.q : x.q * (0.5 + x.q * (1.0 / 3.0 + x.q * (0.25 + x.q * 0.2)));
+  const double gp = gamma * x.p, inv_1u = 1.0 / (1.0 + gp * l_over_q);
+  return x.p * x.q * (1.0 - gamma) + gp * inv_1u * (d - x.q - gp * d * d * inv_1u);
+}
+
 }  // namespace
 
 MathPath math_path() { return static_cast<MathPath>(current_path().load(std::memory_order_relaxed)); }
@@ -123,6 +135,7 @@ NewtonSums newton_pass(const double* s, const double* log_r, const double* top, 
     out.log_q[a] = x.log_q;
     out.residual[a] = e;
     out.inv_slope[a] = inv_slope;
+    out.curvature[a] = log_phi_curvature(x, gamma);
   }
   return sums;
 }
@@ -140,6 +153,57 @@ StepSize newton_step(const double* e, const double* inv_slope, const double* s, 
   }
   if (nan) out.largest = std::nan("");
   return out;
+}
+
+CurvatureSums curvature_sums(const NewtonPoint& at, const double* ds, const double* top,
+                             std::size_t k) {
+  if (const VectorKernels* v = vector_kernels(k)) return v->curvature_sums(at, ds, top, k);
+  CurvatureSums out;
+  for (std::size_t a = 0; a < k; ++a) {
+    const double pq = at.p[a] * at.q[a], d2 = ds[a] * ds[a];
+    const double bend = at.curvature[a] * d2;
+    const double a_term = pq * bend * at.inv_slope[a], m = pq * ds[a];
+    const double v = pq * (at.q[a] - at.p[a]) * d2;
+    at.residual[a] += 0.5 * bend;
+    if (top[a] != 0.0) {
+      out.a_in += a_term;
+      out.m_in += m;
+      out.v_in += v;
+    } else {
+      out.a_out += a_term;
+      out.m_out += m;
+      out.v_out += v;
+    }
+  }
+  return out;
+}
+
+// The last step δs of the joint Newton iteration (kkt.cpp), taken without
+// another evaluation: the
+// logits move by it, and p, q and their logarithms by their Taylor series
+// to δs⁵, within δs⁶. With t = p q: d ln p/ds = q, d ln q/ds = -p, and both
+// have the higher derivatives -t, -t (q - p), -t (1 - 6t), -t (q - p)(1 - 12t);
+// dp/ds = t, then t (q - p), t (1 - 6t), t (q - p)(1 - 12t),
+// t (1 - 30t + 120t²). The arithmetic of simd::taylor_step (the vector
+// paths), term by term.
+void taylor_step(std::size_t k, const double* ds, double* s, double* p, double* q, double* log_p,
+                 double* log_q) {
+  if (const VectorKernels* v = vector_kernels(k))
+    return v->taylor_step(k, ds, s, p, q, log_p, log_q);
+  for (std::size_t a = 0; a < k; ++a) {
+    const double d = ds[a];
+    const double pq = p[a] * q[a], skew = pq * (q[a] - p[a]);
+    const double bend = pq * (1.0 - 6.0 * pq), kurt = skew * (1.0 - 12.0 * pq);
+    const double fifth = pq * ((1.0 - 30.0 * pq) + 120.0 * (pq * pq));
+    const double h = 0.5 * d * d, c3 = h * d * (1.0 / 3.0), c4 = c3 * d * 0.25, c5 = c4 * d * 0.2;
+    const double common = pq * h + skew * c3 + bend * c4 + kurt * c5;
+    const double dp = pq * d + skew * h + bend * c3 + kurt * c4 + fifth * c5;
+    log_p[a] += q[a] * d - common;
+    log_q[a] -= p[a] * d + common;
+    p[a] += dp;
+    q[a] -= dp;
+    s[a] += d;
+  }
 }
 
 namespace {
@@ -180,6 +244,20 @@ double weighted_losses(const double* r, const double* log_p, const double* log_q
   if (const VectorKernels* v = vector_kernels(k)) return v->weighted_losses(r, log_p, log_q, k, gamma);
   double sum = 0.0;
   for (std::size_t a = 0; a < k; ++a) sum += r[a] * std::exp(gamma * log_q[a]) * -log_p[a];
+  return sum;
+}
+
+double renormalised_losses(const double* r, const double* log_p, const double* log_q,
+                           const double* q, std::size_t k, double gamma, const Renormalisation& n) {
+  if (const VectorKernels* v = vector_kernels(k))
+    return v->renormalised_losses(r, log_p, log_q, q, k, gamma, n);
+  double sum = 0.0;
+  for (std::size_t a = 0; a < k; ++a) {
+    const double x = n.delta / (q[a] > 0.0 ? q[a] : 1.0);
+    const double lp = log_p[a] - n.log_sum;
+    const double lq = a == n.top ? n.top_log_q : log_q[a] + ((x - 0.5 * x * x) - n.log_sum);
+    sum += r[a] * std::exp(gamma * lq) * -lp;
+  }
   return sum;
 }
 

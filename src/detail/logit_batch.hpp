@@ -34,10 +34,11 @@ void evaluate_logits(const double* s, std::size_t k, double gamma, const LogitBa
 // One pass of the KKT solver's joint Newton iteration (kkt.cpp) over k
 // symbols with the set T of the budget's largest masses (top[a] = 1 in T, 0
 // outside): ℓ at the logits s as evaluate_logits, the residuals
-// e_a = ℓ(s_a) + ln r_a - μ, 1/ℓ'(s_a), and the sums its step needs.
+// e_a = ℓ(s_a) + ln r_a - μ, 1/ℓ'(s_a), ℓ''(s_a), and the sums its step
+// needs.
 struct NewtonPoint {
   double *p, *q, *log_p, *log_q;  // as LogitPoint
-  double *residual, *inv_slope;
+  double *residual, *inv_slope, *curvature;
 };
 struct NewtonSums {
   double P = 0.0, Q = 0.0;          // Σ_{a∉T} p_a and Σ_{a∈T} q_a
@@ -59,6 +60,39 @@ struct StepSize {
 StepSize newton_step(const double* e, const double* inv_slope, const double* s, double dmu,
                      double tol, std::size_t k, double* ds);
 
+// The second-order terms of that system along its Newton step ds, for a
+// Chebyshev correction (kkt.cpp): by a ∉ T and a ∈ T, the sums of
+// p q ℓ'' ds² / ℓ', of p q ds and of p q (q - p) ds² (dp/ds = p q,
+// d²p/ds² = p q (q - p)). Each residual e_a becomes e_a + ℓ''_a ds_a² / 2.
+struct CurvatureSums {
+  double a_out = 0.0, a_in = 0.0;
+  double m_out = 0.0, m_in = 0.0;
+  double v_out = 0.0, v_in = 0.0;
+};
+CurvatureSums curvature_sums(const NewtonPoint& at, const double* ds, const double* top,
+                             std::size_t k);
+
+// The iteration corrects steps up to this size (larger ones stay Newton's:
+// the second-order terms would not describe them).
+constexpr double kCorrectedUpTo = 1.0;
+
+// The corrected multiplier step: the Newton step's δμ = (Σ w e - c) / Σ w with
+// e and c moved by their second-order terms along the Newton step, c = ln P -
+// ln Q by its Hessian (the variances of ln P and ln Q along it). The same
+// arithmetic wherever it runs (the array and the register iteration).
+inline double corrected_dmu(double P, double Q, double c, double sum_w, double sum_we,
+                            const CurvatureSums& k) {
+  const double mp = k.m_out / P, mq = k.m_in / Q;
+  const double c2 = c + 0.5 * ((k.v_out / P - mp * mp) + (k.v_in / Q + mq * mq));
+  const double we2 = sum_we + 0.5 * (k.a_out / P + k.a_in / Q);
+  return (we2 - c2) / sum_w;
+}
+
+// The last step of that iteration, taken without another evaluation: s += ds,
+// and p, q and their logarithms moved by their Taylor series to ds⁵ (kkt.cpp).
+void taylor_step(std::size_t k, const double* ds, double* s, double* p, double* q, double* log_p,
+                 double* log_q);
+
 // The joint Newton iteration of kkt.cpp on a cell that fits two vectors
 // (k <= 8 on the AVX2 path, k <= 16 on the AVX-512 one), kept in registers
 // (logit_simd.hpp): converged (the solution in `point`, s and mu), failed
@@ -68,8 +102,9 @@ StepSize newton_step(const double* e, const double* inv_slope, const double* s, 
 // values bit for bit where both run.
 enum class SmallCell { converged, failed, left };
 struct NewtonTolerances {
-  double step;       // a step within step * max(1, |s|) is converged
-  double last_step;  // a step up to this is taken without another evaluation
+  double step;            // a step within step * max(1, |s|) is converged
+  double last_step;       // a Newton step up to this is taken without another evaluation
+  double last_corrected;  // likewise a corrected one (its error is cubic)
 };
 SmallCell joint_newton_small(const double* log_r, const double* top, std::size_t k, double gamma,
                              double* s, double& mu, const LogitBatch& point, int& evaluations,
@@ -102,6 +137,18 @@ void log_batch(const double* x, std::size_t k, double* out);
 double weighted_losses(const double* r, const double* log_p, const double* log_q, std::size_t k,
                        double gamma);
 
+// weighted_losses of a cell's PMF p renormalised to p / (1 + δ), |δ| <= 1e-6
+// (kkt.cpp): ln p'_a = ln p_a - ls and ln q'_a = ln q_a + (x - x²/2) - ls
+// with x = δ / q_a and ls = ln(1 + δ), but for the largest mass `top`, whose
+// ln q' the caller gives.
+struct Renormalisation {
+  double delta, log_sum;
+  std::size_t top;
+  double top_log_q;
+};
+double renormalised_losses(const double* r, const double* log_p, const double* log_q,
+                           const double* q, std::size_t k, double gamma, const Renormalisation& n);
+
 // The kernels of a vector path (logit_simd.hpp), defined by
 // logit_batch_avx2.cpp and logit_batch_avx512.cpp, each built for its
 // instruction set: use only where the CPU has it.
@@ -112,6 +159,10 @@ struct VectorKernels {
                             std::size_t k, double gamma, const NewtonPoint& out);
   StepSize (*newton_step)(const double* e, const double* inv_slope, const double* s, double dmu,
                           double tol, std::size_t k, double* ds);
+  CurvatureSums (*curvature_sums)(const NewtonPoint& at, const double* ds, const double* top,
+                                  std::size_t k);
+  void (*taylor_step)(std::size_t k, const double* ds, double* s, double* p, double* q,
+                      double* log_p, double* log_q);
   void (*newton_cell)(SmallCellJob* job, double gamma, const NewtonTolerances& tol);
   void (*newton_cell2)(SmallCellJob* job, double gamma,
                        const NewtonTolerances& tol);  // two vectors
@@ -119,6 +170,9 @@ struct VectorKernels {
   void (*log_batch)(const double* x, std::size_t k, double* out);
   double (*weighted_losses)(const double* r, const double* log_p, const double* log_q,
                             std::size_t k, double gamma);
+  double (*renormalised_losses)(const double* r, const double* log_p, const double* log_q,
+                                const double* q, std::size_t k, double gamma,
+                                const Renormalisation& n);
 };
 extern const VectorKernels kAvx2Kernels, kAvx512Kernels;
 

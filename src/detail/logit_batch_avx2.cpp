@@ -101,10 +101,13 @@ const VectorKernels kAvx2Kernels{4,
                                  simd::evaluate_logits<Avx2>,
                                  simd::newton_pass<Avx2>,
                                  simd::newton_step<Avx2>,
+                                 simd::curvature_sums<Avx2>,
+                                 simd::taylor_steps<Avx2>,
                                  simd::joint_newton_cells<Avx2, 1, 1>,
                                  simd::joint_newton_cells<Avx2, 1, 2>,
                                  nullptr,
                                  simd::log_batch<Avx2>,
-                                 simd::weighted_losses<Avx2>};
+                                 simd::weighted_losses<Avx2>,
+                                 simd::renormalised_losses<Avx2>};
 
 }  // namespace focalrd::detail

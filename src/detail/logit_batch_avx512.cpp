@@ -102,10 +102,13 @@ const VectorKernels kAvx512Kernels{8,
                                    simd::evaluate_logits<Avx512>,
                                    simd::newton_pass<Avx512>,
                                    simd::newton_step<Avx512>,
+                                   simd::curvature_sums<Avx512>,
+                                   simd::taylor_steps<Avx512>,
                                    simd::joint_newton_cells<Avx512, 1, 1>,
                                    simd::joint_newton_cells<Avx512, 1, 2>,
                                    simd::joint_newton_cells<Avx512, 2, 1>,
                                    simd::log_batch<Avx512>,
-                                   simd::weighted_losses<Avx512>};
+                                   simd::weighted_losses<Avx512>,
+                                   simd::renormalised_losses<Avx512>};
 
 }  // namespace focalrd::detail

@@ -115,6 +115,7 @@ inline typename O::V log1p_nonnegative(typename O::V u, typename O::V& inverse) 
 template <class O>
 struct Logits {
   typename O::V p, q, log_p, log_q, value, slope;
+  typename O::V curve;  // d²ℓ/ds² (log_phi_curvature in logit_batch.cpp)
 };
 
 // logit_point and log_phi at O::lanes logits.
@@ -151,7 +152,54 @@ inline Logits<O> evaluate(typename O::V sv, typename O::V g) {
   series = O::add(O::set1(0.5), O::mul(x.q, series));
   const V d = O::blend(O::mul(x.q, series), O::sub(l_over_q, one), big_q);
   x.slope = O::add(O::sub(O::neg(x.q), gp), O::mul(O::mul(gp, d), inv_1u));
+  // ℓ'' = p q (1 - γ) + γ p (d - q - γ p d² / (1 + u)) / (1 + u)
+  const V inner = O::sub(O::sub(d, x.q), O::mul(O::mul(O::mul(gp, d), d), inv_1u));
+  x.curve = O::add(O::mul(O::mul(x.p, x.q), O::sub(one, g)), O::mul(O::mul(gp, inv_1u), inner));
   return x;
+}
+
+// The terms of curvature_sums (logit_batch.hpp) at one vector, and the
+// corrected residuals e + ℓ'' ds² / 2.
+template <class O>
+struct BendTerms {
+  typename O::V a, m, v, e;
+};
+template <class O>
+inline BendTerms<O> bend_terms(typename O::V p, typename O::V q, typename O::V inv_slope,
+                               typename O::V curve, typename O::V e, typename O::V ds) {
+  using V = typename O::V;
+  const V pq = O::mul(p, q), d2 = O::mul(ds, ds);
+  const V bend = O::mul(curve, d2);
+  return {O::mul(O::mul(pq, bend), inv_slope), O::mul(pq, ds), O::mul(O::mul(pq, O::sub(q, p)), d2),
+          O::add(e, O::mul(O::set1(0.5), bend))};
+}
+
+// taylor_step of kkt.cpp at one vector, the same arithmetic: the logits move
+// by d, and p, q and their logarithms by their Taylor series to d⁵.
+template <class O>
+inline void taylor_step(typename O::V d, typename O::V& s, typename O::V& p, typename O::V& q,
+                        typename O::V& log_p, typename O::V& log_q) {
+  using V = typename O::V;
+  const V one = O::set1(1.0);
+  const V pq = O::mul(p, q), skew = O::mul(pq, O::sub(q, p));
+  const V bend = O::mul(pq, O::sub(one, O::mul(O::set1(6.0), pq)));
+  const V kurt = O::mul(skew, O::sub(one, O::mul(O::set1(12.0), pq)));
+  const V fifth = O::mul(
+      pq, O::add(O::sub(one, O::mul(O::set1(30.0), pq)), O::mul(O::set1(120.0), O::mul(pq, pq))));
+  const V h = O::mul(O::mul(O::set1(0.5), d), d);
+  const V c3 = O::mul(O::mul(h, d), O::set1(1.0 / 3.0));
+  const V c4 = O::mul(O::mul(c3, d), O::set1(0.25));
+  const V c5 = O::mul(O::mul(c4, d), O::set1(0.2));
+  const V common =
+      O::add(O::add(O::add(O::mul(pq, h), O::mul(skew, c3)), O::mul(bend, c4)), O::mul(kurt, c5));
+  const V dp = O::add(
+      O::add(O::add(O::add(O::mul(pq, d), O::mul(skew, h)), O::mul(bend, c3)), O::mul(kurt, c4)),
+      O::mul(fifth, c5));
+  log_p = O::add(log_p, O::sub(O::mul(q, d), common));
+  log_q = O::sub(log_q, O::add(O::mul(p, d), common));
+  p = O::add(p, dp);
+  q = O::sub(q, dp);
+  s = O::add(s, d);
 }
 
 // The batch functions of logit_batch.hpp; the last vector of a batch is
@@ -204,6 +252,7 @@ NewtonSums newton_pass(const double* s, const double* log_r, const double* top, 
     O::store(out.log_q + i, m, x.log_q);
     O::store(out.residual + i, m, e);
     O::store(out.inv_slope + i, m, inv_slope);
+    O::store(out.curvature + i, m, x.curve);
   }
   NewtonSums sums;
   sums.P = O::sum(P);
@@ -237,6 +286,55 @@ StepSize newton_step(const double* e, const double* inv_slope, const double* s, 
     O::store(ds + i, m, step);
   }
   return {O::any(nan) ? __builtin_nan("") : O::largest(largest), !O::any(beyond)};
+}
+
+template <class O>
+CurvatureSums curvature_sums(const NewtonPoint& at, const double* ds, const double* top,
+                             std::size_t k) {
+  using V = typename O::V;
+  const V zero = O::zero();
+  V a_out = zero, a_in = zero, m_out = zero, m_in = zero, v_out = zero, v_in = zero;
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    const std::size_t m = k - i < O::lanes ? k - i : O::lanes;
+    const auto valid = O::first(m);
+    const BendTerms<O> b = bend_terms<O>(
+        O::load(at.p + i, valid), O::load(at.q + i, valid), O::load(at.inv_slope + i, valid),
+        O::load(at.curvature + i, valid), O::load(at.residual + i, valid), O::load(ds + i, valid));
+    const auto in = O::neq(O::load(top + i, valid), zero);
+    const auto outside = O::and_not(in, valid);
+    a_out = O::add(a_out, O::keep(outside, b.a));
+    a_in = O::add(a_in, O::keep(in, b.a));
+    m_out = O::add(m_out, O::keep(outside, b.m));
+    m_in = O::add(m_in, O::keep(in, b.m));
+    v_out = O::add(v_out, O::keep(outside, b.v));
+    v_in = O::add(v_in, O::keep(in, b.v));
+    O::store(at.residual + i, m, b.e);
+  }
+  CurvatureSums out;
+  out.a_out = O::sum(a_out);
+  out.a_in = O::sum(a_in);
+  out.m_out = O::sum(m_out);
+  out.m_in = O::sum(m_in);
+  out.v_out = O::sum(v_out);
+  out.v_in = O::sum(v_in);
+  return out;
+}
+
+template <class O>
+void taylor_steps(std::size_t k, const double* ds, double* s, double* p, double* q, double* log_p,
+                  double* log_q) {
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    const std::size_t m = k - i < O::lanes ? k - i : O::lanes;
+    const auto valid = O::first(m);
+    auto sv = O::load(s + i, valid), pv = O::load(p + i, valid), qv = O::load(q + i, valid);
+    auto lp = O::load(log_p + i, valid), lq = O::load(log_q + i, valid);
+    taylor_step<O>(O::load(ds + i, valid), sv, pv, qv, lp, lq);
+    O::store(s + i, m, sv);
+    O::store(p + i, m, pv);
+    O::store(q + i, m, qv);
+    O::store(log_p + i, m, lp);
+    O::store(log_q + i, m, lq);
+  }
 }
 
 // In every lane, the sum of its group of W = 2^j lanes as a balanced tree,
@@ -359,6 +457,7 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
       bad |= O::bits(O::and_mask(valid[v], O::le(O::blend(x[v].p, x[v].q, in[v]), zero)));
     }
     double P[H], Q[H], a_out[H], a_in[H], b_out[H], b_in[H], s_scale[H], dmu[H] = {};
+    double cv[H] = {}, sum_w[H] = {}, sum_we[H] = {};
     sums(total([&](int v) { return O::keep(outside[v], x[v].p); }), P);
     sums(total([&](int v) { return O::keep(in[v], x[v].q); }), Q);
     sums(total([&](int v) { return O::keep(outside[v], w[v]); }), a_out);
@@ -374,26 +473,70 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
         active[c] = false;
         continue;
       }
-      const double cv = __builtin_log(P[c] / Q[c]);
-      const double sum_w = a_out[c] / P[c] + a_in[c] / Q[c];
-      const double sum_we = b_out[c] / P[c] + b_in[c] / Q[c];
-      if (!__builtin_isfinite(sum_w) || !(sum_w < 0.0) || !__builtin_isfinite(cv))
+      cv[c] = __builtin_log(P[c] / Q[c]);
+      sum_w[c] = a_out[c] / P[c] + a_in[c] / Q[c];
+      sum_we[c] = b_out[c] / P[c] + b_in[c] / Q[c];
+      if (!__builtin_isfinite(sum_w[c]) || !(sum_w[c] < 0.0) || !__builtin_isfinite(cv[c]))
         active[c] = false;  // failed
       else
-        dmu[c] = (sum_we - cv) / sum_w;
+        dmu[c] = (sum_we[c] - cv[c]) / sum_w[c];
     }
+    // The Newton step, then (for the cells whose step is at most
+    // kCorrectedUpTo) the corrected one, as in kkt.cpp.
+    auto step_of = [&](const double* d_mu, const V* res, V* out, double* big_out, unsigned& nan,
+                       unsigned& beyond) {
+      V size_max = zero;
+      for (int v = 0; v < NV; ++v) {
+        out[v] = O::keep(valid[v], O::mul(O::sub(by_cell(d_mu), res[v]), inv_slope[v]));
+        const V size = O::abs(out[v]);
+        size_max = O::max(size_max, size);
+        nan |= O::bits(O::unordered(out[v], out[v]));
+        beyond |=
+            O::bits(O::gt_or_unordered(size, O::mul(O::set1(tol.step), O::max(one, O::abs(s[v])))));
+      }
+      largest(size_max, big_out);
+    };
     unsigned nan = 0, beyond = 0;
-    V size_max = zero;
-    for (int v = 0; v < NV; ++v) {
-      ds[v] = O::keep(valid[v], O::mul(O::sub(by_cell(dmu), e[v]), inv_slope[v]));
-      const V size = O::abs(ds[v]);
-      size_max = O::max(size_max, size);
-      nan |= O::bits(O::unordered(ds[v], ds[v]));
-      beyond |=
-          O::bits(O::gt_or_unordered(size, O::mul(O::set1(tol.step), O::max(one, O::abs(s[v])))));
-    }
     double big[H];
-    largest(size_max, big);
+    step_of(dmu, e, ds, big, nan, beyond);
+    bool corrected[H] = {};
+    unsigned corrected_bits = 0;
+    double dmu2[H] = {}, big2[H] = {};
+    V ds2[NV];
+    for (int c = 0; c < H; ++c) {
+      corrected[c] = active[c] && !any(nan, c) && big[c] <= kCorrectedUpTo &&
+                     __builtin_fabs(dmu[c]) <= kCorrectedUpTo;
+      if (corrected[c]) corrected_bits |= kGroup << (c * W);
+    }
+    if (corrected_bits) {
+      BendTerms<O> b[NV];
+      V e2[NV];
+      for (int v = 0; v < NV; ++v) {
+        b[v] = bend_terms<O>(x[v].p, x[v].q, inv_slope[v], x[v].curve, e[v], ds[v]);
+        e2[v] = b[v].e;
+      }
+      double k_a_out[H], k_a_in[H], k_m_out[H], k_m_in[H], k_v_out[H], k_v_in[H];
+      sums(total([&](int v) { return O::keep(outside[v], b[v].a); }), k_a_out);
+      sums(total([&](int v) { return O::keep(in[v], b[v].a); }), k_a_in);
+      sums(total([&](int v) { return O::keep(outside[v], b[v].m); }), k_m_out);
+      sums(total([&](int v) { return O::keep(in[v], b[v].m); }), k_m_in);
+      sums(total([&](int v) { return O::keep(outside[v], b[v].v); }), k_v_out);
+      sums(total([&](int v) { return O::keep(in[v], b[v].v); }), k_v_in);
+      for (int c = 0; c < H; ++c)
+        if (corrected[c])
+          dmu2[c] =
+              corrected_dmu(P[c], Q[c], cv[c], sum_w[c], sum_we[c],
+                            {k_a_out[c], k_a_in[c], k_m_out[c], k_m_in[c], k_v_out[c], k_v_in[c]});
+      unsigned nan2 = 0, beyond2 = 0;
+      step_of(dmu2, e2, ds2, big2, nan2, beyond2);
+      for (int c = 0; c < H; ++c)
+        if (corrected[c] && (any(nan2, c) || !__builtin_isfinite(big2[c]))) {
+          corrected[c] = false;  // the Newton step, as kkt.cpp
+          corrected_bits &= ~(kGroup << (c * W));
+        }
+      const Mask use = O::mask_of_bits(corrected_bits);
+      for (int v = 0; v < NV; ++v) ds[v] = O::blend(ds[v], ds2[v], use);
+    }
     double damp[H] = {};
     unsigned moving_bits = 0;  // the cells whose logits take the damped step
     for (int c = 0; c < H; ++c) {
@@ -404,6 +547,9 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
       }
       const double abs_mu = __builtin_fabs(mu[c]), abs_dmu = __builtin_fabs(dmu[c]);
       const bool small = abs_dmu <= tol.step * (1.0 < abs_mu ? abs_mu : 1.0) && !any(beyond, c);
+      const double last = corrected[c] ? tol.last_corrected : tol.last_step;
+      const double step_mu = corrected[c] ? dmu2[c] : dmu[c];
+      const double taken = corrected[c] ? big2[c] : big[c];
       if (small || (big[c] >= previous[c] && big[c] < 1e-10 * s_scale[c])) {
         V p[NV], q[NV], log_p[NV], log_q[NV];
         for (int v = 0; v < NV; ++v) {
@@ -413,30 +559,22 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
           log_q[v] = x[v].log_q;
         }
         finish(c, p, q, log_p, log_q, s);
-      } else if (big[c] <= tol.last_step && abs_dmu <= tol.last_step) {  // taylor_step
+      } else if (big[c] <= last && abs_dmu <= last) {  // taylor_step
         V p[NV], q[NV], log_p[NV], log_q[NV], s_c[NV];
         for (int v = 0; v < NV; ++v) {
-          const Logits<O>& xv = x[v];
-          const V d = ds[v];
-          const V pq = O::mul(xv.p, xv.q), h = O::mul(O::mul(O::set1(0.5), d), d);
-          const V cube = O::mul(O::mul(h, d), O::set1(1.0 / 3.0));
-          const V skew = O::mul(pq, O::sub(xv.q, xv.p));
-          const V bend = O::mul(pq, O::sub(one, O::mul(O::set1(6.0), pq)));
-          const V dp = O::add(O::add(O::mul(pq, d), O::mul(skew, h)), O::mul(bend, cube));
-          log_p[v] =
-              O::add(xv.log_p, O::sub(O::sub(O::mul(xv.q, d), O::mul(pq, h)), O::mul(skew, cube)));
-          log_q[v] =
-              O::sub(xv.log_q, O::add(O::add(O::mul(xv.p, d), O::mul(pq, h)), O::mul(skew, cube)));
-          p[v] = O::add(xv.p, dp);
-          q[v] = O::sub(xv.q, dp);
-          s_c[v] = O::add(s[v], d);
+          p[v] = x[v].p;
+          q[v] = x[v].q;
+          log_p[v] = x[v].log_p;
+          log_q[v] = x[v].log_q;
+          s_c[v] = s[v];
+          taylor_step<O>(ds[v], s_c[v], p[v], q[v], log_p[v], log_q[v]);
         }
-        mu[c] += dmu[c];
+        mu[c] += step_mu;
         finish(c, p, q, log_p, log_q, s_c);
       } else {
         previous[c] = big[c];
-        damp[c] = big[c] > 2.0 * s_scale[c] + 8.0 ? (2.0 * s_scale[c] + 8.0) / big[c] : 1.0;
-        mu[c] += damp[c] * dmu[c];
+        damp[c] = taken > 2.0 * s_scale[c] + 8.0 ? (2.0 * s_scale[c] + 8.0) / taken : 1.0;
+        mu[c] += damp[c] * step_mu;
         moving_bits |= kGroup << (c * W);
       }
     }
@@ -471,6 +609,28 @@ double weighted_losses(const double* r, const double* log_p, const double* log_q
     const auto valid = O::first(k - i < O::lanes ? k - i : O::lanes);  // r = 0 in the unused lanes
     const auto focal = exp_nonpositive<O>(O::mul(O::set1(gamma), O::load(log_q + i, valid)));
     const auto loss = O::mul(focal, O::neg(O::load(log_p + i, valid)));
+    sum = O::fma(O::load(r + i, valid), loss, sum);
+  }
+  return O::sum(sum);
+}
+
+template <class O>
+double renormalised_losses(const double* r, const double* log_p, const double* log_q,
+                           const double* q, std::size_t k, double gamma, const Renormalisation& n) {
+  using V = typename O::V;
+  const V g = O::set1(gamma), delta = O::set1(n.delta), ls = O::set1(n.log_sum);
+  const V zero = O::zero(), one = O::set1(1.0), half = O::set1(0.5);
+  V sum = zero;
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    const auto valid = O::first(k - i < O::lanes ? k - i : O::lanes);  // r = 0 in the unused lanes
+    const V qv = O::load(q + i, valid);
+    const V x =
+        O::div(delta, O::blend(one, qv, O::gt(qv, zero)));  // q_a > 0 but perhaps at the top
+    const V lp = O::sub(O::load(log_p + i, valid), ls);
+    V lq = O::add(O::load(log_q + i, valid), O::sub(O::sub(x, O::mul(O::mul(half, x), x)), ls));
+    if (n.top - i < O::lanes)
+      lq = O::blend(lq, O::set1(n.top_log_q), O::mask_of_bits(1u << (n.top - i)));
+    const V loss = O::mul(exp_nonpositive<O>(O::mul(g, lq)), O::neg(lp));
     sum = O::fma(O::load(r + i, valid), loss, sum);
   }
   return O::sum(sum);
