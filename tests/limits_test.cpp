@@ -78,7 +78,7 @@ TEST_CASE("the node limit is deterministic and stops where it says") {
   const ExactResult a = solve_exact(problem, one), b = solve_exact(problem, two);
   CHECK(a.status == Status::node_limit);
   CHECK(a.stats.nodes >= 3000);
-  CHECK(a.stats.nodes <= 3000 + 32);
+  CHECK(a.stats.nodes <= 3000 + 64);  // at most one more per search of the wave (64)
   CHECK(a.stats.nodes == b.stats.nodes);
   CHECK(a.value == b.value);
   CHECK(a.lower_bound == b.lower_bound);
