@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -139,7 +140,12 @@ TEST_CASE("the KKT solver's cost alone (no PMF asked for) is the cost of the ful
     const CellSolution alone = kkt->solve(r, gamma, nullptr);
     INFO("trial " << trial << " k=" << r.size() << " gamma=" << gamma);
     CHECK(alone.status == SolveStatus::converged);
-    CHECK(std::fabs(alone.cost - full.cost) <= 1e-14 * full.cost + 1e-300);
+    // Both are summed from e^(γ ln q): a rounding of ln q moves a term by γ
+    // times it, so at large γ two solves agree to about 4γε, not better
+    // (trial 2447, k = 2, γ = 50: each within 7e-15 of the optimum computed
+    // to 50 digits, on either side of it).
+    const double tolerance = std::max(1e-14, 4.0 * gamma * DBL_EPSILON);
+    CHECK(std::fabs(alone.cost - full.cost) <= tolerance * full.cost + 1e-300);
     CHECK(alone.evaluations <= full.evaluations);
     worst = std::max(worst, std::fabs(alone.cost - full.cost) / std::max(full.cost, 1e-300));
   });

@@ -203,11 +203,14 @@ bool joint_newton(const double* log_r, const double* in_top, std::size_t k, doub
     // case: no exponentials), from their logarithms otherwise; then
     // w_a = (dc/ds_a) / ℓ'_a = p_a q_a / (P or Q) / ℓ'_a.
     const bool direct = sums.positive && sums.P >= 1e-290 && sums.Q >= 1e-290;
-    double c, sum_w, sum_we;
+    double c, sum_w, sum_we, dmu;
+    DirectStep step1{};
     if (direct) {
-      c = std::log(sums.P / sums.Q);
-      sum_w = sums.a_out / sums.P + sums.a_in / sums.Q;
-      sum_we = sums.b_out / sums.P + sums.b_in / sums.Q;
+      step1 = direct_step(sums.P, sums.Q, sums.a_out, sums.a_in, sums.b_out, sums.b_in);
+      c = step1.c;
+      sum_w = step1.sum_w;
+      sum_we = step1.sum_we;
+      dmu = step1.dmu;
     } else {
       const LogConstraint lc = log_constraint(log_p, log_q, in_top, k);
       c = lc.c;
@@ -217,9 +220,9 @@ bool joint_newton(const double* log_r, const double* in_top, std::size_t k, doub
         sum_w += w;
         sum_we += w * e[a];
       }
+      dmu = (sum_we - c) / sum_w;
     }
     if (!std::isfinite(sum_w) || !(sum_w < 0.0) || !std::isfinite(c)) return false;
-    const double dmu = (sum_we - c) / sum_w;
     const StepSize step = newton_step(e.data(), inv_slope.data(), s, dmu, tol.step, k, ds.data());
     const double largest = step.largest;
     if (!std::isfinite(largest)) return false;
@@ -236,7 +239,7 @@ bool joint_newton(const double* log_r, const double* in_top, std::size_t k, doub
     double* d = ds.data();
     if (corrected) {
       const CurvatureSums bend = curvature_sums(at, ds.data(), in_top, k);  // e moves too
-      const double dmu2 = corrected_dmu(sums.P, sums.Q, c, sum_w, sum_we, bend);
+      const double dmu2 = corrected_dmu(step1, bend);
       const StepSize step2 =
           newton_step(e.data(), inv_slope.data(), s, dmu2, tol.step, k, ds2.data());
       corrected = std::isfinite(step2.largest);

@@ -76,16 +76,36 @@ CurvatureSums curvature_sums(const NewtonPoint& at, const double* ds, const doub
 // the second-order terms would not describe them).
 constexpr double kCorrectedUpTo = 1.0;
 
-// The corrected multiplier step: the Newton step's δμ = (Σ w e - c) / Σ w with
-// e and c moved by their second-order terms along the Newton step, c = ln P -
-// ln Q by its Hessian (the variances of ln P and ln Q along it). The same
-// arithmetic wherever it runs (the array and the register iteration).
-inline double corrected_dmu(double P, double Q, double c, double sum_w, double sum_we,
-                            const CurvatureSums& k) {
-  const double mp = k.m_out / P, mq = k.m_in / Q;
-  const double c2 = c + 0.5 * ((k.v_out / P - mp * mp) + (k.v_in / Q + mq * mq));
-  const double we2 = sum_we + 0.5 * (k.a_out / P + k.a_in / Q);
-  return (we2 - c2) / sum_w;
+// The multiplier step of that iteration from newton_pass's sums in their
+// direct form (P and Q far from underflow; kkt.cpp): c = ln(P/Q), Σ w and
+// Σ w e with w_a = p_a q_a / ℓ'_a / (P or Q), and δμ = (Σ w e - c) / Σ w;
+// with the reciprocals of P, Q and Σ w, which the corrected step reuses.
+// One function, so that the array and the register iterations do the same
+// arithmetic.
+struct DirectStep {
+  double c, sum_w, sum_we, inv_P, inv_Q, inv_w, dmu;
+};
+inline DirectStep direct_step(double P, double Q, double a_out, double a_in, double b_out,
+                              double b_in) {
+  DirectStep d;
+  d.inv_P = 1.0 / P;
+  d.inv_Q = 1.0 / Q;
+  d.c = __builtin_log(P / Q);
+  d.sum_w = a_out * d.inv_P + a_in * d.inv_Q;
+  d.sum_we = b_out * d.inv_P + b_in * d.inv_Q;
+  d.inv_w = 1.0 / d.sum_w;
+  d.dmu = (d.sum_we - d.c) * d.inv_w;
+  return d;
+}
+
+// The corrected multiplier step: δμ with e and c moved by their second-order
+// terms along the Newton step, c = ln P - ln Q by its Hessian (the variances
+// of ln P and ln Q along it).
+inline double corrected_dmu(const DirectStep& d, const CurvatureSums& k) {
+  const double mp = k.m_out * d.inv_P, mq = k.m_in * d.inv_Q;
+  const double c2 = d.c + 0.5 * ((k.v_out * d.inv_P - mp * mp) + (k.v_in * d.inv_Q + mq * mq));
+  const double we2 = d.sum_we + 0.5 * (k.a_out * d.inv_P + k.a_in * d.inv_Q);
+  return (we2 - c2) * d.inv_w;
 }
 
 // The last step of that iteration, taken without another evaluation: s += ds,

@@ -128,8 +128,13 @@ inline Logits<O> evaluate(typename O::V sv, typename O::V g) {
   // logit_point: e = e^(-|s|) <= 1, l = log1p(e).
   const V e = exp_nonpositive<O>(O::blend(sv, neg_s, nonneg));
   const V l = log1p_unit<O>(e);
-  const V inv = O::div(one, O::add(one, e));
+  const V one_e = O::add(one, e);
+  const V inv = O::div(one, one_e);
   const V frac = O::mul(e, inv);
+  // 1/q (for L/q below) while log1p runs: 1 + e where q = 1/(1 + e) (s < 0),
+  // (1 + e)/e where q = e/(1 + e); unused where q <= 2^-1000, as L/q is 1
+  // to rounding there.
+  const V inv_q = O::blend(one_e, O::div(one_e, e), nonneg);
   Logits<O> x;
   x.p = O::blend(frac, inv, nonneg);
   x.q = O::blend(inv, frac, nonneg);
@@ -140,8 +145,7 @@ inline Logits<O> evaluate(typename O::V sv, typename O::V g) {
   // ... for q <= 1e-4, as there),
   //   ℓ = γ ln q + ln(1 + u) + L,   dℓ/ds = -q - γ p + γ p d / (1 + u).
   const V L = O::neg(x.log_p);
-  const auto q_pos = O::gt(x.q, zero);
-  const V l_over_q = O::blend(one, O::div(L, x.q), q_pos);
+  const V l_over_q = O::blend(one, O::mul(L, inv_q), O::gt(x.q, O::set1(0x1p-1000)));
   const V gp = O::mul(g, x.p);
   V inv_1u;
   const V log_1u = log1p_nonnegative<O>(O::mul(gp, l_over_q), inv_1u);
@@ -457,7 +461,7 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
       bad |= O::bits(O::and_mask(valid[v], O::le(O::blend(x[v].p, x[v].q, in[v]), zero)));
     }
     double P[H], Q[H], a_out[H], a_in[H], b_out[H], b_in[H], s_scale[H], dmu[H] = {};
-    double cv[H] = {}, sum_w[H] = {}, sum_we[H] = {};
+    DirectStep step[H] = {};
     sums(total([&](int v) { return O::keep(outside[v], x[v].p); }), P);
     sums(total([&](int v) { return O::keep(in[v], x[v].q); }), Q);
     sums(total([&](int v) { return O::keep(outside[v], w[v]); }), a_out);
@@ -473,13 +477,12 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
         active[c] = false;
         continue;
       }
-      cv[c] = __builtin_log(P[c] / Q[c]);
-      sum_w[c] = a_out[c] / P[c] + a_in[c] / Q[c];
-      sum_we[c] = b_out[c] / P[c] + b_in[c] / Q[c];
-      if (!__builtin_isfinite(sum_w[c]) || !(sum_w[c] < 0.0) || !__builtin_isfinite(cv[c]))
+      step[c] = direct_step(P[c], Q[c], a_out[c], a_in[c], b_out[c], b_in[c]);
+      if (!__builtin_isfinite(step[c].sum_w) || !(step[c].sum_w < 0.0) ||
+          !__builtin_isfinite(step[c].c))
         active[c] = false;  // failed
       else
-        dmu[c] = (sum_we[c] - cv[c]) / sum_w[c];
+        dmu[c] = step[c].dmu;
     }
     // The Newton step, then (for the cells whose step is at most
     // kCorrectedUpTo) the corrected one, as in kkt.cpp.
@@ -524,9 +527,8 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
       sums(total([&](int v) { return O::keep(in[v], b[v].v); }), k_v_in);
       for (int c = 0; c < H; ++c)
         if (corrected[c])
-          dmu2[c] =
-              corrected_dmu(P[c], Q[c], cv[c], sum_w[c], sum_we[c],
-                            {k_a_out[c], k_a_in[c], k_m_out[c], k_m_in[c], k_v_out[c], k_v_in[c]});
+          dmu2[c] = corrected_dmu(
+              step[c], {k_a_out[c], k_a_in[c], k_m_out[c], k_m_in[c], k_v_out[c], k_v_in[c]});
       unsigned nan2 = 0, beyond2 = 0;
       step_of(dmu2, e2, ds2, big2, nan2, beyond2);
       for (int c = 0; c < H; ++c)
