@@ -391,10 +391,10 @@ TEST_CASE("the dual terms of many symbols at once equal them one at a time, on e
   }
 }
 
-TEST_CASE("cells that fit two vectors are solved in registers with the same values bit for bit") {
+TEST_CASE("cells that fit four vectors are solved in registers with the same values bit for bit") {
   // joint_newton_small against the iteration over arrays (set_small_cells
-  // off): cost, PMF, multiplier and logits identical, cold and warm, k = 2..18
-  // (one or two vectors of four or of eight, and beyond: arrays on both
+  // off): cost, PMF, multiplier and logits identical, cold and warm, k = 2..34
+  // (one, two or four vectors of four or of eight, and beyond: arrays on both
   // sides), masses from 1e-300 to 1, γ to 50.
   auto g = test::rng("small cells");
   struct Solved {
@@ -416,7 +416,7 @@ TEST_CASE("cells that fit two vectors are solved in registers with the same valu
   for (const detail::MathPath path : vector_paths()) {
     OnPath on(path);
     for (int trial = 0; trial < 4000; ++trial) {
-      const int k = test::uniform_int(g, 2, 18);
+      const int k = test::uniform_int(g, 2, 34);
       std::vector<double> r = test::random_masses(g, k, trial);
       const double gamma = test::uniform(g, 0.01, trial % 4 == 0 ? 50.0 : 10.0);
       const bool cost_only = trial % 2 == 0;

@@ -403,7 +403,7 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
     double mu_joint = mu_hint ? *mu_hint : 0.0;
     const LogitBatch point{p, q, log_p.data(), log_q.data(), nullptr, nullptr};  // the solution
     const NewtonTolerances tolerances = newton_tolerances(cost_only);
-    // A cell that fits two vectors in registers, else (or where that leaves
+    // A cell that fits four vectors in registers, else (or where that leaves
     // it) the same iteration over arrays.
     const SmallCell small = joint_newton_small(log_r.data(), in_top.data(), k, gamma, s.data(),
                                                mu_joint, point, out.evaluations, tolerances);

@@ -219,10 +219,12 @@ SmallCell joint_newton_small(const double* log_r, const double* top, std::size_t
                              double* s, double& mu, const LogitBatch& point, int& evaluations,
                              const NewtonTolerances& tol) {
   const VectorKernels* v = vector_kernels(k);
-  if (!v || k > 2 * v->lanes || !small_cells().load(std::memory_order_relaxed))
+  if (!v || k > 4 * v->lanes || !small_cells().load(std::memory_order_relaxed))
     return SmallCell::left;
   SmallCellJob job{log_r, top, k, s, &mu, point, &evaluations};
-  (k <= v->lanes ? v->newton_cell : v->newton_cell2)(&job, gamma, tol);
+  (k <= v->lanes       ? v->newton_cell
+   : k <= 2 * v->lanes ? v->newton_cell2
+                       : v->newton_cell4)(&job, gamma, tol);
   return job.status;
 }
 

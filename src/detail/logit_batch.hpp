@@ -113,8 +113,8 @@ inline double corrected_dmu(const DirectStep& d, const CurvatureSums& k) {
 void taylor_step(std::size_t k, const double* ds, double* s, double* p, double* q, double* log_p,
                  double* log_q);
 
-// The joint Newton iteration of kkt.cpp on a cell that fits two vectors
-// (k <= 8 on the AVX2 path, k <= 16 on the AVX-512 one), kept in registers
+// The joint Newton iteration of kkt.cpp on a cell that fits four vectors
+// (k <= 16 on the AVX2 path, k <= 32 on the AVX-512 one), kept in registers
 // (logit_simd.hpp): converged (the solution in `point`, s and mu), failed
 // (where the iteration in kkt.cpp fails too), or left: not taken (the
 // scalar path, a larger cell, or sums near underflow), nothing written;
@@ -186,6 +186,8 @@ struct VectorKernels {
   void (*newton_cell)(SmallCellJob* job, double gamma, const NewtonTolerances& tol);
   void (*newton_cell2)(SmallCellJob* job, double gamma,
                        const NewtonTolerances& tol);  // two vectors
+  void (*newton_cell4)(SmallCellJob* job, double gamma,
+                       const NewtonTolerances& tol);  // four vectors
   void (*newton_cell_pair)(SmallCellJob* jobs, double gamma, const NewtonTolerances& tol);
   void (*log_batch)(const double* x, std::size_t k, double* out);
   double (*weighted_losses)(const double* r, const double* log_p, const double* log_q,
