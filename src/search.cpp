@@ -314,9 +314,11 @@ namespace detail {
 namespace {
 // `auto` where enumeration of over 10^6 partitions, the DP or the count-
 // vector DP would run: branch-and-bound first, for a node budget worth about
-// a twentieth of that method's estimated time (a B&B node costs about 40000
-// DP transitions, 5000 count-vector transitions, 4000 partition lookups, or
-// 3 table cells; at least 2·10^4 nodes, a tenth of a second), and the method
+// a twentieth of that method's estimated time (a B&B node costs about 3000
+// DP transitions (the count-vector DP's estimate is in those units too),
+// 400 partition lookups, or one table cell: 0.5-0.6 µs against 0.2 ns per
+// transition and 0.5 µs per table cell in `focalrd bench`; at least 2·10^4
+// nodes, about a hundredth of a second), and the method
 // only if that does not certify. Often the bound is tight and B&B certifies
 // in a fraction of a second where the others need their whole table. The
 // budget is a count, so the choice is the same on every machine and for any
@@ -332,10 +334,10 @@ ExactResult probe_then(SearchMethod method, const Problem& problem, const CellSo
   // are 2^n cells.
   const double nodes =
       method == SearchMethod::counts
-          ? CountsSearch::estimate(problem.pmf(), k).cost / 40000.0
-          : (method == SearchMethod::dp ? DpSearch::transitions(n, k) / 40000.0
-                                        : stirling2(n, k) * static_cast<double>(k) / 4000.0) +
-                std::ldexp(1.0 / 3.0, static_cast<int>(n));
+          ? CountsSearch::estimate(problem.pmf(), k).cost / 3000.0
+          : (method == SearchMethod::dp ? DpSearch::transitions(n, k) / 3000.0
+                                        : stirling2(n, k) * static_cast<double>(k) / 400.0) +
+                std::ldexp(1.0, static_cast<int>(n));
   const double budget = std::floor(std::min(1e7, std::max(2e4, 0.05 * nodes)));
   ExactOptions probe_options = options;
   const double user_limit = options.limits.node_limit;
