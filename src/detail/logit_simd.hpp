@@ -223,12 +223,24 @@ void evaluate_logits(const double* s, std::size_t k, double gamma, const LogitBa
   }
 }
 
+// A sum over the symbols outside T and one over those in T, lane by lane.
+template <class O>
+struct SplitSum {
+  typename O::V out = O::zero(), in = O::zero();
+  template <class M>
+  void add(M outside, M inside, typename O::V x) {
+    out = O::add(out, O::keep(outside, x));
+    in = O::add(in, O::keep(inside, x));
+  }
+};
+
 template <class O>
 NewtonSums newton_pass(const double* s, const double* log_r, const double* top, double mu,
                        std::size_t k, double gamma, const NewtonPoint& out) {
   using V = typename O::V;
   const V g = O::set1(gamma), zero = O::zero(), one = O::set1(1.0);
-  V P = zero, Q = zero, a_out = zero, a_in = zero, b_out = zero, b_in = zero;
+  V P = zero, Q = zero;
+  SplitSum<O> a, b;
   V scale = one;
   auto bad = O::none();
   for (std::size_t i = 0; i < k; i += O::lanes) {
@@ -244,10 +256,8 @@ NewtonSums newton_pass(const double* s, const double* log_r, const double* top, 
     const V we = O::mul(w, e);
     P = O::add(P, O::keep(outside, x.p));
     Q = O::add(Q, O::keep(in, x.q));
-    a_out = O::add(a_out, O::keep(outside, w));
-    a_in = O::add(a_in, O::keep(in, w));
-    b_out = O::add(b_out, O::keep(outside, we));
-    b_in = O::add(b_in, O::keep(in, we));
+    a.add(outside, in, w);
+    b.add(outside, in, we);
     scale = O::max(scale, O::abs(sv));
     bad = O::or_mask(bad, O::and_mask(valid, O::le(O::blend(x.p, x.q, in), zero)));
     O::store(out.p + i, m, x.p);
@@ -261,10 +271,10 @@ NewtonSums newton_pass(const double* s, const double* log_r, const double* top, 
   NewtonSums sums;
   sums.P = O::sum(P);
   sums.Q = O::sum(Q);
-  sums.a_out = O::sum(a_out);
-  sums.a_in = O::sum(a_in);
-  sums.b_out = O::sum(b_out);
-  sums.b_in = O::sum(b_in);
+  sums.a_out = O::sum(a.out);
+  sums.a_in = O::sum(a.in);
+  sums.b_out = O::sum(b.out);
+  sums.b_in = O::sum(b.in);
   sums.s_scale = O::largest(scale);
   sums.positive = !O::any(bad);
   return sums;
@@ -297,31 +307,21 @@ CurvatureSums curvature_sums(const NewtonPoint& at, const double* ds, const doub
                              std::size_t k) {
   using V = typename O::V;
   const V zero = O::zero();
-  V a_out = zero, a_in = zero, m_out = zero, m_in = zero, v_out = zero, v_in = zero;
+  SplitSum<O> a, m, v;
   for (std::size_t i = 0; i < k; i += O::lanes) {
-    const std::size_t m = k - i < O::lanes ? k - i : O::lanes;
-    const auto valid = O::first(m);
+    const std::size_t lanes = k - i < O::lanes ? k - i : O::lanes;
+    const auto valid = O::first(lanes);
     const BendTerms<O> b = bend_terms<O>(
         O::load(at.p + i, valid), O::load(at.q + i, valid), O::load(at.inv_slope + i, valid),
         O::load(at.curvature + i, valid), O::load(at.residual + i, valid), O::load(ds + i, valid));
     const auto in = O::neq(O::load(top + i, valid), zero);
     const auto outside = O::and_not(in, valid);
-    a_out = O::add(a_out, O::keep(outside, b.a));
-    a_in = O::add(a_in, O::keep(in, b.a));
-    m_out = O::add(m_out, O::keep(outside, b.m));
-    m_in = O::add(m_in, O::keep(in, b.m));
-    v_out = O::add(v_out, O::keep(outside, b.v));
-    v_in = O::add(v_in, O::keep(in, b.v));
-    O::store(at.residual + i, m, b.e);
+    a.add(outside, in, b.a);
+    m.add(outside, in, b.m);
+    v.add(outside, in, b.v);
+    O::store(at.residual + i, lanes, b.e);
   }
-  CurvatureSums out;
-  out.a_out = O::sum(a_out);
-  out.a_in = O::sum(a_in);
-  out.m_out = O::sum(m_out);
-  out.m_in = O::sum(m_in);
-  out.v_out = O::sum(v_out);
-  out.v_in = O::sum(v_in);
-  return out;
+  return {O::sum(a.out), O::sum(a.in), O::sum(m.out), O::sum(m.in), O::sum(v.out), O::sum(v.in)};
 }
 
 template <class O>
