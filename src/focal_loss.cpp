@@ -104,7 +104,8 @@ LogitPoint logit_point(double s) noexcept {
   return x;
 }
 
-LogPhi log_phi(const LogitPoint& x, double gamma) noexcept {
+namespace {
+LogPhi log_phi_at(const LogitPoint& x, double gamma, double* curvature) noexcept {
   const double L = -x.log_p;  // ln(1/p) >= 0
   // L/q -> 1 as q -> 0 (p -> 1), so p L / q stays bounded by max(1, ...).
   const double l_over_q = x.q > 0.0 ? L / x.q : 1.0;
@@ -123,7 +124,20 @@ LogPhi log_phi(const LogitPoint& x, double gamma) noexcept {
     d = q * (0.5 + q * (1.0 / 3.0 + q * (0.25 + q * 0.2)));
   }
   out.slope = -x.q - gamma * x.p + gamma * x.p * d / (1.0 + u);
+  // From du/ds = γ p d and dd/ds = p d - q (as L/q = d + 1):
+  //   ℓ'' = p q (1 - γ) + γ p (d - q - γ p d² / (1 + u)) / (1 + u).
+  if (curvature) {
+    const double gp = gamma * x.p, inv_1u = 1.0 / (1.0 + u);
+    *curvature = x.p * x.q * (1.0 - gamma) + gp * inv_1u * (d - x.q - gp * d * d * inv_1u);
+  }
   return out;
+}
+}  // namespace
+
+LogPhi log_phi(const LogitPoint& x, double gamma) noexcept { return log_phi_at(x, gamma, nullptr); }
+
+LogPhi log_phi(const LogitPoint& x, double gamma, double& curvature) noexcept {
+  return log_phi_at(x, gamma, &curvature);
 }
 
 double elasticity_bound(double gamma) {

@@ -45,6 +45,8 @@ struct LogPhi {
   double slope;  // dℓ/ds < 0
 };
 LogPhi log_phi(const LogitPoint& x, double gamma) noexcept;
+// The same, with d²ℓ/ds² (the KKT solver's corrected Newton steps).
+LogPhi log_phi(const LogitPoint& x, double gamma, double& curvature) noexcept;
 
 // An upper bound c >= 1 on how fast the optimal mass can fall as the
 // multiplier grows: along r φ(p) = λ (γ >= 0), |d ln p / d ln λ| = q / |ℓ'(s)|

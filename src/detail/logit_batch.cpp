@@ -68,18 +68,6 @@ void evaluate_logits_scalar(const double* s, std::size_t k, double gamma, const 
   }
 }
 
-// d²ℓ/ds² for the KKT solver's Chebyshev correction (kkt.cpp), with d and u
-// as in log_phi: from dp/ds = p q, du/ds = γ p d and dd/ds = p d - q,
-//   ℓ'' = p q (1 - γ) + γ p (d - q - γ p d² / (1 + u)) / (1 + u).
-double log_phi_curvature(const LogitPoint& x, double gamma) {
-  const double L = -x.log_p;
-  const double l_over_q = x.q > 0.0 ? L / x.q : 1.0;
-  const double d =
-      x.q > 1e-4 ? (L - x.q) / x.q : x.q * (0.5 + x.q * (1.0 / 3.0 + x.q * (0.25 + x.q * 0.2)));
-  const double gp = gamma * x.p, inv_1u = 1.0 / (1.0 + gp * l_over_q);
-  return x.p * x.q * (1.0 - gamma) + gp * inv_1u * (d - x.q - gp * d * d * inv_1u);
-}
-
 }  // namespace
 
 MathPath math_path() { return static_cast<MathPath>(current_path().load(std::memory_order_relaxed)); }
@@ -113,7 +101,8 @@ NewtonSums newton_pass(const double* s, const double* log_r, const double* top, 
   NewtonSums sums;
   for (std::size_t a = 0; a < k; ++a) {
     const LogitPoint x = logit_point(s[a]);
-    const LogPhi l = log_phi(x, gamma);
+    double curvature;
+    const LogPhi l = log_phi(x, gamma, curvature);
     const double e = l.value + (log_r[a] - mu);
     const double inv_slope = 1.0 / l.slope;
     const double w = x.p * x.q * inv_slope;
@@ -135,7 +124,7 @@ NewtonSums newton_pass(const double* s, const double* log_r, const double* top, 
     out.log_q[a] = x.log_q;
     out.residual[a] = e;
     out.inv_slope[a] = inv_slope;
-    out.curvature[a] = log_phi_curvature(x, gamma);
+    out.curvature[a] = curvature;
   }
   return sums;
 }
@@ -179,9 +168,8 @@ CurvatureSums curvature_sums(const NewtonPoint& at, const double* ds, const doub
 }
 
 // The last step δs of the joint Newton iteration (kkt.cpp), taken without
-// another evaluation: the
-// logits move by it, and p, q and their logarithms by their Taylor series
-// to δs⁵, within δs⁶. With t = p q: d ln p/ds = q, d ln q/ds = -p, and both
+// another evaluation: the logits move by it, and p, q and their logarithms
+// by their Taylor series to δs⁵, within δs⁶. With t = p q: d ln p/ds = q, d ln q/ds = -p, and both
 // have the higher derivatives -t, -t (q - p), -t (1 - 6t), -t (q - p)(1 - 12t);
 // dp/ds = t, then t (q - p), t (1 - 6t), t (q - p)(1 - 12t),
 // t (1 - 30t + 120t²). The arithmetic of simd::taylor_step (the vector

@@ -115,7 +115,7 @@ inline typename O::V log1p_nonnegative(typename O::V u, typename O::V& inverse) 
 template <class O>
 struct Logits {
   typename O::V p, q, log_p, log_q, value, slope;
-  typename O::V curve;  // d²ℓ/ds² (log_phi_curvature in logit_batch.cpp)
+  typename O::V curve;  // d²ℓ/ds² (log_phi's curvature)
 };
 
 // logit_point and log_phi at O::lanes logits.
@@ -429,6 +429,11 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
     for (int v = 0; v < NV; ++v) acc = O::add(acc, term(v));
     return acc;
   };
+  // By cell, the sums of x over the symbols outside T and over those in T.
+  auto split = [&](auto term, double* out, double* inside) {
+    sums(total([&](int v) { return O::keep(outside[v], term(v)); }), out);
+    sums(total([&](int v) { return O::keep(in[v], term(v)); }), inside);
+  };
   auto finish = [&](int c, const V* p, const V* q, const V* log_p, const V* log_q, const V* s_c) {
     const SmallCellJob& j = jobs[c];
     auto put = [&](double* to, const V* x) {
@@ -464,10 +469,8 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
     DirectStep step[H] = {};
     sums(total([&](int v) { return O::keep(outside[v], x[v].p); }), P);
     sums(total([&](int v) { return O::keep(in[v], x[v].q); }), Q);
-    sums(total([&](int v) { return O::keep(outside[v], w[v]); }), a_out);
-    sums(total([&](int v) { return O::keep(in[v], w[v]); }), a_in);
-    sums(total([&](int v) { return O::keep(outside[v], we[v]); }), b_out);
-    sums(total([&](int v) { return O::keep(in[v], we[v]); }), b_in);
+    split([&](int v) { return w[v]; }, a_out, a_in);
+    split([&](int v) { return we[v]; }, b_out, b_in);
     largest(scale, s_scale);
     for (int c = 0; c < H; ++c) {
       if (!active[c]) continue;
@@ -519,12 +522,9 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
         e2[v] = b[v].e;
       }
       double k_a_out[H], k_a_in[H], k_m_out[H], k_m_in[H], k_v_out[H], k_v_in[H];
-      sums(total([&](int v) { return O::keep(outside[v], b[v].a); }), k_a_out);
-      sums(total([&](int v) { return O::keep(in[v], b[v].a); }), k_a_in);
-      sums(total([&](int v) { return O::keep(outside[v], b[v].m); }), k_m_out);
-      sums(total([&](int v) { return O::keep(in[v], b[v].m); }), k_m_in);
-      sums(total([&](int v) { return O::keep(outside[v], b[v].v); }), k_v_out);
-      sums(total([&](int v) { return O::keep(in[v], b[v].v); }), k_v_in);
+      split([&](int v) { return b[v].a; }, k_a_out, k_a_in);
+      split([&](int v) { return b[v].m; }, k_m_out, k_m_in);
+      split([&](int v) { return b[v].v; }, k_v_out, k_v_in);
       for (int c = 0; c < H; ++c)
         if (corrected[c])
           dmu2[c] = corrected_dmu(
