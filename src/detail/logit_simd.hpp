@@ -373,6 +373,10 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
   alignas(64) double lane[O::lanes];
   // Symbol v W + i of cell c sits in lane c W + i of vector v.
   auto gather = [&](auto field, int v) {
+    if constexpr (H == 1) {  // a masked load
+      const std::size_t first = v * W, rest = jobs[0].k > first ? jobs[0].k - first : 0;
+      return rest ? O::load(field(jobs[0]) + first, O::first(rest < W ? rest : W)) : O::zero();
+    }
     for (int c = 0; c < H; ++c)
       for (std::size_t i = 0, a = v * W; i < W; ++i, ++a)
         lane[c * W + i] = a < jobs[c].k ? field(jobs[c])[a] : 0.0;
@@ -438,6 +442,10 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
     const SmallCellJob& j = jobs[c];
     auto put = [&](double* to, const V* x) {
       for (int v = 0; v < NV; ++v) {
+        if constexpr (H == 1) {
+          if (v * W < j.k) O::store(to + v * W, j.k - v * W < W ? j.k - v * W : W, x[v]);
+          continue;
+        }
         O::store(lane, O::lanes, x[v]);
         for (std::size_t i = 0, a = v * W; i < W && a < j.k; ++i, ++a) to[a] = lane[c * W + i];
       }
