@@ -353,6 +353,44 @@ TEST_CASE("the vector paths' own log and exp are within 2 ulps of libm's") {
   }
 }
 
+TEST_CASE(
+    "the log-loss start's series is within 1.2e-6 of -ln(1 - x), the same bits on every path") {
+  auto g = test::rng("log-loss series");
+  for (const std::size_t k : {std::size_t{2}, std::size_t{7}, std::size_t{30}, std::size_t{67}}) {
+    std::vector<double> r(k), log_r(k);
+    for (std::size_t a = 0; a < k; ++a) {
+      r[a] = a == 0 ? 0.5 : test::uniform(g, 0.0, 0.5);  // x = r: 0 < x <= 1/2
+      log_r[a] = std::log(r[a]);
+    }
+    r[k - 1] = 1e-300;
+    log_r[k - 1] = std::log(r[k - 1]);
+    std::vector<double> scalar(k), vector(k);
+    {
+      OnPath on(detail::MathPath::scalar);
+      CHECK_FALSE(detail::log_loss_series(r.data(), log_r.data(), k, 0.25, 1.0, scalar.data()));
+    }
+    for (std::size_t a = 0; a < k; ++a) {
+      INFO("x " << r[a]);
+      CHECK(std::fabs(scalar[a] - (log_r[a] + 0.25 - std::log1p(-r[a]))) <= 1.2e-6);
+    }
+    for (const detail::MathPath path : vector_paths()) {
+      INFO("path " << detail::to_string(path) << ", k " << k);
+      OnPath on(path);
+      CHECK_FALSE(detail::log_loss_series(r.data(), log_r.data(), k, 0.25, 1.0, vector.data()));
+      CHECK(vector == scalar);
+      // x beyond 1/2: the first symbol (scale 1.01), or only the last one
+      CHECK(detail::log_loss_series(r.data(), log_r.data(), k, 0.25, 1.01, vector.data()));
+      std::vector<double> last = r;
+      last[k - 1] = 0.6;
+      CHECK(detail::log_loss_series(last.data(), log_r.data(), k, 0.25, 1.0, vector.data()));
+    }
+    OnPath on(detail::MathPath::scalar);
+    std::vector<double> last = r;
+    last[k - 1] = 0.6;
+    CHECK(detail::log_loss_series(last.data(), log_r.data(), k, 0.25, 1.0, vector.data()));
+  }
+}
+
 TEST_CASE("the KKT solver agrees with itself on every path to 1e-13 on random and extreme cells") {
   for (const detail::MathPath vector : vector_paths()) {
     INFO("path " << detail::to_string(vector));

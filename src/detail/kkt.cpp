@@ -83,15 +83,7 @@ void log_loss_logits(const double* r, const double* log_r, std::size_t k, double
   const double total = (part[0] + part[1]) + (part[2] + part[3]);
   const double log_budget = budget == 1.0 ? 0.0 : std::log(budget);
   const double shift = log_budget - std::log(total), scale = budget / total;
-  bool beyond = false;  // some x_a > 1/2
-  for (std::size_t a = 0; a < k; ++a) {
-    const double x = scale * r[a];
-    beyond = beyond || x > 0.5;
-    const double z = x / (2.0 - x), w = z * z;
-    s[a] = log_r[a] + shift +
-           2.0 * z * (1.0 + w * (1.0 / 3.0 + w * (1.0 / 5.0 + w * (1.0 / 7.0 + w * (1.0 / 9.0)))));
-  }
-  if (!beyond) return;
+  if (!log_loss_series(r, log_r, k, shift, scale, s)) return;  // no x_a > 1/2
   double others = 0.0;  // R - r_top without cancellation
   for (std::size_t a = 0; a < k; ++a)
     if (a != top) others += r[a];

@@ -224,6 +224,21 @@ bool joint_newton_pair(SmallCellJob* jobs, double gamma, const NewtonTolerances&
   return true;
 }
 
+bool log_loss_series(const double* r, const double* log_r, std::size_t k, double shift,
+                     double scale, double* s) {
+  if (const VectorKernels* v = vector_kernels(k))
+    return v->log_loss_series(r, log_r, k, shift, scale, s);
+  bool beyond = false;
+  for (std::size_t a = 0; a < k; ++a) {
+    const double x = scale * r[a];
+    beyond = beyond || x > 0.5;
+    const double z = x / (2.0 - x), w = z * z;
+    s[a] = log_r[a] + shift +
+           2.0 * z * (1.0 + w * (1.0 / 3.0 + w * (1.0 / 5.0 + w * (1.0 / 7.0 + w * (1.0 / 9.0)))));
+  }
+  return beyond;
+}
+
 void log_batch(const double* x, std::size_t k, double* out) {
   if (const VectorKernels* v = vector_kernels(k)) return v->log_batch(x, k, out);
   for (std::size_t a = 0; a < k; ++a) out[a] = std::log(x[a]);

@@ -149,6 +149,13 @@ bool joint_newton_pair(SmallCellJob* jobs, double gamma, const NewtonTolerances&
 // (default true); returns the setting before.
 bool set_small_cells(bool on);
 
+// The start of kkt.cpp's log_loss_logits: s[a] = log_r[a] + shift + 2 atanh(z)
+// with x = scale r[a] and z = x / (2 - x), so 2 atanh(z) = -ln(1 - x), taken
+// from its series to z⁹ (within 1.2e-6 for x <= 1/2). Returns whether some
+// x > 1/2 (whose s[a] the caller replaces).
+bool log_loss_series(const double* r, const double* log_r, std::size_t k, double shift,
+                     double scale, double* s);
+
 // out[a] = ln x[a] for positive finite x[a] (out may be x), on the current path.
 void log_batch(const double* x, std::size_t k, double* out);
 
@@ -189,6 +196,8 @@ struct VectorKernels {
   void (*newton_cell4)(SmallCellJob* job, double gamma,
                        const NewtonTolerances& tol);  // four vectors
   void (*newton_cell_pair)(SmallCellJob* jobs, double gamma, const NewtonTolerances& tol);
+  bool (*log_loss_series)(const double* r, const double* log_r, std::size_t k, double shift,
+                          double scale, double* s);
   void (*log_batch)(const double* x, std::size_t k, double* out);
   double (*weighted_losses)(const double* r, const double* log_p, const double* log_q,
                             std::size_t k, double gamma);

@@ -107,6 +107,7 @@ const VectorKernels kAvx2Kernels{4,
                                  simd::joint_newton_cells<Avx2, 1, 2>,
                                  simd::joint_newton_cells<Avx2, 1, 4>,
                                  nullptr,
+                                 simd::log_loss_series<Avx2>,
                                  simd::log_batch<Avx2>,
                                  simd::weighted_losses<Avx2>,
                                  simd::renormalised_losses<Avx2>};

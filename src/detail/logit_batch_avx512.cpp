@@ -108,6 +108,7 @@ const VectorKernels kAvx512Kernels{8,
                                    simd::joint_newton_cells<Avx512, 1, 2>,
                                    simd::joint_newton_cells<Avx512, 1, 4>,
                                    simd::joint_newton_cells<Avx512, 2, 1>,
+                                   simd::log_loss_series<Avx512>,
                                    simd::log_batch<Avx512>,
                                    simd::weighted_losses<Avx512>,
                                    simd::renormalised_losses<Avx512>};

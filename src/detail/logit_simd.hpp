@@ -596,6 +596,28 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
 }
 
 template <class O>
+bool log_loss_series(const double* r, const double* log_r, std::size_t k, double shift,
+                     double scale, double* s) {
+  using V = typename O::V;
+  const V sc = O::set1(scale), sh = O::set1(shift), one = O::set1(1.0), two = O::set1(2.0);
+  auto beyond = O::none();
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    const std::size_t m = k - i < O::lanes ? k - i : O::lanes;
+    const auto valid = O::first(m);
+    const V x = O::mul(sc, O::load(r + i, valid));
+    beyond = O::or_mask(beyond, O::and_mask(valid, O::gt(x, O::set1(0.5))));
+    const V z = O::div(x, O::sub(two, x)), w = O::mul(z, z);
+    V series = O::add(O::set1(1.0 / 7.0), O::mul(w, O::set1(1.0 / 9.0)));
+    series = O::add(O::set1(1.0 / 5.0), O::mul(w, series));
+    series = O::add(O::set1(1.0 / 3.0), O::mul(w, series));
+    series = O::add(one, O::mul(w, series));
+    O::store(s + i, m,
+             O::add(O::add(O::load(log_r + i, valid), sh), O::mul(O::mul(two, z), series)));
+  }
+  return O::any(beyond);
+}
+
+template <class O>
 void log_batch(const double* x, std::size_t k, double* out) {
   for (std::size_t i = 0; i < k; i += O::lanes) {
     const std::size_t m = k - i < O::lanes ? k - i : O::lanes;
