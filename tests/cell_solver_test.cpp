@@ -354,6 +354,30 @@ TEST_CASE("the vector paths' own log and exp are within 2 ulps of libm's") {
 }
 
 TEST_CASE(
+    "first_largest is std::max_element's and sum_except the sum without one term, every path") {
+  auto g = test::rng("first largest");
+  std::vector<detail::MathPath> paths = vector_paths();
+  paths.push_back(detail::MathPath::scalar);
+  for (const detail::MathPath path : paths) {
+    OnPath on(path);
+    for (int k = 1; k <= 40; ++k)
+      for (int trial = 0; trial < 20; ++trial) {
+        std::vector<double> x = test::random_masses(g, k, 1);
+        if (trial % 2 && k > 2) x[k - 1] = x[k / 2] = x[1] = 2.0;  // ties: the first one counts
+        INFO("path " << detail::to_string(path) << ", k " << k << ", trial " << trial);
+        const std::size_t n = x.size();
+        const std::size_t top = std::max_element(x.begin(), x.end()) - x.begin();
+        CHECK(detail::first_largest(x.data(), n) == top);
+        for (const std::size_t skip : {top, n, n / 2}) {
+          double sum = 0.0;
+          for (std::size_t a = 0; a < n; ++a) sum += a != skip ? x[a] : 0.0;
+          CHECK(std::fabs(detail::sum_except(x.data(), n, skip) - sum) <= 1e-15 * sum);
+        }
+      }
+  }
+}
+
+TEST_CASE(
     "the log-loss start's series is within 1.2e-6 of -ln(1 - x), the same bits on every path") {
   auto g = test::rng("log-loss series");
   for (const std::size_t k : {std::size_t{2}, std::size_t{7}, std::size_t{30}, std::size_t{67}}) {

@@ -74,19 +74,12 @@ BudgetSolution budget_log_loss(const double* r, std::size_t k, double budget, do
 // found in review.) The joint Newton iteration needs nothing else: its first
 // step solves for the multiplier too.
 void log_loss_logits(const double* r, const double* log_r, std::size_t k, double budget, double* s) {
-  std::size_t top = 0;
-  double part[4] = {};  // four chains of additions, not one
-  for (std::size_t a = 0; a < k; ++a) {
-    part[a % 4] += r[a];
-    if (r[a] > r[top]) top = a;
-  }
-  const double total = (part[0] + part[1]) + (part[2] + part[3]);
+  const double total = sum_except(r, k, k);
   const double log_budget = budget == 1.0 ? 0.0 : std::log(budget);
   const double shift = log_budget - std::log(total), scale = budget / total;
   if (!log_loss_series(r, log_r, k, shift, scale, s)) return;  // no x_a > 1/2
-  double others = 0.0;  // R - r_top without cancellation
-  for (std::size_t a = 0; a < k; ++a)
-    if (a != top) others += r[a];
+  const std::size_t top = first_largest(r, k);
+  const double others = sum_except(r, k, top);  // R - r_top without cancellation
   for (std::size_t a = 0; a < k; ++a) {
     if (!(scale * r[a] > 0.5)) continue;
     const double rest = a == top ? others - (budget - 1.0) * r[a] : total - budget * r[a];
@@ -356,7 +349,7 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   SmallBuffer<double> in_top(k);  // 1 in T, 0 outside
   for (std::size_t a = 0; a < k; ++a) in_top[a] = 0.0;
   if (B == 1) {
-    in_top[std::max_element(r, r + k) - r] = 1.0;  // the first largest
+    in_top[first_largest(r, k)] = 1.0;
   } else {
     SmallBuffer<std::size_t> order(k);
     for (std::size_t a = 0; a < k; ++a) order[a] = a;
@@ -470,10 +463,8 @@ namespace {
 // pow or log per symbol. p is renormalised too where `pmf` asks for it.
 double renormalised_cost(const double* r, std::size_t k, double gamma, double* p, const double* q,
                          double* log_p, double* log_q, bool pmf) {
-  const std::size_t top = std::max_element(r, r + k) - r;  // solve_budget's T
-  double part[4] = {};                                     // four chains of additions, not one
-  for (std::size_t a = 0; a < k; ++a) part[a % 4] += a != top ? p[a] : 0.0;
-  const double delta = ((part[0] + part[1]) + (part[2] + part[3])) - q[top];
+  const std::size_t top = first_largest(r, k);  // solve_budget's T
+  const double delta = sum_except(p, k, top) - q[top];
   // ln(1 + δ): |δ| is about 1e-12 or less once converged, where the series
   // to δ³ is exact to rounding (its next term is δ⁴/4).
   const double log_sum =

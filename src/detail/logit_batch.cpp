@@ -224,6 +224,18 @@ bool joint_newton_pair(SmallCellJob* jobs, double gamma, const NewtonTolerances&
   return true;
 }
 
+std::size_t first_largest(const double* x, std::size_t k) {
+  if (const VectorKernels* v = vector_kernels(k)) return v->first_largest(x, k);
+  return std::max_element(x, x + k) - x;
+}
+
+double sum_except(const double* x, std::size_t k, std::size_t skip) {
+  if (const VectorKernels* v = vector_kernels(k)) return v->sum_except(x, k, skip);
+  double part[4] = {};  // four chains of additions, not one
+  for (std::size_t a = 0; a < k; ++a) part[a % 4] += a != skip ? x[a] : 0.0;
+  return (part[0] + part[1]) + (part[2] + part[3]);
+}
+
 bool log_loss_series(const double* r, const double* log_r, std::size_t k, double shift,
                      double scale, double* s) {
   if (const VectorKernels* v = vector_kernels(k))

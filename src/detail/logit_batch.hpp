@@ -149,6 +149,11 @@ bool joint_newton_pair(SmallCellJob* jobs, double gamma, const NewtonTolerances&
 // (default true); returns the setting before.
 bool set_small_cells(bool on);
 
+// The index of the first largest of k >= 1 positive masses x (std::max_element's).
+std::size_t first_largest(const double* x, std::size_t k);
+// Σ_{a != skip} x[a] (skip >= k: every term), summed by lanes on the current path.
+double sum_except(const double* x, std::size_t k, std::size_t skip);
+
 // The start of kkt.cpp's log_loss_logits: s[a] = log_r[a] + shift + 2 atanh(z)
 // with x = scale r[a] and z = x / (2 - x), so 2 atanh(z) = -ln(1 - x), taken
 // from its series to z⁹ (within 1.2e-6 for x <= 1/2). Returns whether some
@@ -196,6 +201,8 @@ struct VectorKernels {
   void (*newton_cell4)(SmallCellJob* job, double gamma,
                        const NewtonTolerances& tol);  // four vectors
   void (*newton_cell_pair)(SmallCellJob* jobs, double gamma, const NewtonTolerances& tol);
+  std::size_t (*first_largest)(const double* x, std::size_t k);
+  double (*sum_except)(const double* x, std::size_t k, std::size_t skip);
   bool (*log_loss_series)(const double* r, const double* log_r, std::size_t k, double shift,
                           double scale, double* s);
   void (*log_batch)(const double* x, std::size_t k, double* out);

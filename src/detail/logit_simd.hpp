@@ -596,6 +596,35 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
 }
 
 template <class O>
+std::size_t first_largest(const double* x, std::size_t k) {
+  using V = typename O::V;
+  const V none = O::set1(-__builtin_inf());
+  V largest = none;
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    const std::size_t m = k - i < O::lanes ? k - i : O::lanes;
+    largest = O::max(largest, O::blend(none, O::load(x + i, O::first(m)), O::first(m)));
+  }
+  const V top = O::set1(O::largest(largest));
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    const std::size_t m = k - i < O::lanes ? k - i : O::lanes;
+    const auto at = O::and_not(O::neq(O::load(x + i, O::first(m)), top), O::first(m));
+    if (O::any(at)) return i + static_cast<std::size_t>(__builtin_ctz(O::bits(at)));
+  }
+  return 0;  // not reached for positive masses
+}
+
+template <class O>
+double sum_except(const double* x, std::size_t k, std::size_t skip) {
+  auto sum = O::zero();
+  for (std::size_t i = 0; i < k; i += O::lanes) {
+    auto valid = O::first(k - i < O::lanes ? k - i : O::lanes);
+    if (skip - i < O::lanes) valid = O::and_not(O::mask_of_bits(1u << (skip - i)), valid);
+    sum = O::add(sum, O::load(x + i, valid));
+  }
+  return O::sum(sum);
+}
+
+template <class O>
 bool log_loss_series(const double* r, const double* log_r, std::size_t k, double shift,
                      double scale, double* s) {
   using V = typename O::V;
