@@ -349,7 +349,8 @@ BudgetSolution solve_budget(const double* r, std::size_t k, double gamma, double
   SmallBuffer<double> in_top(k);  // 1 in T, 0 outside
   for (std::size_t a = 0; a < k; ++a) in_top[a] = 0.0;
   if (B == 1) {
-    in_top[first_largest(r, k)] = 1.0;
+    out.top = first_largest(r, k);
+    in_top[out.top] = 1.0;
   } else {
     SmallBuffer<std::size_t> order(k);
     for (std::size_t a = 0; a < k; ++a) order[a] = a;
@@ -456,14 +457,13 @@ namespace {
 // A cell's cost, eq. (8), from the solution of its KKT system (budget 1,
 // γ > 0): the last rounding errors renormalised away so that the PMF is
 // feasible; the objective is stationary here, so this moves it by O(ε²).
-// With t the largest mass (the largest p), Σ p = 1 + δ with
+// With t = `top`, the largest mass (the largest p), Σ p = 1 + δ with
 // δ = Σ_{a≠t} p_a - q_t, exactly as the solver's constraint; p_a / (1 + δ) has
 //   ln p'_a = ln p_a - ln(1 + δ),  ln q'_a = ln q_a + ln(1 + δ/q_a) - ln(1 + δ),
 // where q_a >= 1/2 but for t. The cost then follows from the logs without
 // pow or log per symbol. p is renormalised too where `pmf` asks for it.
-double renormalised_cost(const double* r, std::size_t k, double gamma, double* p, const double* q,
-                         double* log_p, double* log_q, bool pmf) {
-  const std::size_t top = first_largest(r, k);  // solve_budget's T
+double renormalised_cost(const double* r, std::size_t k, double gamma, std::size_t top, double* p,
+                         const double* q, double* log_p, double* log_q, bool pmf) {
   const double delta = sum_except(p, k, top) - q[top];
   // ln(1 + δ): |δ| is about 1e-12 or less once converged, where the series
   // to δ³ is exact to rounding (its next term is δ⁴/4).
@@ -506,7 +506,8 @@ CellOptimum kkt_cell(const double* r, std::size_t k, double gamma, double* p_out
     out.cost = cell_distortion(r, p, k, gamma);
     return out;
   }
-  out.cost = renormalised_cost(r, k, gamma, p, q.data(), log_p.data(), log_q.data(), p_out != nullptr);
+  out.cost = renormalised_cost(r, k, gamma, kkt.top, p, q.data(), log_p.data(), log_q.data(),
+                               p_out != nullptr);
   return out;
 }
 
@@ -518,6 +519,7 @@ void kkt_cell_pair(const CellRequest* cells, double gamma, CellOptimum* out) {
   struct Cell {  // solve_budget's state for one cell (budget 1, cost only)
     double top[4], s[4], p[4], q[4], log_p[4], log_q[4], mu;
     int evaluations = 0;
+    std::size_t largest = 0;
   } st[2];
   SmallCellJob jobs[2];
   for (int c = 0; c < 2; ++c) {
@@ -528,7 +530,8 @@ void kkt_cell_pair(const CellRequest* cells, double gamma, CellOptimum* out) {
       return;
     }
     std::fill(st[c].top, st[c].top + cell.k, 0.0);
-    st[c].top[std::max_element(cell.r, cell.r + cell.k) - cell.r] = 1.0;
+    st[c].largest = first_largest(cell.r, cell.k);
+    st[c].top[st[c].largest] = 1.0;
     start_logits(cell.r, cell.log_r, cell.k, gamma, 1.0, cell.mu_hint, cell.logits, st[c].s);
     st[c].mu = cell.mu_hint ? *cell.mu_hint : 0.0;
     jobs[c] = SmallCellJob{cell.log_r, st[c].top, cell.k, st[c].s, &st[c].mu,
@@ -550,8 +553,8 @@ void kkt_cell_pair(const CellRequest* cells, double gamma, CellOptimum* out) {
     out[c].mu = st[c].mu;
     out[c].evaluations = st[c].evaluations;
     out[c].converged = true;
-    out[c].cost = renormalised_cost(cell.r, cell.k, gamma, st[c].p, st[c].q, st[c].log_p,
-                                    st[c].log_q, false);
+    out[c].cost = renormalised_cost(cell.r, cell.k, gamma, st[c].largest, st[c].p, st[c].q,
+                                    st[c].log_p, st[c].log_q, false);
   }
 }
 

@@ -30,6 +30,7 @@ struct BudgetSolution {
   double mu = -HUGE_VAL;  // ln λ
   int evaluations = 0;    // evaluations of ℓ
   bool converged = true;
+  std::size_t top = 0;  // for budget 1 (γ > 0, k >= 2): T, the first largest mass
 };
 
 // For k positive masses r and a budget B > 0, finds λ >= 0 and
