@@ -235,6 +235,13 @@ std::vector<detail::MathPath> vector_paths() {
   if (out.empty()) MESSAGE("this CPU has no AVX2: only the scalar path runs here");
   return out;
 }
+
+// The scalar path and the vector paths this CPU has.
+std::vector<detail::MathPath> every_path() {
+  std::vector<detail::MathPath> out{detail::MathPath::scalar};
+  for (const detail::MathPath path : vector_paths()) out.push_back(path);
+  return out;
+}
 }  // namespace
 
 TEST_CASE("the vector paths of ℓ agree with the scalar one to 1e-13, value by value") {
@@ -356,9 +363,7 @@ TEST_CASE("the vector paths' own log and exp are within 2 ulps of libm's") {
 TEST_CASE(
     "first_largest is std::max_element's and sum_except the sum without one term, every path") {
   auto g = test::rng("first largest");
-  std::vector<detail::MathPath> paths = vector_paths();
-  paths.push_back(detail::MathPath::scalar);
-  for (const detail::MathPath path : paths) {
+  for (const detail::MathPath path : every_path()) {
     OnPath on(path);
     for (int k = 1; k <= 40; ++k)
       for (int trial = 0; trial < 20; ++trial) {
@@ -397,21 +402,17 @@ TEST_CASE(
       INFO("x " << r[a]);
       CHECK(std::fabs(scalar[a] - (log_r[a] + 0.25 - std::log1p(-r[a]))) <= 1.2e-6);
     }
-    for (const detail::MathPath path : vector_paths()) {
+    std::vector<double> last = r;  // only the last x beyond 1/2
+    last[k - 1] = 0.6;
+    for (const detail::MathPath path : every_path()) {
       INFO("path " << detail::to_string(path) << ", k " << k);
       OnPath on(path);
       CHECK_FALSE(detail::log_loss_series(r.data(), log_r.data(), k, 0.25, 1.0, vector.data()));
       CHECK(vector == scalar);
       // x beyond 1/2: the first symbol (scale 1.01), or only the last one
       CHECK(detail::log_loss_series(r.data(), log_r.data(), k, 0.25, 1.01, vector.data()));
-      std::vector<double> last = r;
-      last[k - 1] = 0.6;
       CHECK(detail::log_loss_series(last.data(), log_r.data(), k, 0.25, 1.0, vector.data()));
     }
-    OnPath on(detail::MathPath::scalar);
-    std::vector<double> last = r;
-    last[k - 1] = 0.6;
-    CHECK(detail::log_loss_series(last.data(), log_r.data(), k, 0.25, 1.0, vector.data()));
   }
 }
 
@@ -447,9 +448,7 @@ TEST_CASE("the corrected Newton iteration needs two evaluations per symbol for a
   // log-loss start, Newton's method needs three passes for a cell's cost
   // (the second step is still about 1e-3); with the Chebyshev correction the
   // second is the last (its error is cubic), on every path.
-  std::vector<detail::MathPath> paths{detail::MathPath::scalar};
-  for (detail::MathPath path : vector_paths()) paths.push_back(path);
-  for (const detail::MathPath path : paths) {
+  for (const detail::MathPath path : every_path()) {
     OnPath on(path);
     auto g = test::rng("two passes");
     for (const std::size_t k : {std::size_t{12}, std::size_t{30}}) {
@@ -473,9 +472,7 @@ TEST_CASE("the dual terms of many symbols at once equal them one at a time, on e
   // and dp/dx at one multiplier for masses from 1e-300 to 1, from cold and
   // warm logits, the batch's last lanes partial.
   auto g = test::rng("symbol duals");
-  std::vector<detail::MathPath> paths{detail::MathPath::scalar};
-  for (detail::MathPath path : vector_paths()) paths.push_back(path);
-  for (const detail::MathPath path : paths) {
+  for (const detail::MathPath path : every_path()) {
     OnPath on(path);
     for (int trial = 0; trial < 300; ++trial) {
       const int m = test::uniform_int(g, 1, 40);

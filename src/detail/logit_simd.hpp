@@ -374,8 +374,8 @@ void joint_newton_cells(SmallCellJob* jobs, double gamma, const NewtonTolerances
   // Symbol v W + i of cell c sits in lane c W + i of vector v.
   auto gather = [&](auto field, int v) {
     if constexpr (H == 1) {  // a masked load
-      const std::size_t first = v * W, rest = jobs[0].k > first ? jobs[0].k - first : 0;
-      return rest ? O::load(field(jobs[0]) + first, O::first(rest < W ? rest : W)) : O::zero();
+      const std::size_t from = v * W, rest = jobs[0].k > from ? jobs[0].k - from : 0;
+      return rest ? O::load(field(jobs[0]) + from, O::first(rest < W ? rest : W)) : O::zero();
     }
     for (int c = 0; c < H; ++c)
       for (std::size_t i = 0, a = v * W; i < W; ++i, ++a)
