@@ -1,6 +1,7 @@
 #include "focalrd/search.hpp"
 
 #include <doctest/doctest.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <cmath>
@@ -136,6 +137,40 @@ TEST_CASE("branch-and-bound: the same search with small cells in registers and s
     CHECK(fast.stats.nodes == plain.stats.nodes);
     check_same(fast, plain);
   }
+}
+
+TEST_CASE("branch-and-bound's recursion stays within a small stack on thousands of symbols") {
+  // Each level of the depth-first search takes a few KB of stack; a search
+  // diving through 10^5 symbols overflowed a worker's 8 MB. A search now
+  // goes at most bnb::kMaxDepth levels below its node, so 3001 equal masses
+  // run on a thread of 2 MB (deeper than 500 levels would overflow it).
+  struct Run {
+    ExactResult result;
+    static void* go(void* self) {
+      ExactOptions options;
+      options.method = SearchMethod::bnb;
+      options.threads = 1;
+      options.limits.node_limit = 20000;
+      static_cast<Run*>(self)->result =
+          exact(std::vector<double>(3001, 1.0 / 3001), 3, 1.0, options);
+      return nullptr;
+    }
+  } run;
+  pthread_attr_t attr;
+  REQUIRE(pthread_attr_init(&attr) == 0);
+#ifdef __SANITIZE_ADDRESS__
+  const std::size_t stack = std::size_t{8} << 20;  // AddressSanitizer's frames are larger
+#else
+  const std::size_t stack = std::size_t{2} << 20;
+#endif
+  REQUIRE(pthread_attr_setstacksize(&attr, stack) == 0);
+  pthread_t thread;
+  REQUIRE(pthread_create(&thread, &attr, &Run::go, &run) == 0);
+  REQUIRE(pthread_join(thread, nullptr) == 0);
+  pthread_attr_destroy(&attr);
+  CHECK(std::isfinite(run.result.value));
+  CHECK(run.result.lower_bound <= run.result.value);
+  CHECK(run.result.stats.nodes >= 20000);
 }
 
 TEST_CASE("exhaustive search with NLopt cells agrees with the KKT cells") {

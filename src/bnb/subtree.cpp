@@ -39,6 +39,7 @@ TaskResult Subtree::run(const OpenNode& node, double upper, std::uint64_t budget
   reset();
   upper_ = upper;
   budget_ = budget;
+  depth_limit_ = node.labels.size() + kMaxDepth;
   for (std::size_t t = 0; t < node.labels.size(); ++t)
     place(t, static_cast<std::size_t>(node.labels[t]));
   dfs(node.labels.size(), node.bound, nullptr);
@@ -118,6 +119,12 @@ void Subtree::dfs(std::size_t t, double parent_lb, const NodeBound::Point* start
   if (out_.nodes >= budget_ || ((out_.nodes & 15) == 0 && control_.stop())) {
     halted_ = true;
     out_.stopped = control_.stop();
+    emit(t, -1, parent_lb);
+    return;
+  }
+  // Deeper than kMaxDepth below the search's node: left open, a later
+  // search starts from it (the recursion's stack stays bounded).
+  if (t >= depth_limit_) {
     emit(t, -1, parent_lb);
     return;
   }

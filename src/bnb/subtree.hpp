@@ -10,9 +10,13 @@
 //
 // A search stops after a node budget, which makes it deterministic, or when
 // the run is stopped; it then returns every node it left unexplored, in
-// depth-first order, each with a valid lower bound on its subtree.
+// depth-first order, each with a valid lower bound on its subtree. It also
+// leaves open every node kMaxDepth symbols below its own: each level of the
+// recursion takes about 4 KB of stack, and a search that dove through 10^5
+// symbols overflowed a thread's 8 MB (found by the timed robustness test).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -21,6 +25,8 @@
 #include "detail/control.hpp"
 
 namespace focalrd::bnb {
+
+constexpr std::size_t kMaxDepth = 256;  // levels a search goes below its node
 
 // A node: the cells of the first labels.size() sorted symbols (in order of
 // opening), and a lower bound on every completion.
@@ -90,6 +96,7 @@ class Subtree {
   NodeBound bound_;
   double upper_ = kInf;
   std::uint64_t budget_ = 0;
+  std::size_t depth_limit_ = 0;  // the node's depth + kMaxDepth
   bool halted_ = false;
   TaskResult out_;
 };
